@@ -1,0 +1,12 @@
+//! capdiag: reads a packet capture of an Exchange Autodiscover lookup and says where the chain
+//! broke before HTTPS, with the frames that prove it and the fix.
+//!
+//! Data flows one way: [`capture`] → [`net`] → [`flow`] → [`proto`] → [`chain`] → [`report`].
+//! [`analysis`] drives the stages; the binary (`src/main.rs`) only parses arguments and maps
+//! errors to exit codes.
+#![forbid(unsafe_code)]
+
+pub mod capture;
+pub mod flow;
+pub mod net;
+pub mod proto;
