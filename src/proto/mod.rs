@@ -1,3 +1,7 @@
 //! Protocol decoders: bytes in, typed messages out. They never print and never panic on input.
 
+pub mod dns;
+pub mod framing;
+pub mod http;
 pub mod ldap;
+pub mod tls;

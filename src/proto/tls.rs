@@ -1,0 +1,346 @@
+//! TLS records (RFC 5246 / 8446) as far as the chain needs them without keys: ClientHello (SNI,
+//! offered versions), ServerHello (chosen version), certificates in clear (TLS 1.2 and earlier),
+//! alerts, ChangeCipherSpec and application data. Handshake messages may span records.
+
+use tls_parser::{
+    TlsExtension, TlsMessage, TlsMessageHandshake, parse_tls_client_hello_extensions,
+    parse_tls_message_handshake, parse_tls_server_hello_extensions,
+};
+
+use super::framing::Framing;
+
+/// Largest record body allowed (2^14 plus the 2048 bytes of expansion RFC 5246 permits).
+pub const MAX_TLS_RECORD: usize = 16384 + 2048;
+/// Largest handshake message reassembled across records (certificate chains are the big ones).
+pub const MAX_TLS_HANDSHAKE: usize = 256 * 1024;
+
+const CT_CHANGE_CIPHER_SPEC: u8 = 20;
+const CT_ALERT: u8 = 21;
+const CT_HANDSHAKE: u8 = 22;
+const CT_APPLICATION_DATA: u8 = 23;
+
+/// What one TLS record (or handshake message inside it) says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsEvent {
+    ClientHello {
+        sni: Option<String>,
+        versions: Vec<u16>,
+    },
+    ServerHello {
+        version: u16,
+        cipher: u16,
+    },
+    /// The server's certificate chain as DER blobs (only visible before TLS 1.3).
+    Certificate {
+        chain: Vec<Vec<u8>>,
+    },
+    /// Another clear handshake message, by name ("ServerHelloDone", "ClientKeyExchange", ...).
+    Handshake(&'static str),
+    ChangeCipherSpec,
+    /// An alert; after ChangeCipherSpec its content is encrypted and only its presence is known.
+    Alert {
+        level: Option<u8>,
+        description: Option<u8>,
+    },
+    ApplicationData {
+        len: usize,
+    },
+}
+
+/// Frames the next TLS record: 5-byte header (type, version, length) and body.
+pub fn record_length(buf: &[u8]) -> Framing {
+    let [ct, major, _minor, hi, lo, ..] = *buf else {
+        return Framing::Incomplete;
+    };
+    if !(CT_CHANGE_CIPHER_SPEC..=24).contains(&ct) || major != 3 {
+        return Framing::Invalid(format!("tls: not a record header ({ct:02x} {major:02x})"));
+    }
+    let len = usize::from(u16::from_be_bytes([hi, lo]));
+    if len > MAX_TLS_RECORD {
+        return Framing::Invalid(format!(
+            "tls: record of {len} bytes exceeds {MAX_TLS_RECORD}"
+        ));
+    }
+    if buf.len() >= 5 + len {
+        Framing::Complete(5 + len)
+    } else {
+        Framing::Incomplete
+    }
+}
+
+/// Per-direction state: handshake bytes waiting for the rest of their message, and whether this
+/// side has switched to encryption (after which handshake and alert contents are opaque).
+#[derive(Debug, Default, Clone)]
+pub struct TlsDirection {
+    handshake: Vec<u8>,
+    encrypted: bool,
+}
+
+impl TlsDirection {
+    /// Decodes one whole record (as framed by [`record_length`]) into events.
+    pub fn record(&mut self, record: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), String> {
+        let (Some(&ct), Some(body)) = (record.first(), record.get(5..)) else {
+            return Err("tls: short record".into());
+        };
+        match ct {
+            CT_CHANGE_CIPHER_SPEC => {
+                self.encrypted = true;
+                out.push(TlsEvent::ChangeCipherSpec);
+            }
+            CT_ALERT => out.push(match (self.encrypted, body) {
+                (false, [level, description]) => TlsEvent::Alert {
+                    level: Some(*level),
+                    description: Some(*description),
+                },
+                _ => TlsEvent::Alert {
+                    level: None,
+                    description: None,
+                },
+            }),
+            CT_HANDSHAKE if !self.encrypted => return self.handshake_bytes(body, out),
+            CT_HANDSHAKE => out.push(TlsEvent::Handshake("encrypted handshake")),
+            CT_APPLICATION_DATA => out.push(TlsEvent::ApplicationData { len: body.len() }),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn handshake_bytes(&mut self, body: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), String> {
+        self.handshake.extend_from_slice(body);
+        loop {
+            let [_, a, b, c, ..] = *self.handshake.as_slice() else {
+                return Ok(());
+            };
+            let len = 4 + (usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c));
+            if len > MAX_TLS_HANDSHAKE {
+                self.handshake.clear();
+                return Err(format!("tls: handshake message of {len} bytes"));
+            }
+            if self.handshake.len() < len {
+                return Ok(());
+            }
+            let msg: Vec<u8> = self.handshake.drain(..len).collect();
+            out.push(handshake_event(&msg));
+        }
+    }
+}
+
+fn handshake_event(msg: &[u8]) -> TlsEvent {
+    let Ok((_, TlsMessage::Handshake(hs))) = parse_tls_message_handshake(msg) else {
+        return TlsEvent::Handshake(handshake_name(msg.first().copied().unwrap_or(255)));
+    };
+    match hs {
+        TlsMessageHandshake::ClientHello(ch) => {
+            let mut sni = None;
+            let mut versions = vec![ch.version.0];
+            let exts = ch
+                .ext
+                .and_then(|e| parse_tls_client_hello_extensions(e).ok());
+            for ext in exts.map(|(_, v)| v).unwrap_or_default() {
+                match ext {
+                    TlsExtension::SNI(names) => {
+                        sni = names
+                            .first()
+                            .map(|(_, n)| String::from_utf8_lossy(n).into_owned())
+                    }
+                    TlsExtension::SupportedVersions(v) => {
+                        versions = v.iter().map(|v| v.0).filter(|v| !is_grease(*v)).collect()
+                    }
+                    _ => {}
+                }
+            }
+            TlsEvent::ClientHello { sni, versions }
+        }
+        TlsMessageHandshake::ServerHello(sh) => {
+            let mut version = sh.version.0;
+            let exts = sh
+                .ext
+                .and_then(|e| parse_tls_server_hello_extensions(e).ok());
+            for ext in exts.map(|(_, v)| v).unwrap_or_default() {
+                if let TlsExtension::SupportedVersions(v) = ext {
+                    if let Some(v) = v.first() {
+                        version = v.0;
+                    }
+                }
+            }
+            TlsEvent::ServerHello {
+                version,
+                cipher: sh.cipher.0,
+            }
+        }
+        TlsMessageHandshake::Certificate(c) => TlsEvent::Certificate {
+            chain: c.cert_chain.iter().map(|c| c.data.to_vec()).collect(),
+        },
+        _ => TlsEvent::Handshake(handshake_name(msg.first().copied().unwrap_or(255))),
+    }
+}
+
+fn is_grease(v: u16) -> bool {
+    v & 0x0f0f == 0x0a0a
+}
+
+/// The name of a handshake message type.
+pub fn handshake_name(kind: u8) -> &'static str {
+    match kind {
+        0 => "HelloRequest",
+        1 => "ClientHello",
+        2 => "ServerHello",
+        4 => "NewSessionTicket",
+        8 => "EncryptedExtensions",
+        11 => "Certificate",
+        12 => "ServerKeyExchange",
+        13 => "CertificateRequest",
+        14 => "ServerHelloDone",
+        15 => "CertificateVerify",
+        16 => "ClientKeyExchange",
+        20 => "Finished",
+        _ => "handshake",
+    }
+}
+
+/// A protocol version as people write it.
+pub fn version_name(v: u16) -> String {
+    match v {
+        0x0300 => "SSL 3.0".into(),
+        0x0301 => "TLS 1.0".into(),
+        0x0302 => "TLS 1.1".into(),
+        0x0303 => "TLS 1.2".into(),
+        0x0304 => "TLS 1.3".into(),
+        other => format!("0x{other:04x}"),
+    }
+}
+
+/// The RFC 8446 / 5246 name of an alert description, in lower_snake case.
+pub fn alert_name(description: u8) -> String {
+    let name = match description {
+        0 => "close_notify",
+        10 => "unexpected_message",
+        20 => "bad_record_mac",
+        21 => "decryption_failed",
+        22 => "record_overflow",
+        30 => "decompression_failure",
+        40 => "handshake_failure",
+        41 => "no_certificate",
+        42 => "bad_certificate",
+        43 => "unsupported_certificate",
+        44 => "certificate_revoked",
+        45 => "certificate_expired",
+        46 => "certificate_unknown",
+        47 => "illegal_parameter",
+        48 => "unknown_ca",
+        49 => "access_denied",
+        50 => "decode_error",
+        51 => "decrypt_error",
+        60 => "export_restriction",
+        70 => "protocol_version",
+        71 => "insufficient_security",
+        80 => "internal_error",
+        86 => "inappropriate_fallback",
+        90 => "user_canceled",
+        100 => "no_renegotiation",
+        109 => "missing_extension",
+        110 => "unsupported_extension",
+        112 => "unrecognized_name",
+        113 => "bad_certificate_status_response",
+        115 => "unknown_psk_identity",
+        116 => "certificate_required",
+        120 => "no_application_protocol",
+        other => return format!("alert_{other}"),
+    };
+    name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record_of(ct: u8, body: &[u8]) -> Vec<u8> {
+        let mut r = vec![ct, 3, 3];
+        r.extend((body.len() as u16).to_be_bytes());
+        r.extend_from_slice(body);
+        r
+    }
+
+    /// A ClientHello with an SNI extension for `host`, hand-built.
+    fn client_hello(host: &str) -> Vec<u8> {
+        let mut sni = vec![];
+        let name = host.as_bytes();
+        let list_len = 3 + name.len();
+        sni.extend([0, 0]);
+        sni.extend(((list_len + 2) as u16).to_be_bytes());
+        sni.extend((list_len as u16).to_be_bytes());
+        sni.push(0);
+        sni.extend((name.len() as u16).to_be_bytes());
+        sni.extend(name);
+        let mut body = vec![3, 3];
+        body.extend([7u8; 32]);
+        body.push(0); // session id
+        body.extend([0, 2, 0xc0, 0x2f]); // one cipher
+        body.extend([1, 0]); // null compression
+        body.extend((sni.len() as u16).to_be_bytes());
+        body.extend(sni);
+        let mut hs = vec![1];
+        hs.extend(&(body.len() as u32).to_be_bytes()[1..]);
+        hs.extend(body);
+        hs
+    }
+
+    #[test]
+    fn client_hello_sni_is_read_even_when_split_across_records() {
+        let hs = client_hello("mail.contoso.test");
+        let (a, b) = hs.split_at(20);
+        let mut dir = TlsDirection::default();
+        let mut out = vec![];
+        dir.record(&record_of(22, a), &mut out).unwrap();
+        assert!(out.is_empty());
+        dir.record(&record_of(22, b), &mut out).unwrap();
+        assert_eq!(
+            out,
+            vec![TlsEvent::ClientHello {
+                sni: Some("mail.contoso.test".into()),
+                versions: vec![0x0303]
+            }]
+        );
+    }
+
+    #[test]
+    fn clear_alert_has_its_description_and_encrypted_one_does_not() {
+        let mut dir = TlsDirection::default();
+        let mut out = vec![];
+        dir.record(&record_of(21, &[2, 48]), &mut out).unwrap();
+        assert_eq!(
+            out[0],
+            TlsEvent::Alert {
+                level: Some(2),
+                description: Some(48)
+            }
+        );
+        assert_eq!(alert_name(48), "unknown_ca");
+        dir.record(&record_of(20, &[1]), &mut out).unwrap();
+        dir.record(&record_of(21, &[9; 26]), &mut out).unwrap();
+        assert_eq!(
+            out[2],
+            TlsEvent::Alert {
+                level: None,
+                description: None
+            }
+        );
+    }
+
+    #[test]
+    fn record_framing() {
+        assert_eq!(record_length(&[22, 3, 1, 0]), Framing::Incomplete);
+        assert_eq!(
+            record_length(&[23, 3, 3, 0, 2, 1, 2, 9]),
+            Framing::Complete(7)
+        );
+        assert!(matches!(
+            record_length(b"GET / HTTP/1.1"),
+            Framing::Invalid(_)
+        ));
+        assert!(matches!(
+            record_length(&[23, 3, 3, 0xff, 0xff]),
+            Framing::Invalid(_)
+        ));
+    }
+}
