@@ -10,3 +10,6 @@ pub mod capture;
 pub mod flow;
 pub mod net;
 pub mod proto;
+pub mod messages;
+pub mod chain;
+pub mod analysis;

@@ -1,0 +1,203 @@
+//! Every cause code capdiag can give, each one rule in one place: its stable code, what it means
+//! and the fix. Constructors build a [`Cause`] with the specifics of what was seen.
+
+use super::model::Cause;
+use crate::proto::dns::rcode_name;
+use crate::proto::ldap::{LdapResult, logon_data_meaning, parse_ad_diagnostic, result_name, win32_status_meaning};
+use crate::proto::tls::alert_name;
+
+/// A cause code in the catalogue: code (a `*` stands for a name filled in), meaning, remediation.
+pub struct CauseInfo {
+    pub code: &'static str,
+    pub meaning: &'static str,
+    pub remediation: &'static str,
+}
+
+/// The catalogue, in chain order. docs/causes.md is written from the same list.
+pub const CATALOGUE: &[CauseInfo] = &[
+    CauseInfo {
+        code: "dns.nxdomain",
+        meaning: "The DNS server says the name does not exist (NXDOMAIN).",
+        remediation: "Check the name the client asked for. For DC locator records run `nltest /dsgetdc:<domain> /force` and `dcdiag /test:dns`, and restart Netlogon on a DC to re-register its SRV records; for an Autodiscover host add the A record, or fix the URL that pointed the client at it (for a stale SCP: `Set-ClientAccessService <server> -AutoDiscoverServiceInternalUri https://<valid host>/Autodiscover/Autodiscover.xml`).",
+    },
+    CauseInfo {
+        code: "dns.no_answer",
+        meaning: "The name exists but has no record of the type asked for (NOERROR with an empty answer).",
+        remediation: "Add the missing record (`Resolve-DnsName <name> -Type <type>` shows it). An out-of-zone name answered empty by an AD DNS server usually means the zone or a forwarder is missing.",
+    },
+    CauseInfo {
+        code: "dns.servfail",
+        meaning: "The DNS server failed to answer (SERVFAIL or REFUSED).",
+        remediation: "Check the DNS server the client uses (`ipconfig /all`), its forwarders and the zone's health (`dcdiag /test:dns`).",
+    },
+    CauseInfo {
+        code: "dns.no_response",
+        meaning: "The DNS query was never answered.",
+        remediation: "Check that the DNS server in the client's configuration is reachable on UDP and TCP 53 (firewall, server down): `Resolve-DnsName <name> -Server <dns server>`.",
+    },
+    CauseInfo {
+        code: "cldap.no_response",
+        meaning: "The CLDAP netlogon ping (UDP 389) to the domain controller was never answered.",
+        remediation: "Open UDP 389 from the client to the DC and check the DC is up: `nltest /dsgetdc:<domain> /force`.",
+    },
+    CauseInfo {
+        code: "cldap.domain_not_served",
+        meaning: "The DC answered the netlogon ping with an empty entry: it does not serve the domain (or GUID/SID) asked for.",
+        remediation: "Point the client at a DC of the right domain; check the DnsDomain in the ping and the SRV records that named this DC.",
+    },
+    CauseInfo {
+        code: "kerberos.error",
+        meaning: "The KDC answered only with KRB-ERROR and issued no ticket.",
+        remediation: "Check the account, its password and the SPN asked for (`setspn -Q <spn>`), and the clock (`w32tm /stripchart /computer:<dc>`).",
+    },
+    CauseInfo {
+        code: "tcp.refused",
+        meaning: "The server answered the connection attempt with a reset: nothing listens on that port.",
+        remediation: "Start the service on the server or open the port (`Test-NetConnection <host> -Port <port>`); for 443 check the IIS binding of the Exchange server.",
+    },
+    CauseInfo {
+        code: "tcp.no_answer",
+        meaning: "The connection attempt (SYN) was never answered: a firewall drops it or the host is down.",
+        remediation: "Check the route and the firewalls between client and server (`Test-NetConnection <host> -Port <port>`).",
+    },
+    CauseInfo {
+        code: "ldap.bind_failed",
+        meaning: "The domain controller refused the LDAP bind.",
+        remediation: "Fix the account the process binds as (for CRM server-side sync: the CRM service account). The `data` code says what is wrong: 52e bad password, 525 no such user, 530/531 logon hours/workstation, 532 password expired, 533 disabled, 701 account expired, 773 must reset password, 775 locked out.",
+    },
+    CauseInfo {
+        code: "ldap.no_response",
+        meaning: "An LDAP request was never answered.",
+        remediation: "Check the DC's health and the network path on TCP 389; retry with ldp.exe using the recipe below.",
+    },
+    CauseInfo {
+        code: "ldap.search_failed",
+        meaning: "The domain controller answered the search with an error.",
+        remediation: "Read the result and the AD diagnostic below; repeat the search with ldp.exe using the recipe to confirm, under the same account.",
+    },
+    CauseInfo {
+        code: "ldap.sealed",
+        meaning: "The LDAP traffic after the bind is sealed (SASL confidentiality); the searches cannot be read from the capture.",
+        remediation: "Not a failure. To see the SCP search, capture on a client that signs without sealing, or run the search with ldp.exe.",
+    },
+    CauseInfo {
+        code: "scp.not_found",
+        meaning: "The SCP search succeeded but found no Autodiscover service connection point.",
+        remediation: "Check that Exchange published its SCP in this forest: `Get-ClientAccessService | fl Name,AutoDiscoverServiceInternalUri` (Exchange 2016+) or `Get-ClientAccessServer` (2010/2013); check the account can read CN=Services in the configuration partition.",
+    },
+    CauseInfo {
+        code: "scp.no_url",
+        meaning: "SCP entries came back, but none has a serviceBindingInformation URL.",
+        remediation: "Set the URL: `Set-ClientAccessService <server> -AutoDiscoverServiceInternalUri https://<host>/Autodiscover/Autodiscover.xml`.",
+    },
+    CauseInfo {
+        code: "tls.alert.*",
+        meaning: "The TLS handshake ended with an alert (its name follows the prefix, e.g. unknown_ca: the client does not trust the certificate's issuer).",
+        remediation: "Check the certificate on the Autodiscover host: its names (SAN) must include the host the client used, it must be in date, and its issuing CA must be trusted by the client (`Test-NetConnection`, then open https://<host>/autodiscover/autodiscover.xml in a browser on the client).",
+    },
+    CauseInfo {
+        code: "tls.aborted_by_client",
+        meaning: "The client closed the connection during the handshake without an alert (typical of a rejected certificate).",
+        remediation: "Check the certificate's names, validity and issuer against what the client trusts.",
+    },
+    CauseInfo {
+        code: "tls.no_server_hello",
+        meaning: "The server never answered the ClientHello.",
+        remediation: "Check the TLS configuration of the web server (protocol versions and ciphers the client offers) and any TLS-inspecting device in between.",
+    },
+    CauseInfo {
+        code: "https.no_response",
+        meaning: "The TLS handshake completed but no HTTP response came back.",
+        remediation: "Check the Autodiscover virtual directory and the application pool on the Exchange server (`Test-OutlookWebServices`).",
+    },
+];
+
+/// Looks a code up in the catalogue (`tls.alert.unknown_ca` finds `tls.alert.*`).
+pub fn info(code: &str) -> Option<&'static CauseInfo> {
+    CATALOGUE.iter().find(|c| match c.code.strip_suffix('*') {
+        Some(prefix) => code.starts_with(prefix),
+        None => c.code == code,
+    })
+}
+
+/// A cause with the catalogue's remediation for its code.
+pub fn cause(code: &str, summary: String, frames: Vec<u64>) -> Cause {
+    let remediation = info(code).map(|c| c.remediation).unwrap_or_default().to_string();
+    Cause { code: code.to_string(), summary, frames, remediation }
+}
+
+/// A DNS lookup that did not give what was asked: by rcode, or no response.
+pub fn dns_failure(name: &str, qtype: &str, rcode: Option<u16>, frames: Vec<u64>) -> Cause {
+    match rcode {
+        None => cause("dns.no_response", format!("No response to the DNS {qtype} query for {name}."), frames),
+        Some(3) => cause("dns.nxdomain", format!("DNS says {name} does not exist (NXDOMAIN, {qtype} query)."), frames),
+        Some(0) => cause("dns.no_answer", format!("DNS has no {qtype} record for {name} (NOERROR, empty answer)."), frames),
+        Some(r) => cause("dns.servfail", format!("DNS failed to answer the {qtype} query for {name} ({}).", rcode_name(r)), frames),
+    }
+}
+
+/// An LDAP result that is not success: its name and, for AD texts, the decoded diagnostic.
+pub fn ldap_result_text(r: &LdapResult) -> String {
+    let mut text = format!("{} ({})", result_name(r.code), r.code);
+    if let Some(ad) = parse_ad_diagnostic(&r.diagnostic) {
+        if let Some((name, meaning)) = ad.data.and_then(logon_data_meaning) {
+            text.push_str(&format!(": data {:x} = {name}, {meaning}", ad.data.unwrap_or_default()));
+        } else if let Some((name, meaning)) = win32_status_meaning(ad.status) {
+            text.push_str(&format!(": {:08X} = {name}, {meaning}", ad.status));
+        }
+        if let Some(best) = ad.best_match.filter(|b| !b.is_empty()) {
+            text.push_str(&format!("; best match {best}"));
+        }
+    }
+    if !r.diagnostic.is_empty() {
+        text.push_str(&format!(" — server text: \"{}\"", r.diagnostic.trim_end_matches('\0').trim()));
+    }
+    text
+}
+
+pub fn tls_alert(alert: Option<u8>, sender: &str, host: &str, frames: Vec<u64>) -> Cause {
+    match alert {
+        Some(d) => {
+            let name = alert_name(d);
+            cause(&format!("tls.alert.{name}"), format!("The {sender} ended the TLS handshake with {host} with the alert {name} ({d})."), frames)
+        }
+        None => cause("tls.alert.encrypted", format!("The {sender} sent an encrypted alert during the TLS handshake with {host}."), frames),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_codes_are_unique_and_have_fixes() {
+        let mut codes: Vec<_> = CATALOGUE.iter().map(|c| c.code).collect();
+        let n = codes.len();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), n);
+        assert!(CATALOGUE.iter().all(|c| !c.remediation.is_empty() && !c.meaning.is_empty()));
+    }
+
+    #[test]
+    fn wildcard_codes_resolve() {
+        assert_eq!(info("tls.alert.unknown_ca").map(|c| c.code), Some("tls.alert.*"));
+        assert!(info("no.such").is_none());
+        assert_eq!(dns_failure("x.test", "A", Some(3), vec![1, 2]).code, "dns.nxdomain");
+        assert_eq!(dns_failure("x.test", "A", Some(0), vec![]).code, "dns.no_answer");
+        assert_eq!(dns_failure("x.test", "A", Some(2), vec![]).code, "dns.servfail");
+        assert_eq!(dns_failure("x.test", "A", None, vec![]).code, "dns.no_response");
+    }
+
+    #[test]
+    fn bind_failure_text_decodes_the_ad_data_code() {
+        let r = LdapResult {
+            code: 49,
+            matched_dn: String::new(),
+            diagnostic: "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data 52e, v1db1".into(),
+            referral: vec![],
+        };
+        let t = ldap_result_text(&r);
+        assert!(t.starts_with("invalidCredentials (49): data 52e = ERROR_LOGON_FAILURE"), "{t}");
+    }
+}

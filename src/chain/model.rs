@@ -1,0 +1,202 @@
+//! The chain model: per client, the stages of the Autodiscover lookup in order, each with a
+//! status and its evidence frames, the HTTPS attempts, and the verdict with its cause.
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+/// The stages of the lookup, in the order a client goes through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    DcLocatorDns,
+    DcLocatorPing,
+    Kerberos,
+    LdapConnect,
+    LdapBind,
+    Rootdse,
+    ScpSearch,
+    ScpUrlDns,
+    HttpsConnect,
+    TlsHandshake,
+    Https,
+}
+
+impl StageKind {
+    pub const ALL: [StageKind; 11] = [
+        StageKind::DcLocatorDns,
+        StageKind::DcLocatorPing,
+        StageKind::Kerberos,
+        StageKind::LdapConnect,
+        StageKind::LdapBind,
+        StageKind::Rootdse,
+        StageKind::ScpSearch,
+        StageKind::ScpUrlDns,
+        StageKind::HttpsConnect,
+        StageKind::TlsHandshake,
+        StageKind::Https,
+    ];
+
+    /// The stable identifier used in JSON and expectation files.
+    pub fn id(self) -> &'static str {
+        match self {
+            StageKind::DcLocatorDns => "dc_locator_dns",
+            StageKind::DcLocatorPing => "dc_locator_ping",
+            StageKind::Kerberos => "kerberos",
+            StageKind::LdapConnect => "ldap_connect",
+            StageKind::LdapBind => "ldap_bind",
+            StageKind::Rootdse => "rootdse",
+            StageKind::ScpSearch => "scp_search",
+            StageKind::ScpUrlDns => "scp_url_dns",
+            StageKind::HttpsConnect => "https_connect",
+            StageKind::TlsHandshake => "tls_handshake",
+            StageKind::Https => "https",
+        }
+    }
+
+    /// What the stage is, for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            StageKind::DcLocatorDns => "DC locator: DNS SRV for a domain controller",
+            StageKind::DcLocatorPing => "DC locator: CLDAP netlogon ping",
+            StageKind::Kerberos => "Kerberos tickets",
+            StageKind::LdapConnect => "TCP connection to LDAP",
+            StageKind::LdapBind => "LDAP bind",
+            StageKind::Rootdse => "RootDSE read (configurationNamingContext)",
+            StageKind::ScpSearch => "SCP search in CN=Configuration",
+            StageKind::ScpUrlDns => "DNS of the Autodiscover host",
+            StageKind::HttpsConnect => "TCP connection to port 443",
+            StageKind::TlsHandshake => "TLS handshake",
+            StageKind::Https => "HTTPS request answered",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<StageKind> {
+        StageKind::ALL.into_iter().find(|s| s.id() == id)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageStatus {
+    Ok,
+    Failed,
+    /// The traffic of this stage was there but wrapped in a SASL security layer (sealed).
+    Sealed,
+    NotSeen,
+}
+
+impl StageStatus {
+    pub fn id(self) -> &'static str {
+        match self {
+            StageStatus::Ok => "ok",
+            StageStatus::Failed => "failed",
+            StageStatus::Sealed => "sealed",
+            StageStatus::NotSeen => "not_seen",
+        }
+    }
+}
+
+/// One stage of one client's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    pub kind: StageKind,
+    pub status: StageStatus,
+    pub frames: Vec<u64>,
+    /// What was seen, as ordered name/value pairs ("server", "10.99.0.1:389"), for every renderer.
+    pub detail: Vec<(&'static str, String)>,
+    /// Why it failed (only when `status` is Failed).
+    pub cause: Option<Cause>,
+}
+
+impl Stage {
+    pub fn ok(kind: StageKind, frames: Vec<u64>, detail: Vec<(&'static str, String)>) -> Stage {
+        Stage { kind, status: StageStatus::Ok, frames, detail, cause: None }
+    }
+
+    pub fn failed(kind: StageKind, cause: Cause, detail: Vec<(&'static str, String)>) -> Stage {
+        Stage { kind, status: StageStatus::Failed, frames: cause.frames.clone(), detail, cause: Some(cause) }
+    }
+
+    pub fn not_seen(kind: StageKind) -> Stage {
+        Stage { kind, status: StageStatus::NotSeen, frames: vec![], detail: vec![], cause: None }
+    }
+}
+
+/// A diagnosed problem: a stable code, a sentence with the specifics, the frames that prove it
+/// and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cause {
+    pub code: String,
+    pub summary: String,
+    pub frames: Vec<u64>,
+    pub remediation: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainStatus {
+    Complete,
+    Broken,
+    Incomplete,
+}
+
+impl ChainStatus {
+    pub fn id(self) -> &'static str {
+        match self {
+            ChainStatus::Complete => "complete",
+            ChainStatus::Broken => "broken",
+            ChainStatus::Incomplete => "incomplete",
+        }
+    }
+}
+
+/// Where an Autodiscover candidate host came from, in the order EWS tries them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// serviceBindingInformation of an SCP entry.
+    Scp,
+    /// https://<domain>/autodiscover/autodiscover.xml
+    Domain,
+    /// https://autodiscover.<domain>/autodiscover/autodiscover.xml
+    AutodiscoverDomain,
+    /// Location of the port-80 redirect.
+    Redirect,
+    /// _autodiscover._tcp.<domain> SRV target.
+    Srv,
+}
+
+/// One Autodiscover candidate host the client tried: the DNS, TCP, TLS and HTTPS steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub host: String,
+    pub origin: Origin,
+    /// The stages scp_url_dns, https_connect, tls_handshake, https for this host.
+    pub stages: Vec<Stage>,
+}
+
+impl Attempt {
+    pub fn reached_https(&self) -> bool {
+        self.stages.iter().any(|s| s.kind == StageKind::Https && s.status == StageStatus::Ok)
+    }
+
+    pub fn first_failure(&self) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.status == StageStatus::Failed)
+    }
+}
+
+/// One client's Autodiscover lookup and its verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    pub client: IpAddr,
+    pub domain: Option<String>,
+    pub status: ChainStatus,
+    pub broken_at: Option<StageKind>,
+    pub cause: Option<Cause>,
+    /// Every failure seen, in chain order (the cause among them), including those a fallback made good.
+    pub findings: Vec<Cause>,
+    pub stages: Vec<Stage>,
+    pub attempts: Vec<Attempt>,
+    pub scp_urls: Vec<String>,
+}

@@ -1,0 +1,478 @@
+//! The message stage's driver: takes UDP datagrams and TCP stream events, cuts them into DNS,
+//! LDAP/CLDAP, Kerberos, TLS and HTTP messages by port, and matches requests to responses.
+
+use std::collections::HashMap;
+
+use super::model::*;
+use super::stream::StreamBuf;
+use super::warnings::WarningLog;
+use crate::capture::Nanos;
+use crate::flow::{CloseReason, ConnId, Endpoint, Side, TcpEvent, TcpSink};
+use crate::proto::dns::decode_dns;
+use crate::proto::framing::{Framing, u16_length_prefixed};
+use crate::proto::http::{HttpMessage, decode_http, message_length};
+use crate::proto::ldap::{self, BindAuth, LdapMessage, LdapOp};
+use crate::proto::tls::{TlsDirection, TlsEvent, record_length};
+
+/// Well-known ports and the protocol capdiag reads on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Dns,
+    Kerberos,
+    Ldap,
+    Tls,
+    Http,
+    Other,
+}
+
+impl Service {
+    pub fn for_port(port: u16) -> Service {
+        match port {
+            53 => Service::Dns,
+            88 => Service::Kerberos,
+            389 | 3268 => Service::Ldap,
+            443 | 636 | 3269 => Service::Tls,
+            80 => Service::Http,
+            _ => Service::Other,
+        }
+    }
+}
+
+/// Whether a packet between these ports can matter to the chain (checked before any payload work).
+pub fn port_of_interest(a: u16, b: u16) -> bool {
+    Service::for_port(a) != Service::Other || Service::for_port(b) != Service::Other
+}
+
+#[derive(Default)]
+struct Direction {
+    buf: StreamBuf,
+    /// Framing failed for good: the rest of this direction is not read.
+    dead: bool,
+    /// After a gap the stream may restart mid-message: drop what cannot be framed until a
+    /// segment starts a message again.
+    resync: bool,
+    tls: TlsDirection,
+}
+
+struct Conn {
+    index: usize,
+    service: Service,
+    client: Direction,
+    server: Direction,
+    tls: Option<usize>,
+    sasl_bound: bool,
+}
+
+type LdapKey = (Option<ConnId>, Endpoint, Endpoint, u32);
+
+/// Builds [`Exchanges`] from what the flow stage delivers.
+#[derive(Default)]
+pub struct Collector {
+    pub exchanges: Exchanges,
+    pub warnings: WarningLog,
+    /// The input the current frame came from (for warnings).
+    pub input: usize,
+    conns: HashMap<ConnId, Conn>,
+    dns_pending: HashMap<(Endpoint, Endpoint, u16), usize>,
+    ldap_pending: HashMap<LdapKey, usize>,
+}
+
+impl Collector {
+    /// A UDP datagram.
+    pub fn udp(&mut self, frame: u64, ts: Nanos, src: Endpoint, dst: Endpoint, payload: &[u8]) {
+        let (client, server, from_client) = match Service::for_port(dst.port) {
+            Service::Other => (dst, src, false),
+            _ => (src, dst, true),
+        };
+        match Service::for_port(server.port) {
+            Service::Dns => self.dns(frame, ts, client, server, Transport::Udp, payload),
+            Service::Ldap => {
+                let (msgs, err) = ldap::decode_datagram(payload);
+                for m in msgs {
+                    self.ldap(None, Transport::Udp, client, server, from_client, m, vec![frame], ts);
+                }
+                if let Some(e) = err {
+                    self.warnings.add(self.input, format!("cldap: {e}"), frame);
+                }
+            }
+            Service::Kerberos => self.kerberos(frame, client, server, Transport::Udp, from_client, payload),
+            _ => {}
+        }
+    }
+
+    fn dns(&mut self, frame: u64, ts: Nanos, client: Endpoint, server: Endpoint, t: Transport, payload: &[u8]) {
+        let msg = match decode_dns(payload) {
+            Ok(m) => m,
+            Err(e) => return self.warnings.add(self.input, e.to_string(), frame),
+        };
+        let key = (client, server, msg.id);
+        if !msg.is_response {
+            let Some(q) = msg.questions.first() else { return };
+            if let Some(&i) = self.dns_pending.get(&key) {
+                let ex = &mut self.exchanges.dns[i];
+                if ex.name.eq_ignore_ascii_case(&q.name) && ex.qtype == q.qtype {
+                    ex.retries.push(frame);
+                    return;
+                }
+            }
+            self.dns_pending.insert(key, self.exchanges.dns.len());
+            self.exchanges.dns.push(DnsExchange {
+                frame,
+                ts,
+                client,
+                server,
+                transport: t,
+                id: msg.id,
+                name: q.name.clone(),
+                qtype: q.qtype.clone(),
+                retries: vec![],
+                response: None,
+            });
+        } else if let Some(i) = self.dns_pending.remove(&key) {
+            self.exchanges.dns[i].response = Some(DnsResponse {
+                frame,
+                ts,
+                rcode: msg.rcode,
+                truncated: msg.truncated,
+                answers: msg.answers,
+                additionals: msg.additionals,
+            });
+        } else {
+            self.warnings.add(self.input, "dns: response without a query in the capture", frame);
+        }
+    }
+
+    fn kerberos(&mut self, frame: u64, client: Endpoint, server: Endpoint, t: Transport, from_client: bool, msg: &[u8]) {
+        match msg.first() {
+            Some(&tag) if tag & 0xe0 == 0x60 => self.exchanges.kerberos.push(KerberosMessage {
+                frame,
+                client,
+                server,
+                transport: t,
+                from_client,
+                msg_type: tag & 0x1f,
+            }),
+            _ => self.warnings.add(self.input, "kerberos: not a Kerberos message", frame),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn ldap(
+        &mut self,
+        conn: Option<ConnId>,
+        transport: Transport,
+        client: Endpoint,
+        server: Endpoint,
+        from_client: bool,
+        msg: LdapMessage,
+        frames: Vec<u64>,
+        ts: Nanos,
+    ) {
+        let key = (conn, client, server, msg.message_id);
+        let frame = frames.last().copied().unwrap_or_default();
+        if from_client {
+            let request = match msg.op {
+                LdapOp::BindRequest(b) => LdapRequest::Bind(b),
+                LdapOp::SearchRequest(s) => LdapRequest::Search(s),
+                LdapOp::ExtendedRequest { name, .. } => LdapRequest::Extended { name },
+                LdapOp::UnbindRequest => LdapRequest::Unbind,
+                LdapOp::AbandonRequest(_) => LdapRequest::Other("abandonRequest"),
+                LdapOp::Other(name) => LdapRequest::Other(name),
+                _ => return self.warnings.add(self.input, "ldap: response sent by the client", frame),
+            };
+            let expects_answer = !matches!(request, LdapRequest::Unbind | LdapRequest::Other("abandonRequest"));
+            if expects_answer {
+                self.ldap_pending.insert(key, self.exchanges.ldap.len());
+            }
+            self.exchanges.ldap.push(LdapExchange {
+                transport,
+                conn,
+                client,
+                server,
+                message_id: msg.message_id,
+                frames,
+                ts,
+                request,
+                entries: vec![],
+                references: vec![],
+                result: None,
+            });
+            return;
+        }
+        let Some(&i) = self.ldap_pending.get(&key) else {
+            return self.warnings.add(self.input, "ldap: response to a request not in the capture", frame);
+        };
+        let ex = &mut self.exchanges.ldap[i];
+        let result = match msg.op {
+            LdapOp::SearchResultEntry(entry) => return ex.entries.push(LdapEntry { entry, frames }),
+            LdapOp::SearchResultReference(urls) => return ex.references.push((urls, frame)),
+            LdapOp::SearchResultDone(r) => r,
+            LdapOp::BindResponse(b) => b.result,
+            LdapOp::ExtendedResponse { result, .. } => result,
+            _ => return self.warnings.add(self.input, "ldap: request sent by the server", frame),
+        };
+        let sasl_ok = result.code == 0
+            && matches!(&ex.request, LdapRequest::Bind(b) if matches!(b.auth, BindAuth::Sasl { .. }));
+        ex.result = Some(LdapFinal { result, frames, ts });
+        self.ldap_pending.remove(&key);
+        if let (true, Some(c)) = (sasl_ok, conn.and_then(|c| self.conns.get_mut(&c))) {
+            c.sasl_bound = true;
+        }
+    }
+
+    fn stream_data(&mut self, id: ConnId, from: Side, data: &[u8], frame: u64, ts: Nanos) {
+        let Some(conn) = self.conns.get_mut(&id) else { return };
+        let tcp = &mut self.exchanges.tcp[conn.index];
+        match from {
+            Side::Client => tcp.bytes_from_client += data.len() as u64,
+            Side::Server => tcp.bytes_from_server += data.len() as u64,
+        }
+        let (client, server, service) = (tcp.client, tcp.server, conn.service);
+        let dir = match from {
+            Side::Client => &mut conn.client,
+            Side::Server => &mut conn.server,
+        };
+        if service == Service::Other || dir.dead {
+            return;
+        }
+        if dir.resync && dir.buf.is_empty() {
+            dir.resync = false;
+        }
+        dir.buf.push(data, frame);
+        loop {
+            let Some(conn) = self.conns.get_mut(&id) else { return };
+            let sasl_bound = conn.sasl_bound;
+            let dir = match from {
+                Side::Client => &mut conn.client,
+                Side::Server => &mut conn.server,
+            };
+            let framing: fn(&[u8]) -> Framing = match service {
+                Service::Dns => u16_length_prefixed,
+                Service::Kerberos => u32_length_prefixed,
+                Service::Ldap => ldap_framing,
+                Service::Tls => record_length,
+                Service::Http => message_length,
+                Service::Other => return,
+            };
+            let (msg, frames) = match dir.buf.next_message(framing) {
+                Ok(Some(m)) => m,
+                Ok(None) => return,
+                Err(reason) => {
+                    if service == Service::Ldap && sasl_bound && looks_sasl_wrapped(dir.buf.bytes()) {
+                        conn.client.dead = true;
+                        conn.server.dead = true;
+                        conn.client.buf.clear();
+                        conn.server.buf.clear();
+                        let tcp = &mut self.exchanges.tcp[conn.index];
+                        tcp.sasl_wrapped_from.get_or_insert(frame);
+                        return;
+                    }
+                    dir.buf.clear();
+                    if !dir.resync {
+                        dir.dead = true;
+                        self.warnings.add(self.input, reason, frame);
+                    }
+                    return;
+                }
+            };
+            let from_client = from == Side::Client;
+            let last = frames.last().copied().unwrap_or(frame);
+            match service {
+                Service::Dns => self.dns(last, ts, client, server, Transport::Tcp, msg.get(2..).unwrap_or_default()),
+                Service::Kerberos => {
+                    self.kerberos(last, client, server, Transport::Tcp, from_client, msg.get(4..).unwrap_or_default())
+                }
+                Service::Ldap => match ldap::decode_message(&msg) {
+                    Ok(m) => self.ldap(Some(id), Transport::Tcp, client, server, from_client, m, frames, ts),
+                    Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
+                },
+                Service::Tls => self.tls_record(id, from, &msg, &frames),
+                Service::Http => self.http(id, &msg, last),
+                Service::Other => {}
+            }
+        }
+    }
+
+    fn tls_record(&mut self, id: ConnId, from: Side, record: &[u8], frames: &[u64]) {
+        let Some(conn) = self.conns.get_mut(&id) else { return };
+        let first = frames.first().copied().unwrap_or_default();
+        let last = frames.last().copied().unwrap_or_default();
+        let mut events = Vec::new();
+        let dir = match from {
+            Side::Client => &mut conn.client,
+            Side::Server => &mut conn.server,
+        };
+        if let Err(e) = dir.tls.record(record, &mut events) {
+            self.warnings.add(self.input, e, last);
+        }
+        let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else { return };
+        for ev in events {
+            match ev {
+                TlsEvent::ClientHello { sni, versions } => {
+                    session.client_hello.get_or_insert((first, sni, versions));
+                }
+                TlsEvent::ServerHello { version, .. } => {
+                    session.server_hello.get_or_insert((first, version));
+                }
+                TlsEvent::Certificate { chain } => {
+                    session.certificate.get_or_insert((first, chain));
+                }
+                TlsEvent::Alert { description, .. } => session.alerts.push((from, last, description)),
+                TlsEvent::ApplicationData { .. } => match from {
+                    Side::Client => {
+                        session.client_app_records += 1;
+                        if session.client_app_frames.len() < 4 {
+                            session.client_app_frames.push(last);
+                        }
+                    }
+                    Side::Server => {
+                        session.server_app_records += 1;
+                        session.server_app_last = Some(last);
+                    }
+                },
+                TlsEvent::ChangeCipherSpec | TlsEvent::Handshake(_) => {}
+            }
+        }
+    }
+
+    fn http(&mut self, id: ConnId, msg: &[u8], frame: u64) {
+        match decode_http(msg) {
+            Ok(HttpMessage::Request { method, target, host }) => {
+                self.exchanges.http.push(HttpExchange { conn: id, frame, method, target, host, response: None })
+            }
+            Ok(HttpMessage::Response { status, location, .. }) => {
+                match self.exchanges.http.iter_mut().find(|h| h.conn == id && h.response.is_none()) {
+                    Some(h) => h.response = Some((frame, status, location)),
+                    None => self.warnings.add(self.input, "http: response without a request", frame),
+                }
+            }
+            Err(e) => self.warnings.add(self.input, e, frame),
+        }
+    }
+
+    fn open(&mut self, id: ConnId, client: Endpoint, server: Endpoint, frame: u64, ts: Nanos, saw_syn: bool) {
+        let service = Service::for_port(server.port);
+        let index = self.exchanges.tcp.len();
+        self.exchanges.tcp.push(TcpConnection {
+            id,
+            client,
+            server,
+            first_frame: frame,
+            ts,
+            saw_syn,
+            syn_retransmits: vec![],
+            syn_ack: None,
+            reset: None,
+            fins: vec![],
+            bytes_from_client: 0,
+            bytes_from_server: 0,
+            sasl_wrapped_from: None,
+            gaps: 0,
+        });
+        let tls = (service == Service::Tls).then(|| {
+            self.exchanges.tls.push(TlsSession { conn: id, ..Default::default() });
+            self.exchanges.tls.len() - 1
+        });
+        let conn = Conn {
+            index,
+            service,
+            client: Direction::default(),
+            server: Direction::default(),
+            tls,
+            sasl_bound: false,
+        };
+        self.conns.insert(id, conn);
+    }
+
+    fn tcp_record(&mut self, id: ConnId) -> Option<&mut TcpConnection> {
+        let index = self.conns.get(&id)?.index;
+        self.exchanges.tcp.get_mut(index)
+    }
+}
+
+impl TcpSink for Collector {
+    fn event(&mut self, ev: TcpEvent<'_>) {
+        match ev {
+            TcpEvent::Open { conn, client, server, frame, ts, saw_syn } => {
+                self.open(conn, client, server, frame, ts, saw_syn)
+            }
+            TcpEvent::SynRetransmit { conn, frame, .. } => {
+                if let Some(t) = self.tcp_record(conn) {
+                    t.syn_retransmits.push(frame);
+                }
+            }
+            TcpEvent::SynAck { conn, frame, .. } => {
+                if let Some(t) = self.tcp_record(conn) {
+                    t.syn_ack.get_or_insert(frame);
+                }
+            }
+            TcpEvent::Data { conn, from, data, frame, ts } => self.stream_data(conn, from, data, frame, ts),
+            TcpEvent::Gap { conn, from, frame, .. } => {
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    let dir = match from {
+                        Side::Client => &mut c.client,
+                        Side::Server => &mut c.server,
+                    };
+                    dir.buf.clear();
+                    dir.resync = true;
+                }
+                if let Some(t) = self.tcp_record(conn) {
+                    t.gaps += 1;
+                }
+                self.warnings.add(self.input, "tcp: bytes missing from a stream (not captured)", frame);
+            }
+            TcpEvent::Fin { conn, from, frame, .. } => {
+                if let Some(t) = self.tcp_record(conn) {
+                    t.fins.push((from, frame));
+                }
+            }
+            TcpEvent::Reset { conn, from, frame, .. } => {
+                if let Some(t) = self.tcp_record(conn) {
+                    t.reset.get_or_insert((from, frame));
+                }
+            }
+            TcpEvent::Closed { conn, reason } => {
+                if let Some(c) = self.conns.remove(&conn) {
+                    let pending = !c.client.buf.is_empty() || !c.server.buf.is_empty();
+                    if pending && reason == CloseReason::EndOfCapture {
+                        let frame = self.exchanges.tcp.get(c.index).map(|t| t.first_frame).unwrap_or_default();
+                        self.warnings.add(self.input, "tcp: capture ends inside a message", frame);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn ldap_framing(buf: &[u8]) -> Framing {
+    match ldap::pdu_length(buf) {
+        ldap::PduLen::Incomplete => Framing::Incomplete,
+        ldap::PduLen::Complete(n) => Framing::Complete(n),
+        ldap::PduLen::Invalid(r) => Framing::Invalid(format!("ldap: {r}")),
+    }
+}
+
+fn u32_length_prefixed(buf: &[u8]) -> Framing {
+    match buf {
+        [a, b, c, d, ..] => {
+            let len = u32::from_be_bytes([*a & 0x7f, *b, *c, *d]) as usize;
+            if len > 1 << 20 {
+                Framing::Invalid(format!("kerberos: record of {len} bytes"))
+            } else if buf.len() >= 4 + len {
+                Framing::Complete(4 + len)
+            } else {
+                Framing::Incomplete
+            }
+        }
+        _ => Framing::Incomplete,
+    }
+}
+
+/// A SASL security-layer buffer: 4-byte length, then a GSS wrap token (RFC 4121 `05 04`, an
+/// RFC 1964 / 4757 token `60`, or an NTLM signature version `01 00 00 00`).
+fn looks_sasl_wrapped(buf: &[u8]) -> bool {
+    match buf {
+        [0, _, _, _, 0x05, 0x04, ..] | [0, _, _, _, 0x60, ..] | [0, _, _, _, 1, 0, 0, 0, ..] => true,
+        _ => false,
+    }
+}

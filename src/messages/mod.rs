@@ -1,0 +1,11 @@
+//! Messages: DNS, LDAP/CLDAP, Kerberos, TLS and HTTP cut out of UDP datagrams and TCP streams,
+//! requests matched to responses, each with its frames ([`Exchanges`]).
+
+pub mod collect;
+pub mod model;
+pub mod stream;
+pub mod warnings;
+
+pub use collect::{Collector, Service, port_of_interest};
+pub use model::*;
+pub use warnings::{Warning, WarningLog};

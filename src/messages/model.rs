@@ -1,0 +1,154 @@
+//! The message stage's output: every exchange of interest in the capture, requests matched to
+//! their responses, each with the frames that carried it. The chain stage reads only this.
+
+use crate::capture::Nanos;
+use crate::flow::{ConnId, Endpoint, Side};
+use crate::proto::dns::DnsRecord;
+use crate::proto::ldap::{BindRequest, LdapResult, SearchEntry, SearchRequest};
+
+/// Transport a message travelled on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Udp,
+    Tcp,
+}
+
+/// A DNS query and, when seen, its response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsExchange {
+    pub frame: u64,
+    pub ts: Nanos,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub transport: Transport,
+    pub id: u16,
+    pub name: String,
+    pub qtype: String,
+    /// Frames of repeated queries (same id, name and endpoints) before the response.
+    pub retries: Vec<u64>,
+    pub response: Option<DnsResponse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsResponse {
+    pub frame: u64,
+    pub ts: Nanos,
+    pub rcode: u16,
+    pub truncated: bool,
+    pub answers: Vec<DnsRecord>,
+    pub additionals: Vec<DnsRecord>,
+}
+
+/// An LDAP request with everything the server answered to its message id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LdapExchange {
+    pub transport: Transport,
+    /// The TCP connection (None for CLDAP over UDP).
+    pub conn: Option<ConnId>,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub message_id: u32,
+    pub frames: Vec<u64>,
+    pub ts: Nanos,
+    pub request: LdapRequest,
+    pub entries: Vec<LdapEntry>,
+    pub references: Vec<(Vec<String>, u64)>,
+    /// The final response: BindResponse, SearchResultDone or ExtendedResponse.
+    pub result: Option<LdapFinal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LdapRequest {
+    Bind(BindRequest),
+    Search(SearchRequest),
+    Extended { name: String },
+    Unbind,
+    Other(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LdapEntry {
+    pub entry: SearchEntry,
+    pub frames: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LdapFinal {
+    pub result: LdapResult,
+    pub frames: Vec<u64>,
+    pub ts: Nanos,
+}
+
+/// A TCP connection's life as far as the chain cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpConnection {
+    pub id: ConnId,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    /// First frame of the connection (the SYN, or the first segment when seen mid-stream).
+    pub first_frame: u64,
+    pub ts: Nanos,
+    pub saw_syn: bool,
+    pub syn_retransmits: Vec<u64>,
+    pub syn_ack: Option<u64>,
+    /// Who reset the connection and in which frame.
+    pub reset: Option<(Side, u64)>,
+    pub fins: Vec<(Side, u64)>,
+    pub bytes_from_client: u64,
+    pub bytes_from_server: u64,
+    /// After a SASL bind the LDAP stream switched to a security layer this stage does not read.
+    pub sasl_wrapped_from: Option<u64>,
+    pub gaps: u64,
+}
+
+/// A TLS session on one TCP connection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsSession {
+    pub conn: ConnId,
+    pub client_hello: Option<(u64, Option<String>, Vec<u16>)>,
+    pub server_hello: Option<(u64, u16)>,
+    pub certificate: Option<(u64, Vec<Vec<u8>>)>,
+    /// Alerts: who sent it, frame, description when readable (None once encrypted).
+    pub alerts: Vec<(Side, u64, Option<u8>)>,
+    /// Application data records from the client: how many, and the frames of the first few.
+    pub client_app_records: u64,
+    pub client_app_frames: Vec<u64>,
+    /// Application data records from the server: how many, and the last frame that carried one.
+    pub server_app_records: u64,
+    pub server_app_last: Option<u64>,
+}
+
+/// A clear-text HTTP request and its response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpExchange {
+    pub conn: ConnId,
+    pub frame: u64,
+    pub method: String,
+    pub target: String,
+    pub host: Option<String>,
+    pub response: Option<(u64, u16, Option<String>)>,
+}
+
+/// A Kerberos message on port 88 (decoded further by the diagnosis work).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KerberosMessage {
+    pub frame: u64,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub transport: Transport,
+    pub from_client: bool,
+    /// ASN.1 application tag: 10 AS-REQ, 11 AS-REP, 12 TGS-REQ, 13 TGS-REP, 30 KRB-ERROR.
+    pub msg_type: u8,
+}
+
+/// Everything the message stage found.
+#[derive(Debug, Clone, Default)]
+pub struct Exchanges {
+    pub dns: Vec<DnsExchange>,
+    pub ldap: Vec<LdapExchange>,
+    pub tcp: Vec<TcpConnection>,
+    pub tls: Vec<TlsSession>,
+    pub http: Vec<HttpExchange>,
+    pub kerberos: Vec<KerberosMessage>,
+}

@@ -1,0 +1,234 @@
+//! The human report (default output): the chain as marked stages, the verdict with cause,
+//! evidence frames, a Wireshark filter and the fix; then the SCP search as ldp.exe would run it,
+//! the other searches and the DNS lookups. Colour only when asked for.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::net::IpAddr;
+
+use super::json::{bind_before, server_name, value_text};
+use super::names::host_names;
+use super::recipe::{ldapsearch_command, ldp_recipe, powershell_snippet};
+use crate::analysis::Analysis;
+use crate::chain::directory::is_scp_filter;
+use crate::chain::{Cause, Chain, ChainStatus, Stage, StageStatus};
+use crate::messages::{LdapExchange, LdapRequest, Transport};
+use crate::proto::dns::rcode_name;
+use crate::proto::ldap::{Scope, result_name};
+
+/// Where the cause list lives, for "more" pointers.
+pub const CAUSES_DOC: &str = "docs/causes.md";
+
+/// ANSI styling, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+    fn bold(self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn red(self, s: &str) -> String {
+        self.paint("1;31", s)
+    }
+    fn green(self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    fn dim(self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn yellow(self, s: &str) -> String {
+        self.paint("33", s)
+    }
+}
+
+/// `frame.number in {1 2 3}`: paste into Wireshark's display filter bar.
+pub fn wireshark_filter(frames: &[u64]) -> String {
+    let mut f: Vec<u64> = frames.iter().copied().filter(|f| *f > 0).collect();
+    f.sort_unstable();
+    f.dedup();
+    let list: Vec<String> = f.iter().map(u64::to_string).collect();
+    format!("frame.number in {{{}}}", list.join(" "))
+}
+
+fn frames_text(frames: &[u64]) -> String {
+    let mut f = frames.to_vec();
+    f.sort_unstable();
+    f.dedup();
+    f.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn mark(st: Style, s: StageStatus) -> String {
+    match s {
+        StageStatus::Ok => st.green("✓"),
+        StageStatus::Failed => st.red("✗"),
+        StageStatus::Sealed => st.yellow("▒"),
+        StageStatus::NotSeen => st.dim("·"),
+    }
+}
+
+fn stage_line(out: &mut String, st: Style, s: &Stage) {
+    let status = match s.status {
+        StageStatus::NotSeen => st.dim("not seen"),
+        StageStatus::Sealed => st.yellow("sealed"),
+        StageStatus::Failed => st.red("failed"),
+        StageStatus::Ok => st.green("ok"),
+    };
+    let _ = write!(out, "  {} {:<16} {:<44} {}", mark(st, s.status), s.kind.id(), s.kind.title(), status);
+    if !s.frames.is_empty() {
+        let _ = write!(out, "  {}", st.dim(&format!("frames {}", frames_text(&s.frames))));
+    }
+    out.push('\n');
+    for (k, v) in s.detail.iter().filter(|(k, _)| *k != "host" || s.kind == crate::chain::StageKind::ScpUrlDns) {
+        let _ = writeln!(out, "      {} {v}", st.dim(&format!("{k}:")));
+    }
+}
+
+fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
+    let _ = writeln!(out, "  {} {}: {}", st.bold(label), st.red(&c.code), c.summary);
+    if !c.frames.is_empty() {
+        let _ = writeln!(out, "  {} frames {}", st.bold("Evidence"), frames_text(&c.frames));
+        let _ = writeln!(out, "  {} {}", st.bold("Wireshark"), wireshark_filter(&c.frames));
+    }
+    if !c.remediation.is_empty() {
+        let _ = writeln!(out, "  {} {}", st.bold("Fix"), c.remediation);
+    }
+    let _ = writeln!(out, "  {} {CAUSES_DOC}#{}", st.dim("More:"), c.code.split('.').take(2).collect::<Vec<_>>().join("-"));
+}
+
+fn chain_text(out: &mut String, st: Style, c: &Chain) {
+    let domain = c.domain.as_deref().unwrap_or("(domain unknown)");
+    let verdict = match c.status {
+        ChainStatus::Complete => st.green("COMPLETE: HTTPS reached"),
+        ChainStatus::Broken => st.red(&format!("BROKEN at {}", c.broken_at.map(|s| s.id()).unwrap_or("?"))),
+        ChainStatus::Incomplete => st.yellow("INCOMPLETE: the capture ends before HTTPS or a failure"),
+    };
+    let _ = writeln!(out, "{} {} looking up {}: {}", st.bold("Client"), c.client, domain, verdict);
+    for s in &c.stages {
+        stage_line(out, st, s);
+    }
+    out.push('\n');
+    if let Some(cause) = &c.cause {
+        cause_block(out, st, "Cause", cause);
+        out.push('\n');
+    }
+    let others: Vec<&Cause> = c.findings.iter().filter(|f| Some(*f) != c.cause.as_ref()).collect();
+    for f in others {
+        cause_block(out, st, "Also", f);
+        out.push('\n');
+    }
+    if !c.attempts.is_empty() {
+        let _ = writeln!(out, "  {}", st.bold("Autodiscover hosts tried, in EWS order:"));
+        for a in &c.attempts {
+            let steps: Vec<String> = a.stages.iter().map(|s| format!("{} {}", mark(st, s.status), s.kind.id())).collect();
+            let _ = writeln!(out, "    {:<32} {:<20} {}", a.host, format!("({:?})", a.origin).to_lowercase(), steps.join("  "));
+        }
+        out.push('\n');
+    }
+}
+
+fn scope_word(s: Scope) -> &'static str {
+    match s {
+        Scope::Base => "base",
+        Scope::OneLevel => "one",
+        Scope::Subtree => "sub",
+        Scope::Other(_) => "?",
+    }
+}
+
+fn search_recipe(out: &mut String, st: Style, l: &LdapExchange, all: &[LdapExchange], names: &HashMap<IpAddr, String>) {
+    let LdapRequest::Search(s) = &l.request else { return };
+    let server = server_name(l.server.ip, names);
+    let udp = l.transport == Transport::Udp;
+    let bind = bind_before(l, all);
+    let r = ldp_recipe(&server, l.server.port, udp, bind, s);
+    let _ = writeln!(out, "  {}  server {}, port {}{}", st.bold("Connection > Connect"), r.server, r.port, if r.connectionless { ", Connectionless" } else { "" });
+    let _ = writeln!(out, "  {}     {}", st.bold("Connection > Bind"), r.bind);
+    let _ = writeln!(out, "  {}      Base DN:    {}", st.bold("Browse > Search"), r.base_dn);
+    let _ = writeln!(out, "                       Filter:     {}", r.filter);
+    let _ = writeln!(out, "                       Scope:      {}", r.scope);
+    let _ = writeln!(out, "                       Attributes: {}", r.attributes);
+    if !udp {
+        let _ = writeln!(out, "  {} {}", st.bold("ldapsearch:"), ldapsearch_command(&server, l.server.port, bind, s));
+        let _ = writeln!(out, "  {}", st.bold("PowerShell:"));
+        for line in powershell_snippet(&server, l.server.port, s).lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    let result = l.result.as_ref().map(|r| format!("{} ({})", result_name(r.result.code), r.result.code)).unwrap_or_else(|| "no response".into());
+    let _ = writeln!(out, "  {} {}, {} entr{} {}", st.bold("Result:"), result, l.entries.len(), if l.entries.len() == 1 { "y" } else { "ies" }, st.dim(&format!("(frames {})", frames_text(&l.frames))));
+    for e in &l.entries {
+        let _ = writeln!(out, "    >> Dn: {}", e.entry.dn);
+        for (attr, values) in &e.entry.attributes {
+            let vals: Vec<String> = values.iter().map(|v| value_text(v)).collect();
+            let _ = writeln!(out, "       {attr}: {};", vals.join("; "));
+        }
+    }
+    for (urls, frame) in &l.references {
+        let _ = writeln!(out, "    reference (frame {frame}): {}", urls.join(" "));
+    }
+}
+
+/// The whole text report.
+pub fn render(a: &Analysis, st: Style) -> String {
+    let mut out = String::new();
+    for input in &a.inputs {
+        let _ = writeln!(out, "{} {} ({}, {} packets)", st.bold("Capture"), input.path, input.format, input.packets);
+    }
+    out.push('\n');
+    if a.chains.is_empty() {
+        out.push_str("No Autodiscover lookup found: no DC locator, LDAP or Autodiscover traffic in the capture.\n\n");
+    }
+    for c in &a.chains {
+        chain_text(&mut out, st, c);
+    }
+    let names = host_names(&a.exchanges);
+    let all = &a.exchanges.ldap;
+    let (scp, other): (Vec<&LdapExchange>, Vec<&LdapExchange>) = all
+        .iter()
+        .filter(|l| matches!(l.request, LdapRequest::Search(_)))
+        .partition(|l| matches!(&l.request, LdapRequest::Search(s) if is_scp_filter(&s.filter)));
+    for l in &scp {
+        let _ = writeln!(out, "{}", st.bold("SCP search, as ldp.exe would run it:"));
+        search_recipe(&mut out, st, l, all, &names);
+        out.push('\n');
+    }
+    if !other.is_empty() {
+        let _ = writeln!(out, "{}", st.bold("Other LDAP searches:"));
+        for l in other {
+            let LdapRequest::Search(s) = &l.request else { continue };
+            let result = l.result.as_ref().map(|r| result_name(r.result.code)).unwrap_or("no response");
+            let transport = if l.transport == Transport::Udp { "cldap" } else { "ldap" };
+            let _ = writeln!(out, "  frame {:<5} {transport} {} base \"{}\" scope {} filter {} attrs {} → {result}, {} entries",
+                l.frames.first().copied().unwrap_or_default(), l.server, s.base, scope_word(s.scope), s.filter,
+                if s.attributes.is_empty() { "(all)".to_string() } else { s.attributes.join(",") }, l.entries.len());
+        }
+        out.push('\n');
+    }
+    if !a.exchanges.dns.is_empty() {
+        let _ = writeln!(out, "{}", st.bold("DNS lookups:"));
+        for d in &a.exchanges.dns {
+            let answer = match &d.response {
+                None => st.red("no response"),
+                Some(r) => {
+                    let answers: Vec<String> = r.answers.iter().map(|a| crate::chain::dns_stage::answer_text(&a.data)).collect();
+                    format!("{} {} (frame {})", rcode_name(r.rcode), answers.join(", "), r.frame)
+                }
+            };
+            let _ = writeln!(out, "  frame {:<5} {:<5} {} → {answer}", d.frame, d.qtype, d.name);
+        }
+        out.push('\n');
+    }
+    let warnings: Vec<String> = a.inputs.iter().flat_map(|i| i.warnings.iter().cloned()).chain(a.warnings.iter().map(|w| w.to_string())).collect();
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "{}", st.yellow("Warnings:"));
+        for w in warnings {
+            let _ = writeln!(out, "  {w}");
+        }
+    }
+    out
+}
