@@ -180,6 +180,14 @@ mod tests {
     }
 
     #[test]
+    fn the_cause_page_lists_exactly_the_catalogue() {
+        let page = include_str!("../../docs/causes.md");
+        let headings: Vec<&str> = page.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+        let codes: Vec<&str> = CATALOGUE.iter().map(|c| c.code).collect();
+        assert_eq!(headings, codes);
+    }
+
+    #[test]
     fn wildcard_codes_resolve() {
         assert_eq!(info("tls.alert.unknown_ca").map(|c| c.code), Some("tls.alert.*"));
         assert!(info("no.such").is_none());
