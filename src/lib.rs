@@ -10,3 +10,4 @@ pub mod capture;
 pub mod flow;
 pub mod net;
 pub mod proto;
+pub mod report;

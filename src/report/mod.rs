@@ -1,0 +1,3 @@
+//! Rendering diagnoses for people: reproduction recipes built from the decoded model.
+
+pub mod recipe;
