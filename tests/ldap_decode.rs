@@ -579,3 +579,83 @@ fn datagram_with_entry_and_done_back_to_back() {
     assert_eq!(messages.len(), 2);
     assert!(error.is_some());
 }
+
+#[test]
+fn every_single_byte_mutation_is_handled_without_panicking() {
+    let search = message(
+        5,
+        &search_op("DC=x", 2, 0, 0, 0, &scp_filter(), &["keywords"]),
+        None,
+    );
+    let spnego = [0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02];
+    let ntlm = [
+        0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a,
+    ];
+    let init = tlv(0xa0, &tlv(0x30, &tlv(0xa0, &tlv(0x30, &ntlm))));
+    let bind = message(
+        1,
+        &tlv(
+            0x60,
+            &cat(&[
+                &[0x02, 0x01, 0x03],
+                &octets(b""),
+                &tlv(
+                    0xa3,
+                    &cat(&[
+                        &octets(b"GSS-SPNEGO"),
+                        &octets(&tlv(0x60, &cat(&[&spnego, &init]))),
+                    ]),
+                ),
+            ]),
+        ),
+        None,
+    );
+    let mut decoded = 0;
+    for original in [search, bind] {
+        for at in 0..original.len() {
+            for byte in 0..=255u8 {
+                let mut pdu = original.clone();
+                pdu[at] = byte;
+                decoded += usize::from(decode_message(&pdu).is_ok());
+                let _ = decode_datagram(&pdu);
+            }
+        }
+    }
+    // Plenty of mutations (value bytes) still decode; the point is that none panicked.
+    assert!(decoded > 0);
+}
+
+#[test]
+fn a_hundred_thousand_nested_nots_do_not_overflow_the_stack() {
+    let leaf = [0x87, 0x02, b'c', b'n'];
+    let levels = 100_000usize;
+    let mut filter = Vec::with_capacity(levels * 6 + leaf.len());
+    for level in (1..=levels).rev() {
+        filter.extend([0xa2, 0x84]);
+        filter.extend(((6 * (level - 1) + leaf.len()) as u32).to_be_bytes());
+    }
+    filter.extend(leaf);
+    let op = tlv84(
+        0x63,
+        &cat(&[
+            &octets(b""),
+            &[0x0a, 0x01, 0x02, 0x0a, 0x01, 0x00, 0x02, 0x01, 0x00],
+            &[0x02, 0x01, 0x00, 0x01, 0x01, 0x00],
+            &filter,
+            &[0x30, 0x00],
+        ]),
+    );
+    let pdu = tlv84(0x30, &cat(&[&[0x02, 0x01, 0x01], &op]));
+    let LdapOp::SearchRequest(s) = decode_message(&pdu).unwrap().op else {
+        panic!("not a search")
+    };
+    let text = s.filter.to_string();
+    assert_eq!(
+        text,
+        format!(
+            "{}(...){}",
+            "(!".repeat(MAX_FILTER_DEPTH),
+            ")".repeat(MAX_FILTER_DEPTH)
+        )
+    );
+}
