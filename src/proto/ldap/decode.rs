@@ -269,6 +269,8 @@ fn map_filter(filter: wire::Filter, depth: usize) -> Filter {
             value: m.match_value.to_vec(),
             dn_attributes: m.dn_attributes,
         },
+        // rasn-ldap's Filter is #[non_exhaustive] but lists every RFC 4511 choice; a future
+        // variant is something this decoder did not read, which is what TooDeep renders.
         _ => Filter::TooDeep,
     }
 }
