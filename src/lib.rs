@@ -6,10 +6,11 @@
 //! errors to exit codes.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod capture;
+pub mod chain;
 pub mod flow;
+pub mod messages;
 pub mod net;
 pub mod proto;
-pub mod messages;
-pub mod chain;
-pub mod analysis;
+pub mod report;
