@@ -3,6 +3,17 @@
 
 use std::net::IpAddr;
 
+pub mod event;
+pub mod limits;
+pub mod stats;
+
+pub use event::{CloseReason, TcpEvent, TcpSink};
+pub use limits::{
+    IDLE_TIMEOUT, MAX_BUFFERED_BYTES_PER_DIRECTION, MAX_BUFFERED_SEGMENTS_PER_DIRECTION,
+    MAX_CONNECTIONS, NEW_INCARNATION_JUMP, TcpLimits,
+};
+pub use stats::TcpStats;
+
 /// One end of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Endpoint {
