@@ -4,8 +4,10 @@
 use std::net::IpAddr;
 
 pub mod event;
+mod key;
 pub mod limits;
 pub mod stats;
+mod table;
 
 pub use event::{CloseReason, TcpEvent, TcpSink};
 pub use limits::{
