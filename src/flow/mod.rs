@@ -6,6 +6,7 @@ use std::net::IpAddr;
 pub mod event;
 mod key;
 pub mod limits;
+mod roles;
 pub mod stats;
 mod table;
 
