@@ -8,6 +8,7 @@ mod key;
 pub mod limits;
 mod roles;
 pub mod stats;
+mod stream;
 mod table;
 
 pub use event::{CloseReason, TcpEvent, TcpSink};
