@@ -10,6 +10,7 @@ mod roles;
 pub mod stats;
 mod stream;
 mod table;
+pub mod tcp;
 
 pub use event::{CloseReason, TcpEvent, TcpSink};
 pub use limits::{
@@ -17,6 +18,7 @@ pub use limits::{
     MAX_CONNECTIONS, NEW_INCARNATION_JUMP, TcpLimits,
 };
 pub use stats::TcpStats;
+pub use tcp::TcpTracker;
 
 /// One end of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
