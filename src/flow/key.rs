@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use super::Endpoint;
 
 /// Address family byte, then the lower endpoint's address and the higher one's (16 bytes each,
-/// IPv4 zero-padded), then their ports (big-endian).
+/// IPv4 zero-padded in front), then their ports (big-endian).
 const KEY_LEN: usize = 1 + 16 + 16 + 2 + 2;
 
 /// A 4-tuple with its endpoints in canonical (ascending) order, packed into one byte array so
@@ -23,15 +23,8 @@ impl Hash for TupleKey {
 
 fn octets(ip: IpAddr) -> (u8, [u8; 16]) {
     match ip {
-        IpAddr::V4(v4) => {
-            let mut out = [0u8; 16];
-            let [a, b, c, d] = v4.octets();
-            out[0] = a;
-            out[1] = b;
-            out[2] = c;
-            out[3] = d;
-            (4, out)
-        }
+        // Zero-padded; the family byte keeps it apart from the real IPv6 address `::a.b.c.d`.
+        IpAddr::V4(v4) => (4, v4.to_ipv6_compatible().octets()),
         IpAddr::V6(v6) => (6, v6.octets()),
     }
 }

@@ -141,6 +141,7 @@ impl Stream {
             let fresh = payload.get(usize_of(behind)..).unwrap_or_default();
             self.deliver(fresh, frame, ts, out);
         } else if self.fin {
+            // Past the FIN: not stream data.
         } else if rel == 0 {
             self.deliver(payload, frame, ts, out);
         } else {
@@ -208,7 +209,7 @@ impl Stream {
             }
             if at < self.next_abs {
                 // A buffered piece already delivered these bytes.
-                let skip = usize_of(self.next_abs - at).min(rest.len());
+                let skip = usize_of(self.next_abs.saturating_sub(at)).min(rest.len());
                 let Some((seen, fresh)) = rest.split_at_checked(skip) else {
                     break;
                 };
@@ -244,7 +245,7 @@ impl Stream {
             }
             let piece = entry.remove();
             self.pending_bytes = self.pending_bytes.saturating_sub(piece.data.len());
-            let seen = self.next_abs - start;
+            let seen = self.next_abs.saturating_sub(start);
             match piece.data.get(usize_of(seen)..) {
                 Some(fresh) if !fresh.is_empty() => {
                     out.dropped(seen);
@@ -280,7 +281,7 @@ impl Stream {
         if cursor < end {
             holes.push((cursor, end));
         }
-        let kept: u64 = holes.iter().map(|&(a, b)| b - a).sum();
+        let kept: u64 = holes.iter().map(|&(a, b)| b.saturating_sub(a)).sum();
         if kept == 0 {
             out.dropped_segment(len64(data));
             return;
@@ -288,7 +289,7 @@ impl Stream {
         out.dropped(len64(data).saturating_sub(kept));
         for (a, b) in holes {
             let bytes = data
-                .get(usize_of(a - start)..usize_of(b - start))
+                .get(usize_of(a.saturating_sub(start))..usize_of(b.saturating_sub(start)))
                 .unwrap_or_default();
             self.pending_bytes = self.pending_bytes.saturating_add(bytes.len());
             self.pending.insert(
