@@ -3,6 +3,23 @@
 
 use std::net::IpAddr;
 
+pub mod event;
+mod key;
+pub mod limits;
+mod roles;
+pub mod stats;
+mod stream;
+mod table;
+pub mod tcp;
+
+pub use event::{CloseReason, TcpEvent, TcpSink};
+pub use limits::{
+    IDLE_TIMEOUT, MAX_BUFFERED_BYTES_PER_DIRECTION, MAX_BUFFERED_SEGMENTS_PER_DIRECTION,
+    MAX_CONNECTIONS, NEW_INCARNATION_JUMP, TcpLimits,
+};
+pub use stats::TcpStats;
+pub use tcp::TcpTracker;
+
 /// One end of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Endpoint {
