@@ -7,7 +7,7 @@ use pcap_parser::pcap::{
 };
 
 use super::buffer::{Fill, MAX_RECORD_BYTES, RecordBuffer};
-use super::record::{RawRecord, Step, Stop, to_nanos};
+use super::record::{Numbered, RawRecord, Step, Stop, to_nanos};
 
 const FILE_HEADER_LEN: usize = 24;
 
@@ -99,7 +99,7 @@ impl PcapFormat {
             Err(e) => return Err(Stop::Corrupt(format!("pcap record: {e:?}"))),
         };
         buf.consume(total);
-        Ok(Some(record))
+        Ok(Some(Numbered::Packet(record)))
     }
 
     fn record(&self, block: &LegacyPcapBlock<'_>) -> RawRecord {
@@ -110,6 +110,7 @@ impl PcapFormat {
         };
         RawRecord {
             ts: to_nanos(i128::from(block.ts_sec), u128::from(block.ts_usec), units),
+            has_ts: true,
             link_type: self.link_type,
             orig_len: block.origlen,
             data: block.data.to_vec(),

@@ -1,6 +1,7 @@
 //! pcapng files: sections (each Section Header Block resets the interfaces and may switch byte
 //! order), interfaces with their link type, snap length, `if_tsresol` and `if_tsoffset`, and the
-//! Enhanced, Simple and obsolete Packet blocks. Every other block is skipped.
+//! Enhanced, Simple and obsolete Packet blocks. Custom and systemd journal blocks take a frame
+//! number (as in Wireshark) but carry no packet; every other block is skipped.
 
 use pcap_parser::pcapng::{
     EPB_MAGIC, IDB_MAGIC, InterfaceDescriptionBlock, SHB_MAGIC, SPB_MAGIC,
@@ -12,10 +13,15 @@ use pcap_parser::traits::PcapNGPacketBlock;
 
 use super::buffer::{Fill, MAX_RECORD_BYTES, RecordBuffer};
 use super::frame::Nanos;
-use super::record::{RawRecord, Step, Stop, to_nanos};
+use super::record::{Numbered, RawRecord, Step, Stop, to_nanos};
 
 /// Block type of the obsolete Packet Block, which pcap-parser leaves as an unknown block.
 const OBSOLETE_PB_TYPE: u32 = 0x0000_0002;
+/// Blocks Wireshark numbers as frames although they hold no packet: custom blocks (copyable and
+/// not) and systemd journal export blocks.
+const CB_COPY_TYPE: u32 = 0x0000_0BAD;
+const CB_NOCOPY_TYPE: u32 = 0x4000_0BAD;
+const SJE_TYPE: u32 = 0x0000_0009;
 /// Option codes in an Interface Description Block.
 const OPT_IF_TSRESOL: u16 = 9;
 const OPT_IF_TSOFFSET: u16 = 14;
@@ -165,9 +171,10 @@ impl PcapNgFormat {
                     self.interface(block)?;
                     None
                 }
-                EPB_MAGIC => Some(self.enhanced_packet(block)?),
-                SPB_MAGIC => Some(self.simple_packet(block)?),
-                OBSOLETE_PB_TYPE => Some(self.obsolete_packet(block)?),
+                EPB_MAGIC => Some(Numbered::Packet(self.enhanced_packet(block)?)),
+                SPB_MAGIC => Some(Numbered::Packet(self.simple_packet(block)?)),
+                OBSOLETE_PB_TYPE => Some(Numbered::Packet(self.obsolete_packet(block)?)),
+                CB_COPY_TYPE | CB_NOCOPY_TYPE | SJE_TYPE => Some(Numbered::Other),
                 _ => None,
             };
             buf.consume(len);
@@ -273,6 +280,7 @@ impl PcapNgFormat {
         let iface = self.iface(epb.if_id)?.clone();
         Ok(RawRecord {
             ts: self.stamp(&iface, epb.ts_high, epb.ts_low),
+            has_ts: true,
             link_type: iface.link_type,
             orig_len: epb.origlen,
             data: epb.packet_data().to_vec(),
@@ -295,6 +303,7 @@ impl PcapNgFormat {
         }
         Ok(RawRecord {
             ts: self.last_ts,
+            has_ts: false,
             link_type: iface.link_type,
             orig_len: spb.origlen,
             data: spb.data.get(..caplen).unwrap_or_default().to_vec(),
@@ -332,6 +341,7 @@ impl PcapNgFormat {
         let iface = self.iface(u32::from(if_id))?.clone();
         Ok(RawRecord {
             ts: self.stamp(&iface, high, low),
+            has_ts: true,
             link_type: iface.link_type,
             orig_len: origlen,
             data: data.to_vec(),

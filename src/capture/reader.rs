@@ -11,7 +11,7 @@ use super::frame::Frame;
 use super::input::{Compression, decompress, not_a_capture, open_path};
 use super::pcap::PcapFormat;
 use super::pcapng::PcapNgFormat;
-use super::record::{Step, Stop};
+use super::record::{Numbered, Step, Stop};
 
 /// What is known about one input: its name, format, how many packet records were read so far,
 /// and what went wrong after the start.
@@ -21,7 +21,8 @@ pub struct InputInfo {
     pub path: String,
     /// `pcap`, `pcap-ns` or `pcapng`, with `+gzip` or `+zstd` when it was compressed.
     pub format: String,
-    /// Packet records read so far (all of them once the reader is exhausted).
+    /// Records numbered so far (all of them once the reader is exhausted): every packet record,
+    /// plus the pcapng custom / systemd journal blocks that Wireshark also numbers as frames.
     pub packets: u64,
     /// Problems after the start, e.g. `capture ends mid-packet after frame 41 (truncated file?)`.
     pub warnings: Vec<String>,
@@ -110,39 +111,44 @@ impl CaptureReader {
         })
     }
 
-    /// The next frame, numbered from 1; `None` at the end or after a problem (see
-    /// [`InputInfo::warnings`]). `Frame::input` is 0; [`super::MergedCapture`] sets it.
+    /// The next frame, numbered from 1 as Wireshark numbers it; `None` at the end or after a
+    /// problem (see [`InputInfo::warnings`]). `Frame::input` is 0; [`super::MergedCapture`]
+    /// sets it.
     pub fn next_frame(&mut self) -> Option<Frame> {
-        if self.done {
-            return None;
+        self.next_timed().map(|(frame, _)| frame)
+    }
+
+    /// Like [`Self::next_frame`], also telling whether the record had a timestamp of its own
+    /// (Simple Packet Blocks do not; the merge treats them as mergecap does).
+    pub(crate) fn next_timed(&mut self) -> Option<(Frame, bool)> {
+        while !self.done {
+            let step: Step = match &mut self.format {
+                Format::Pcap(p) => p.next(&mut self.buf),
+                Format::PcapNg(p) => p.next(&mut self.buf),
+            };
+            match step {
+                Ok(Some(Numbered::Packet(r))) => {
+                    self.info.packets += 1;
+                    let frame = Frame {
+                        number: self.info.packets,
+                        input: 0,
+                        ts: r.ts,
+                        link_type: r.link_type,
+                        orig_len: r.orig_len,
+                        data: r.data,
+                    };
+                    return Some((frame, r.has_ts));
+                }
+                Ok(Some(Numbered::Other)) => self.info.packets += 1,
+                Ok(None) => self.done = true,
+                Err(stop) => {
+                    self.done = true;
+                    let warning = self.describe_stop(stop);
+                    self.info.warnings.push(warning);
+                }
+            }
         }
-        let step: Step = match &mut self.format {
-            Format::Pcap(p) => p.next(&mut self.buf),
-            Format::PcapNg(p) => p.next(&mut self.buf),
-        };
-        match step {
-            Ok(Some(r)) => {
-                self.info.packets += 1;
-                Some(Frame {
-                    number: self.info.packets,
-                    input: 0,
-                    ts: r.ts,
-                    link_type: r.link_type,
-                    orig_len: r.orig_len,
-                    data: r.data,
-                })
-            }
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(stop) => {
-                self.done = true;
-                let warning = self.describe_stop(stop);
-                self.info.warnings.push(warning);
-                None
-            }
-        }
+        None
     }
 
     fn describe_stop(&self, stop: Stop) -> String {

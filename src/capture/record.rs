@@ -7,6 +7,8 @@ use super::frame::Nanos;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawRecord {
     pub ts: Nanos,
+    /// False for Simple Packet Blocks, whose `ts` is borrowed from the previous packet.
+    pub has_ts: bool,
     pub link_type: u32,
     pub orig_len: u32,
     pub data: Vec<u8>,
@@ -23,8 +25,18 @@ pub(crate) enum Stop {
     Read(std::io::Error),
 }
 
-/// One step of a format parser: a record, `None` at the clean end, or why it stopped.
-pub(crate) type Step = Result<Option<RawRecord>, Stop>;
+/// A record that Wireshark numbers as a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Numbered {
+    /// A packet: becomes a [`super::Frame`].
+    Packet(RawRecord),
+    /// A record Wireshark shows as a frame but that carries no packet (pcapng custom and
+    /// systemd journal blocks): it takes a frame number and is otherwise skipped.
+    Other,
+}
+
+/// One step of a format parser: a numbered record, `None` at the clean end, or why it stopped.
+pub(crate) type Step = Result<Option<Numbered>, Stop>;
 
 /// Converts seconds plus a fraction in `units_per_sec` units to nanoseconds, saturating.
 pub(crate) fn to_nanos(secs: i128, frac: u128, units_per_sec: u128) -> Nanos {
