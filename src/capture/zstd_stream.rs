@@ -58,7 +58,8 @@ impl Read for ZstdReader {
             if magic.is_some_and(|m| m & 0xFFFF_FFF0 == SKIPPABLE_MAGIC) {
                 let mut header = [0u8; 8];
                 src.read_exact(&mut header)?;
-                let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+                let [_, _, _, _, l0, l1, l2, l3] = header;
+                let len = u32::from_le_bytes([l0, l1, l2, l3]);
                 let skipped =
                     std::io::copy(&mut (&mut src).take(u64::from(len)), &mut std::io::sink())?;
                 if skipped < u64::from(len) {

@@ -88,26 +88,31 @@ fn by_ethertype(mut ethertype: u16, mut rest: &[u8]) -> Result<Network<'_>, Stri
     Err(format!("vlan: more than {MAX_VLAN_TAGS} stacked tags"))
 }
 
+fn be16(data: &[u8], at: usize) -> Option<u16> {
+    let b = data.get(at..at + 2)?;
+    <[u8; 2]>::try_from(b).ok().map(u16::from_be_bytes)
+}
+
 /// Linux cooked capture v1: 16-byte header, protocol (an ethertype) in the last two bytes.
 fn sll(data: &[u8]) -> Result<Network<'_>, String> {
-    let (Some(proto), Some(rest)) = (data.get(14..16), data.get(16..)) else {
+    let (Some(proto), Some(rest)) = (be16(data, 14), data.get(16..)) else {
         return Err(format!(
             "sll: header truncated ({} of 16 bytes)",
             data.len()
         ));
     };
-    by_ethertype(u16::from_be_bytes([proto[0], proto[1]]), rest)
+    by_ethertype(proto, rest)
 }
 
 /// Linux cooked capture v2: 20-byte header, protocol (an ethertype) in the first two bytes.
 fn sll2(data: &[u8]) -> Result<Network<'_>, String> {
-    let (Some(proto), Some(rest)) = (data.get(0..2), data.get(20..)) else {
+    let (Some(proto), Some(rest)) = (be16(data, 0), data.get(20..)) else {
         return Err(format!(
             "sll2: header truncated ({} of 20 bytes)",
             data.len()
         ));
     };
-    by_ethertype(u16::from_be_bytes([proto[0], proto[1]]), rest)
+    by_ethertype(proto, rest)
 }
 
 /// BSD NULL: the address family in the capturing host's byte order, so try both.
