@@ -1,6 +1,20 @@
 //! Capture sources: pcap / pcapng files (optionally gzip- or zstd-compressed), standard input,
 //! and the chronological merge of several inputs. Produces [`Frame`]s; knows nothing of protocols.
 
+mod buffer;
+mod error;
 pub mod frame;
+mod input;
+mod merge;
+mod pcap;
+mod pcapng;
+mod reader;
+mod record;
+mod zstd_stream;
 
+pub use buffer::{MAX_RECORD_BYTES, READ_CHUNK_BYTES};
+pub use error::CaptureError;
 pub use frame::{Frame, Nanos};
+pub use input::STDIN_NAME;
+pub use merge::MergedCapture;
+pub use reader::{CaptureReader, InputInfo};

@@ -1,0 +1,287 @@
+//! Link layers: from a frame's bytes and its LINKTYPE to the IP packet inside, through Ethernet
+//! (with any number of 802.1Q / 802.1ad / QinQ tags up to a limit), Linux cooked SLL and SLL2,
+//! BSD loopback (NULL, LOOP) and the raw-IP link types.
+
+use etherparse::{Ethernet2HeaderSlice, SingleVlanHeaderSlice};
+
+/// LINKTYPE_* values handled here.
+pub const LINKTYPE_NULL: u32 = 0;
+pub const LINKTYPE_ETHERNET: u32 = 1;
+pub const LINKTYPE_RAW_12: u32 = 12;
+pub const LINKTYPE_RAW_14: u32 = 14;
+pub const LINKTYPE_RAW: u32 = 101;
+pub const LINKTYPE_LOOP: u32 = 108;
+pub const LINKTYPE_LINUX_SLL: u32 = 113;
+pub const LINKTYPE_IPV4: u32 = 228;
+pub const LINKTYPE_IPV6: u32 = 229;
+pub const LINKTYPE_LINUX_SLL2: u32 = 276;
+
+/// The most VLAN tags followed in one frame before it is called malformed.
+pub const MAX_VLAN_TAGS: usize = 8;
+
+const ETHERTYPE_IPV4: u16 = 0x0800;
+const ETHERTYPE_IPV6: u16 = 0x86dd;
+const ETHERTYPE_VLAN: u16 = 0x8100;
+const ETHERTYPE_QINQ: u16 = 0x88a8;
+const ETHERTYPE_QINQ_OLD: u16 = 0x9100;
+
+/// BSD address families for IPv6 (NetBSD/OpenBSD, FreeBSD, Darwin); IPv4 is 2 everywhere.
+const AF_INET: u32 = 2;
+const AF_INET6: [u32; 3] = [24, 28, 30];
+
+/// What the link layer carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Network<'a> {
+    Ipv4(&'a [u8]),
+    Ipv6(&'a [u8]),
+    /// Something else (ARP, LLDP, another address family...).
+    Other,
+    /// A link type this decoder does not know.
+    UnsupportedLinkType,
+}
+
+/// Strips the link layer. Errors name the layer and the problem.
+pub(crate) fn strip(link_type: u32, data: &[u8]) -> Result<Network<'_>, String> {
+    match link_type {
+        LINKTYPE_ETHERNET => ethernet(data),
+        LINKTYPE_LINUX_SLL => sll(data),
+        LINKTYPE_LINUX_SLL2 => sll2(data),
+        LINKTYPE_NULL => null(data),
+        LINKTYPE_LOOP => lookup_af(data, "loop", |b| Some(u32::from_be_bytes(b))),
+        LINKTYPE_RAW | LINKTYPE_RAW_12 | LINKTYPE_RAW_14 => raw(data),
+        LINKTYPE_IPV4 => Ok(Network::Ipv4(data)),
+        LINKTYPE_IPV6 => Ok(Network::Ipv6(data)),
+        _ => Ok(Network::UnsupportedLinkType),
+    }
+}
+
+fn ethernet(data: &[u8]) -> Result<Network<'_>, String> {
+    let eth = Ethernet2HeaderSlice::from_slice(data).map_err(|e| {
+        format!(
+            "ethernet: header truncated ({} of {} bytes)",
+            e.len, e.required_len
+        )
+    })?;
+    let rest = data.get(eth.slice().len()..).unwrap_or_default();
+    by_ethertype(eth.ether_type().0, rest)
+}
+
+/// Follows VLAN tags, then hands IPv4/IPv6 on.
+fn by_ethertype(mut ethertype: u16, mut rest: &[u8]) -> Result<Network<'_>, String> {
+    for _ in 0..=MAX_VLAN_TAGS {
+        match ethertype {
+            ETHERTYPE_IPV4 => return Ok(Network::Ipv4(rest)),
+            ETHERTYPE_IPV6 => return Ok(Network::Ipv6(rest)),
+            ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => {
+                let tag = SingleVlanHeaderSlice::from_slice(rest).map_err(|e| {
+                    format!(
+                        "vlan: tag truncated ({} of {} bytes)",
+                        e.len, e.required_len
+                    )
+                })?;
+                ethertype = tag.ether_type().0;
+                rest = rest.get(tag.slice().len()..).unwrap_or_default();
+            }
+            _ => return Ok(Network::Other),
+        }
+    }
+    Err(format!("vlan: more than {MAX_VLAN_TAGS} stacked tags"))
+}
+
+fn be16(data: &[u8], at: usize) -> Option<u16> {
+    let b = data.get(at..at + 2)?;
+    <[u8; 2]>::try_from(b).ok().map(u16::from_be_bytes)
+}
+
+/// Linux cooked capture v1: 16-byte header, protocol (an ethertype) in the last two bytes.
+fn sll(data: &[u8]) -> Result<Network<'_>, String> {
+    let (Some(proto), Some(rest)) = (be16(data, 14), data.get(16..)) else {
+        return Err(format!(
+            "sll: header truncated ({} of 16 bytes)",
+            data.len()
+        ));
+    };
+    by_ethertype(proto, rest)
+}
+
+/// Linux cooked capture v2: 20-byte header, protocol (an ethertype) in the first two bytes.
+fn sll2(data: &[u8]) -> Result<Network<'_>, String> {
+    let (Some(proto), Some(rest)) = (be16(data, 0), data.get(20..)) else {
+        return Err(format!(
+            "sll2: header truncated ({} of 20 bytes)",
+            data.len()
+        ));
+    };
+    by_ethertype(proto, rest)
+}
+
+/// BSD NULL: the address family in the capturing host's byte order, so try both.
+fn null(data: &[u8]) -> Result<Network<'_>, String> {
+    lookup_af(data, "null", |b| {
+        let known = |af: u32| af == AF_INET || AF_INET6.contains(&af);
+        [u32::from_le_bytes(b), u32::from_be_bytes(b)]
+            .into_iter()
+            .find(|&af| known(af))
+    })
+}
+
+fn lookup_af<'a>(
+    data: &'a [u8],
+    layer: &str,
+    family: impl Fn([u8; 4]) -> Option<u32>,
+) -> Result<Network<'a>, String> {
+    let (Some(af), Some(rest)) = (
+        data.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok()),
+        data.get(4..),
+    ) else {
+        return Err(format!(
+            "{layer}: header truncated ({} of 4 bytes)",
+            data.len()
+        ));
+    };
+    Ok(match family(af) {
+        Some(AF_INET) => Network::Ipv4(rest),
+        Some(af) if AF_INET6.contains(&af) => Network::Ipv6(rest),
+        _ => Network::Other,
+    })
+}
+
+/// Raw IP: the version nibble says which.
+fn raw(data: &[u8]) -> Result<Network<'_>, String> {
+    match data.first().map(|b| b >> 4) {
+        Some(4) => Ok(Network::Ipv4(data)),
+        Some(6) => Ok(Network::Ipv6(data)),
+        Some(v) => Err(format!("raw ip: version {v} is neither 4 nor 6")),
+        None => Err("raw ip: empty frame".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IP4: &[u8] = &[0x45, 1, 2, 3];
+    const IP6: &[u8] = &[0x60, 1, 2, 3];
+
+    fn eth(ethertype: u16, rest: &[u8]) -> Vec<u8> {
+        let mut f = vec![0xaa; 12];
+        f.extend(ethertype.to_be_bytes());
+        f.extend(rest);
+        f
+    }
+
+    fn tag(ethertype_inner: u16, rest: &[u8]) -> Vec<u8> {
+        let mut t = vec![0x00, 0x64];
+        t.extend(ethertype_inner.to_be_bytes());
+        t.extend(rest);
+        t
+    }
+
+    #[test]
+    fn ethernet_plain_vlan_qinq_and_stacked() {
+        assert_eq!(strip(1, &eth(0x0800, IP4)), Ok(Network::Ipv4(IP4)));
+        assert_eq!(strip(1, &eth(0x86dd, IP6)), Ok(Network::Ipv6(IP6)));
+        assert_eq!(
+            strip(1, &eth(0x8100, &tag(0x0800, IP4))),
+            Ok(Network::Ipv4(IP4))
+        );
+        let qinq = eth(0x88a8, &tag(0x8100, &tag(0x86dd, IP6)));
+        assert_eq!(strip(1, &qinq), Ok(Network::Ipv6(IP6)));
+        let old = eth(0x9100, &tag(0x9100, &tag(0x8100, &tag(0x0800, IP4))));
+        assert_eq!(strip(1, &old), Ok(Network::Ipv4(IP4)));
+        assert_eq!(strip(1, &eth(0x0806, &[0; 28])), Ok(Network::Other));
+        assert_eq!(strip(1, &eth(0x88cc, &[0; 28])), Ok(Network::Other));
+    }
+
+    #[test]
+    fn ethernet_damage_names_the_layer() {
+        assert_eq!(
+            strip(1, &[0; 10]),
+            Err("ethernet: header truncated (10 of 14 bytes)".to_string())
+        );
+        assert_eq!(
+            strip(1, &eth(0x8100, &[0, 1])),
+            Err("vlan: tag truncated (2 of 4 bytes)".to_string())
+        );
+        let mut deep = IP4.to_vec();
+        for _ in 0..=MAX_VLAN_TAGS {
+            deep = tag(0x8100, &deep);
+        }
+        assert_eq!(
+            strip(1, &eth(0x8100, &deep)),
+            Err(format!("vlan: more than {MAX_VLAN_TAGS} stacked tags"))
+        );
+    }
+
+    #[test]
+    fn linux_cooked_v1_and_v2() {
+        let mut sll1 = vec![0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0];
+        sll1.extend(0x0800u16.to_be_bytes());
+        sll1.extend(IP4);
+        assert_eq!(strip(113, &sll1), Ok(Network::Ipv4(IP4)));
+        let mut sll1_vlan = sll1[..14].to_vec();
+        sll1_vlan.extend(0x8100u16.to_be_bytes());
+        sll1_vlan.extend(tag(0x86dd, IP6));
+        assert_eq!(strip(113, &sll1_vlan), Ok(Network::Ipv6(IP6)));
+        assert!(
+            strip(113, &sll1[..15])
+                .unwrap_err()
+                .starts_with("sll: header truncated")
+        );
+
+        let mut sll2 = 0x86ddu16.to_be_bytes().to_vec();
+        sll2.extend([0; 18]);
+        sll2.extend(IP6);
+        assert_eq!(strip(276, &sll2), Ok(Network::Ipv6(IP6)));
+        assert!(
+            strip(276, &sll2[..19])
+                .unwrap_err()
+                .starts_with("sll2: header truncated")
+        );
+    }
+
+    #[test]
+    fn bsd_null_either_byte_order_and_loop_big_endian() {
+        let with = |af: [u8; 4], p: &[u8]| [&af[..], p].concat();
+        assert_eq!(strip(0, &with([2, 0, 0, 0], IP4)), Ok(Network::Ipv4(IP4)));
+        assert_eq!(strip(0, &with([0, 0, 0, 2], IP4)), Ok(Network::Ipv4(IP4)));
+        for af in [24u32, 28, 30] {
+            assert_eq!(
+                strip(0, &with(af.to_le_bytes(), IP6)),
+                Ok(Network::Ipv6(IP6))
+            );
+            assert_eq!(
+                strip(0, &with(af.to_be_bytes(), IP6)),
+                Ok(Network::Ipv6(IP6))
+            );
+            assert_eq!(
+                strip(108, &with(af.to_be_bytes(), IP6)),
+                Ok(Network::Ipv6(IP6))
+            );
+        }
+        assert_eq!(strip(108, &with([0, 0, 0, 2], IP4)), Ok(Network::Ipv4(IP4)));
+        // LOOP is always big-endian: a little-endian 2 is not IPv4 there
+        assert_eq!(strip(108, &with([2, 0, 0, 0], IP4)), Ok(Network::Other));
+        assert_eq!(strip(0, &with([7, 0, 0, 0], IP4)), Ok(Network::Other));
+        assert_eq!(
+            strip(0, &[2, 0]),
+            Err("null: header truncated (2 of 4 bytes)".to_string())
+        );
+    }
+
+    #[test]
+    fn raw_ip_link_types() {
+        for lt in [101, 12, 14] {
+            assert_eq!(strip(lt, IP4), Ok(Network::Ipv4(IP4)));
+            assert_eq!(strip(lt, IP6), Ok(Network::Ipv6(IP6)));
+            assert_eq!(
+                strip(lt, &[0x55]),
+                Err("raw ip: version 5 is neither 4 nor 6".to_string())
+            );
+            assert_eq!(strip(lt, &[]), Err("raw ip: empty frame".to_string()));
+        }
+        assert_eq!(strip(228, IP4), Ok(Network::Ipv4(IP4)));
+        assert_eq!(strip(229, IP6), Ok(Network::Ipv6(IP6)));
+        assert_eq!(strip(147, IP4), Ok(Network::UnsupportedLinkType));
+    }
+}
