@@ -47,19 +47,40 @@ pub fn analyze(mut capture: MergedCapture, opts: &ChainOptions) -> Analysis {
         let packet = match decoder.decode(&frame) {
             Decoded::Packet(p) => p,
             Decoded::Malformed(reason) => {
-                collector.warnings.add(frame.input, format!("malformed packet: {reason}"), frame.number);
+                collector.warnings.add(
+                    frame.input,
+                    format!("malformed packet: {reason}"),
+                    frame.number,
+                );
                 continue;
             }
             Decoded::Skipped | Decoded::FragmentHeld => continue,
         };
         match &packet.transport {
-            Transport::Udp { src_port, dst_port, payload } if port_of_interest(*src_port, *dst_port) => {
-                let src = Endpoint { ip: packet.src, port: *src_port };
-                let dst = Endpoint { ip: packet.dst, port: *dst_port };
+            Transport::Udp {
+                src_port,
+                dst_port,
+                payload,
+            } if port_of_interest(*src_port, *dst_port) => {
+                let src = Endpoint {
+                    ip: packet.src,
+                    port: *src_port,
+                };
+                let dst = Endpoint {
+                    ip: packet.dst,
+                    port: *dst_port,
+                };
                 collector.udp(packet.frame, packet.ts, src, dst, payload);
             }
             Transport::Tcp(seg) if port_of_interest(seg.src_port, seg.dst_port) => {
-                tcp.segment(packet.frame, packet.ts, packet.src, packet.dst, seg, &mut collector);
+                tcp.segment(
+                    packet.frame,
+                    packet.ts,
+                    packet.src,
+                    packet.dst,
+                    seg,
+                    &mut collector,
+                );
             }
             _ => {}
         }
@@ -67,9 +88,18 @@ pub fn analyze(mut capture: MergedCapture, opts: &ChainOptions) -> Analysis {
     tcp.finish(&mut collector);
     for (link_type, count) in decoder.unsupported_link_types() {
         for _ in 0..*count {
-            collector.warnings.add(0, format!("frames with unsupported link type {link_type} skipped"), 0);
+            collector.warnings.add(
+                0,
+                format!("frames with unsupported link type {link_type} skipped"),
+                0,
+            );
         }
     }
     let chains = build_chains(&collector.exchanges, opts);
-    Analysis { inputs: capture.inputs(), warnings: collector.warnings.warnings(), exchanges: collector.exchanges, chains }
+    Analysis {
+        inputs: capture.inputs(),
+        warnings: collector.warnings.warnings(),
+        exchanges: collector.exchanges,
+        chains,
+    }
 }

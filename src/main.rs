@@ -12,7 +12,11 @@ use capdiag::report::{json, text};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "capdiag", version, about = "Find where an Exchange Autodiscover lookup broke, from a packet capture")]
+#[command(
+    name = "capdiag",
+    version,
+    about = "Find where an Exchange Autodiscover lookup broke, from a packet capture"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -79,12 +83,17 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let opts = ChainOptions { domain: args.domain.clone(), smtp_domain };
+    let opts = ChainOptions {
+        domain: args.domain.clone(),
+        smtp_domain,
+    };
     let (analysis, errors) = analyze_paths(&args.files, &opts);
     for e in &errors {
         eprintln!("capdiag: {e}");
     }
-    let Some(analysis) = analysis else { return ExitCode::from(2) };
+    let Some(analysis) = analysis else {
+        return ExitCode::from(2);
+    };
     let rendered = match args.format {
         Format::Json => match serde_json::to_string_pretty(&json::document(&analysis)) {
             Ok(s) => s + "\n",
@@ -97,18 +106,29 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                Color::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
             };
             text::render(&analysis, text::Style { color })
         }
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(rendered.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+    if stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
         return ExitCode::from(2);
     }
     if !errors.is_empty() {
         ExitCode::from(2)
-    } else if analysis.chains.iter().all(|c| c.status == ChainStatus::Complete) {
+    } else if analysis
+        .chains
+        .iter()
+        .all(|c| c.status == ChainStatus::Complete)
+    {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -16,26 +16,41 @@ use crate::proto::dns::DnsData;
 /// The host (and port) of an http(s) URL.
 pub fn url_host(url: &str) -> Option<(String, u16)> {
     let (scheme, rest) = url.split_once("://")?;
-    let default = if scheme.eq_ignore_ascii_case("http") { 80 } else { 443 };
+    let default = if scheme.eq_ignore_ascii_case("http") {
+        80
+    } else {
+        443
+    };
     let authority = rest.split(['/', '?', '#']).next()?;
     let authority = authority.rsplit('@').next()?;
     let (host, port) = match authority.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(']') || p.parse::<u16>().is_ok() => (h, p.parse().ok()?),
         _ => (authority, default),
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']').trim_end_matches('.');
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.');
     (!host.is_empty()).then(|| (host.to_ascii_lowercase(), port))
 }
 
 /// The candidates in the order EWS tries them, without duplicates.
-pub fn candidates(view: &ClientView, domain: Option<&str>, smtp_domain: Option<&str>, scp_urls: &[String]) -> Vec<(String, u16, Origin)> {
+pub fn candidates(
+    view: &ClientView,
+    domain: Option<&str>,
+    smtp_domain: Option<&str>,
+    scp_urls: &[String],
+) -> Vec<(String, u16, Origin)> {
     let mut out: Vec<(String, u16, Origin)> = Vec::new();
     let mut add = |host: String, port: u16, origin: Origin| {
         if !out.iter().any(|(h, _, _)| *h == host) {
             out.push((host, port, origin));
         }
     };
-    for url in scp_urls.iter().filter(|u| u.to_ascii_lowercase().starts_with("http")) {
+    for url in scp_urls
+        .iter()
+        .filter(|u| u.to_ascii_lowercase().starts_with("http"))
+    {
         if let Some((h, p)) = url_host(url) {
             add(h, p, Origin::Scp);
         }
@@ -50,7 +65,11 @@ pub fn candidates(view: &ClientView, domain: Option<&str>, smtp_domain: Option<&
             }
         }
         let srv_name = format!("_autodiscover._tcp.{d}");
-        for d in view.dns.iter().filter(|d| d.name.eq_ignore_ascii_case(&srv_name)) {
+        for d in view
+            .dns
+            .iter()
+            .filter(|d| d.name.eq_ignore_ascii_case(&srv_name))
+        {
             for a in d.response.iter().flat_map(|r| &r.answers) {
                 if let DnsData::Srv { target, port, .. } = &a.data {
                     add(target.to_ascii_lowercase(), *port, Origin::Srv);
@@ -89,7 +108,11 @@ fn tls_stage(host: &str, conn: &TcpConnection, s: &TlsSession) -> Stage {
     }
     if let Some((side, frame, alert)) = s.alerts.first() {
         frames.push(*frame);
-        let sender = if *side == Side::Client { "client" } else { "server" };
+        let sender = if *side == Side::Client {
+            "client"
+        } else {
+            "server"
+        };
         return Stage::failed(kind, tls_alert(*alert, sender, host, frames), detail);
     }
     if s.client_hello.is_none() {
@@ -100,12 +123,23 @@ fn tls_stage(host: &str, conn: &TcpConnection, s: &TlsSession) -> Stage {
         frames.extend(conn.reset.map(|r| r.1));
         return Stage::failed(kind, cause("tls.no_server_hello", summary, frames), detail);
     }
-    let closer = conn.fins.iter().find(|f| f.0 == Side::Client).map(|f| f.1).or(conn.reset.filter(|r| r.0 == Side::Client).map(|r| r.1));
+    let closer = conn
+        .fins
+        .iter()
+        .find(|f| f.0 == Side::Client)
+        .map(|f| f.1)
+        .or(conn.reset.filter(|r| r.0 == Side::Client).map(|r| r.1));
     match closer {
         Some(f) => {
             frames.push(f);
-            let summary = format!("The client closed the connection to {host} during the TLS handshake without an alert (certificate rejected?).");
-            Stage::failed(kind, cause("tls.aborted_by_client", summary, frames), detail)
+            let summary = format!(
+                "The client closed the connection to {host} during the TLS handshake without an alert (certificate rejected?)."
+            );
+            Stage::failed(
+                kind,
+                cause("tls.aborted_by_client", summary, frames),
+                detail,
+            )
         }
         None => Stage::not_seen(kind),
     }
@@ -113,11 +147,21 @@ fn tls_stage(host: &str, conn: &TcpConnection, s: &TlsSession) -> Stage {
 
 fn https_stage(host: &str, s: &TlsSession) -> Stage {
     let kind = StageKind::Https;
-    let sent = s.client_app_frames.get(client_handshake_records(s) - 1).copied();
-    let request = if tls_version_13(s) { s.client_app_frames.get(2).copied().or(sent) } else { sent };
+    let sent = s
+        .client_app_frames
+        .get(client_handshake_records(s) - 1)
+        .copied();
+    let request = if tls_version_13(s) {
+        s.client_app_frames.get(2).copied().or(sent)
+    } else {
+        sent
+    };
     match (request, s.server_app_last) {
         (Some(req), Some(resp)) if resp > req => {
-            let detail = vec![("client records", s.client_app_records.to_string()), ("server records", s.server_app_records.to_string())];
+            let detail = vec![
+                ("client records", s.client_app_records.to_string()),
+                ("server records", s.server_app_records.to_string()),
+            ];
             Stage::ok(kind, vec![req, resp], detail)
         }
         (Some(req), _) => {
@@ -145,7 +189,11 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
         })
         .collect();
     let sni_of = |c: &TcpConnection| {
-        view.tls.get(&c.id).and_then(|s| s.client_hello.as_ref()).and_then(|h| h.1.as_deref()).is_some_and(|n| n.eq_ignore_ascii_case(host))
+        view.tls
+            .get(&c.id)
+            .and_then(|s| s.client_hello.as_ref())
+            .and_then(|h| h.1.as_deref())
+            .is_some_and(|n| n.eq_ignore_ascii_case(host))
     };
     let conns: Vec<&TcpConnection> = view
         .tcp
@@ -156,23 +204,43 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
     if lookups.is_empty() && conns.is_empty() {
         return None;
     }
-    let dns = dns_stage::judge(StageKind::ScpUrlDns, &lookups, |a| matches!(a, DnsData::Address(_)));
+    let dns = dns_stage::judge(StageKind::ScpUrlDns, &lookups, |a| {
+        matches!(a, DnsData::Address(_))
+    });
     let mut stages = vec![dns];
-    let connect = connection_stage(StageKind::HttpsConnect, &conns, &format!("{host} port {port}"));
+    let connect = connection_stage(
+        StageKind::HttpsConnect,
+        &conns,
+        &format!("{host} port {port}"),
+    );
     let connected = connect.status == StageStatus::Ok;
     stages.push(connect);
     // The connection whose TLS got furthest decides the TLS and HTTPS stages.
-    let sessions: Vec<(&TcpConnection, &TlsSession)> = conns.iter().filter_map(|c| view.tls.get(&c.id).map(|s| (*c, *s))).collect();
-    let tls_judged: Vec<(Stage, Stage)> = sessions.iter().map(|(c, s)| (tls_stage(host, c, s), https_stage(host, s))).collect();
+    let sessions: Vec<(&TcpConnection, &TlsSession)> = conns
+        .iter()
+        .filter_map(|c| view.tls.get(&c.id).map(|s| (*c, *s)))
+        .collect();
+    let tls_judged: Vec<(Stage, Stage)> = sessions
+        .iter()
+        .map(|(c, s)| (tls_stage(host, c, s), https_stage(host, s)))
+        .collect();
     let best = tls_judged
         .iter()
         .find(|(_, h)| h.status == StageStatus::Ok)
         .or_else(|| tls_judged.iter().find(|(t, _)| t.status == StageStatus::Ok))
-        .or_else(|| tls_judged.iter().find(|(t, _)| t.status == StageStatus::Failed))
+        .or_else(|| {
+            tls_judged
+                .iter()
+                .find(|(t, _)| t.status == StageStatus::Failed)
+        })
         .cloned();
     match (connected, best) {
         (true, Some((tls, https))) => {
-            let https = if tls.status == StageStatus::Ok { https } else { Stage::not_seen(StageKind::Https) };
+            let https = if tls.status == StageStatus::Ok {
+                https
+            } else {
+                Stage::not_seen(StageKind::Https)
+            };
             stages.push(tls);
             stages.push(https);
         }
@@ -184,7 +252,11 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
     for s in &mut stages {
         s.detail.insert(0, ("host", host.to_string()));
     }
-    Some(Attempt { host: host.to_string(), origin, stages })
+    Some(Attempt {
+        host: host.to_string(),
+        origin,
+        stages,
+    })
 }
 
 #[cfg(test)]
@@ -193,10 +265,22 @@ mod tests {
 
     #[test]
     fn url_hosts() {
-        assert_eq!(url_host("https://mail.contoso.test/Autodiscover/Autodiscover.xml"), Some(("mail.contoso.test".into(), 443)));
-        assert_eq!(url_host("https://Mail.Contoso.Test:8443/x"), Some(("mail.contoso.test".into(), 8443)));
-        assert_eq!(url_host("http://autodiscover.contoso.test/autodiscover/autodiscover.xml"), Some(("autodiscover.contoso.test".into(), 80)));
-        assert_eq!(url_host("LDAP://dc1.contoso.test"), Some(("dc1.contoso.test".into(), 443)));
+        assert_eq!(
+            url_host("https://mail.contoso.test/Autodiscover/Autodiscover.xml"),
+            Some(("mail.contoso.test".into(), 443))
+        );
+        assert_eq!(
+            url_host("https://Mail.Contoso.Test:8443/x"),
+            Some(("mail.contoso.test".into(), 8443))
+        );
+        assert_eq!(
+            url_host("http://autodiscover.contoso.test/autodiscover/autodiscover.xml"),
+            Some(("autodiscover.contoso.test".into(), 80))
+        );
+        assert_eq!(
+            url_host("LDAP://dc1.contoso.test"),
+            Some(("dc1.contoso.test".into(), 443))
+        );
         assert_eq!(url_host("not a url"), None);
     }
 }

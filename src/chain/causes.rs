@@ -3,7 +3,9 @@
 
 use super::model::Cause;
 use crate::proto::dns::rcode_name;
-use crate::proto::ldap::{LdapResult, logon_data_meaning, parse_ad_diagnostic, result_name, win32_status_meaning};
+use crate::proto::ldap::{
+    LdapResult, logon_data_meaning, parse_ad_diagnostic, result_name, win32_status_meaning,
+};
 use crate::proto::tls::alert_name;
 
 /// A cause code in the catalogue: code (a `*` stands for a name filled in), meaning, remediation.
@@ -122,17 +124,44 @@ pub fn info(code: &str) -> Option<&'static CauseInfo> {
 
 /// A cause with the catalogue's remediation for its code.
 pub fn cause(code: &str, summary: String, frames: Vec<u64>) -> Cause {
-    let remediation = info(code).map(|c| c.remediation).unwrap_or_default().to_string();
-    Cause { code: code.to_string(), summary, frames, remediation }
+    let remediation = info(code)
+        .map(|c| c.remediation)
+        .unwrap_or_default()
+        .to_string();
+    Cause {
+        code: code.to_string(),
+        summary,
+        frames,
+        remediation,
+    }
 }
 
 /// A DNS lookup that did not give what was asked: by rcode, or no response.
 pub fn dns_failure(name: &str, qtype: &str, rcode: Option<u16>, frames: Vec<u64>) -> Cause {
     match rcode {
-        None => cause("dns.no_response", format!("No response to the DNS {qtype} query for {name}."), frames),
-        Some(3) => cause("dns.nxdomain", format!("DNS says {name} does not exist (NXDOMAIN, {qtype} query)."), frames),
-        Some(0) => cause("dns.no_answer", format!("DNS has no {qtype} record for {name} (NOERROR, empty answer)."), frames),
-        Some(r) => cause("dns.servfail", format!("DNS failed to answer the {qtype} query for {name} ({}).", rcode_name(r)), frames),
+        None => cause(
+            "dns.no_response",
+            format!("No response to the DNS {qtype} query for {name}."),
+            frames,
+        ),
+        Some(3) => cause(
+            "dns.nxdomain",
+            format!("DNS says {name} does not exist (NXDOMAIN, {qtype} query)."),
+            frames,
+        ),
+        Some(0) => cause(
+            "dns.no_answer",
+            format!("DNS has no {qtype} record for {name} (NOERROR, empty answer)."),
+            frames,
+        ),
+        Some(r) => cause(
+            "dns.servfail",
+            format!(
+                "DNS failed to answer the {qtype} query for {name} ({}).",
+                rcode_name(r)
+            ),
+            frames,
+        ),
     }
 }
 
@@ -141,7 +170,10 @@ pub fn ldap_result_text(r: &LdapResult) -> String {
     let mut text = format!("{} ({})", result_name(r.code), r.code);
     if let Some(ad) = parse_ad_diagnostic(&r.diagnostic) {
         if let Some((name, meaning)) = ad.data.and_then(logon_data_meaning) {
-            text.push_str(&format!(": data {:x} = {name}, {meaning}", ad.data.unwrap_or_default()));
+            text.push_str(&format!(
+                ": data {:x} = {name}, {meaning}",
+                ad.data.unwrap_or_default()
+            ));
         } else if let Some((name, meaning)) = win32_status_meaning(ad.status) {
             text.push_str(&format!(": {:08X} = {name}, {meaning}", ad.status));
         }
@@ -150,7 +182,10 @@ pub fn ldap_result_text(r: &LdapResult) -> String {
         }
     }
     if !r.diagnostic.is_empty() {
-        text.push_str(&format!(" — server text: \"{}\"", r.diagnostic.trim_end_matches('\0').trim()));
+        text.push_str(&format!(
+            " — server text: \"{}\"",
+            r.diagnostic.trim_end_matches('\0').trim()
+        ));
     }
     text
 }
@@ -159,9 +194,19 @@ pub fn tls_alert(alert: Option<u8>, sender: &str, host: &str, frames: Vec<u64>) 
     match alert {
         Some(d) => {
             let name = alert_name(d);
-            cause(&format!("tls.alert.{name}"), format!("The {sender} ended the TLS handshake with {host} with the alert {name} ({d})."), frames)
+            cause(
+                &format!("tls.alert.{name}"),
+                format!(
+                    "The {sender} ended the TLS handshake with {host} with the alert {name} ({d})."
+                ),
+                frames,
+            )
         }
-        None => cause("tls.alert.encrypted", format!("The {sender} sent an encrypted alert during the TLS handshake with {host}."), frames),
+        None => cause(
+            "tls.alert.encrypted",
+            format!("The {sender} sent an encrypted alert during the TLS handshake with {host}."),
+            frames,
+        ),
     }
 }
 
@@ -176,7 +221,11 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), n);
-        assert!(CATALOGUE.iter().all(|c| !c.remediation.is_empty() && !c.meaning.is_empty()));
+        assert!(
+            CATALOGUE
+                .iter()
+                .all(|c| !c.remediation.is_empty() && !c.meaning.is_empty())
+        );
     }
 
     #[test]
@@ -189,12 +238,27 @@ mod tests {
 
     #[test]
     fn wildcard_codes_resolve() {
-        assert_eq!(info("tls.alert.unknown_ca").map(|c| c.code), Some("tls.alert.*"));
+        assert_eq!(
+            info("tls.alert.unknown_ca").map(|c| c.code),
+            Some("tls.alert.*")
+        );
         assert!(info("no.such").is_none());
-        assert_eq!(dns_failure("x.test", "A", Some(3), vec![1, 2]).code, "dns.nxdomain");
-        assert_eq!(dns_failure("x.test", "A", Some(0), vec![]).code, "dns.no_answer");
-        assert_eq!(dns_failure("x.test", "A", Some(2), vec![]).code, "dns.servfail");
-        assert_eq!(dns_failure("x.test", "A", None, vec![]).code, "dns.no_response");
+        assert_eq!(
+            dns_failure("x.test", "A", Some(3), vec![1, 2]).code,
+            "dns.nxdomain"
+        );
+        assert_eq!(
+            dns_failure("x.test", "A", Some(0), vec![]).code,
+            "dns.no_answer"
+        );
+        assert_eq!(
+            dns_failure("x.test", "A", Some(2), vec![]).code,
+            "dns.servfail"
+        );
+        assert_eq!(
+            dns_failure("x.test", "A", None, vec![]).code,
+            "dns.no_response"
+        );
     }
 
     #[test]
@@ -206,6 +270,9 @@ mod tests {
             referral: vec![],
         };
         let t = ldap_result_text(&r);
-        assert!(t.starts_with("invalidCredentials (49): data 52e = ERROR_LOGON_FAILURE"), "{t}");
+        assert!(
+            t.starts_with("invalidCredentials (49): data 52e = ERROR_LOGON_FAILURE"),
+            "{t}"
+        );
     }
 }

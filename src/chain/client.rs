@@ -4,7 +4,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use crate::flow::ConnId;
-use crate::messages::{DnsExchange, Exchanges, HttpExchange, KerberosMessage, LdapExchange, TcpConnection, TlsSession};
+use crate::messages::{
+    DnsExchange, Exchanges, HttpExchange, KerberosMessage, LdapExchange, TcpConnection, TlsSession,
+};
 
 /// The exchanges one client started, in capture order.
 pub struct ClientView<'a> {
@@ -25,7 +27,12 @@ impl<'a> ClientView<'a> {
             ip,
             dns: ex.dns.iter().filter(|d| d.client.ip == ip).collect(),
             ldap: ex.ldap.iter().filter(|l| l.client.ip == ip).collect(),
-            tls: ex.tls.iter().filter(|t| conns.contains(&t.conn)).map(|t| (t.conn, t)).collect(),
+            tls: ex
+                .tls
+                .iter()
+                .filter(|t| conns.contains(&t.conn))
+                .map(|t| (t.conn, t))
+                .collect(),
             http: ex.http.iter().filter(|h| conns.contains(&h.conn)).collect(),
             kerberos: ex.kerberos.iter().filter(|k| k.client.ip == ip).collect(),
             tcp,
@@ -47,7 +54,10 @@ pub fn clients(ex: &Exchanges) -> Vec<IpAddr> {
     };
     for d in &ex.dns {
         let n = d.name.to_ascii_lowercase();
-        if n.starts_with("_ldap._tcp.") || n.starts_with("_autodiscover._tcp.") || n.contains("autodiscover") {
+        if n.starts_with("_ldap._tcp.")
+            || n.starts_with("_autodiscover._tcp.")
+            || n.contains("autodiscover")
+        {
             add(d.frame, d.client.ip);
         }
     }

@@ -15,30 +15,56 @@ const LDAP_PORTS: [u16; 4] = [389, 3268, 636, 3269];
 
 /// A TCP connection attempt judged on its own: Ok, or the refused / unanswered cause.
 pub fn connection_stage(kind: StageKind, conns: &[&TcpConnection], what: &str) -> Stage {
-    let Some(last) = conns.last() else { return Stage::not_seen(kind) };
-    if let Some(ok) = conns.iter().find(|c| c.syn_ack.is_some() || c.bytes_from_server > 0 || !c.saw_syn) {
-        let frames = [Some(ok.first_frame), ok.syn_ack].into_iter().flatten().collect();
+    let Some(last) = conns.last() else {
+        return Stage::not_seen(kind);
+    };
+    if let Some(ok) = conns
+        .iter()
+        .find(|c| c.syn_ack.is_some() || c.bytes_from_server > 0 || !c.saw_syn)
+    {
+        let frames = [Some(ok.first_frame), ok.syn_ack]
+            .into_iter()
+            .flatten()
+            .collect();
         return Stage::ok(kind, frames, vec![("server", ok.server.to_string())]);
     }
     let detail = vec![("server", last.server.to_string())];
     if let Some(refused) = conns.iter().find(|c| c.reset.is_some()) {
         let mut frames = vec![refused.first_frame];
         frames.extend(refused.reset.map(|r| r.1));
-        let summary = format!("{} refused the connection to {what}: it answered the SYN with a reset.", refused.server);
+        let summary = format!(
+            "{} refused the connection to {what}: it answered the SYN with a reset.",
+            refused.server
+        );
         return Stage::failed(kind, cause("tcp.refused", summary, frames), detail);
     }
-    let frames: Vec<u64> = conns.iter().flat_map(|c| std::iter::once(c.first_frame).chain(c.syn_retransmits.iter().copied())).collect();
-    let summary = format!("{} never answered the connection to {what} ({} SYN sent).", last.server, frames.len());
+    let frames: Vec<u64> = conns
+        .iter()
+        .flat_map(|c| std::iter::once(c.first_frame).chain(c.syn_retransmits.iter().copied()))
+        .collect();
+    let summary = format!(
+        "{} never answered the connection to {what} ({} SYN sent).",
+        last.server,
+        frames.len()
+    );
     Stage::failed(kind, cause("tcp.no_answer", summary, frames), detail)
 }
 
 pub fn ldap_connect(view: &ClientView) -> Stage {
-    let conns: Vec<_> = view.tcp.iter().copied().filter(|c| LDAP_PORTS.contains(&c.server.port)).collect();
+    let conns: Vec<_> = view
+        .tcp
+        .iter()
+        .copied()
+        .filter(|c| LDAP_PORTS.contains(&c.server.port))
+        .collect();
     connection_stage(StageKind::LdapConnect, &conns, "LDAP")
 }
 
 fn tcp_ldap<'a>(view: &'a ClientView) -> impl Iterator<Item = &'a LdapExchange> + 'a {
-    view.ldap.iter().copied().filter(|l| l.transport == Transport::Tcp)
+    view.ldap
+        .iter()
+        .copied()
+        .filter(|l| l.transport == Transport::Tcp)
 }
 
 fn exchange_frames(l: &LdapExchange) -> Vec<u64> {
@@ -53,62 +79,107 @@ pub fn bind_method(auth: &BindAuth) -> String {
     match auth {
         BindAuth::Simple { password_len: 0 } => "simple (anonymous)".into(),
         BindAuth::Simple { .. } => "simple".into(),
-        BindAuth::Sasl { mechanism, inner, .. } => match inner {
+        BindAuth::Sasl {
+            mechanism, inner, ..
+        } => match inner {
             Some(m) => format!("SASL {mechanism} ({m:?})"),
             None => format!("SASL {mechanism}"),
         },
-        BindAuth::SicilyPackageDiscovery | BindAuth::SicilyNegotiate | BindAuth::SicilyResponse => "Sicily (NTLM)".into(),
+        BindAuth::SicilyPackageDiscovery | BindAuth::SicilyNegotiate | BindAuth::SicilyResponse => {
+            "Sicily (NTLM)".into()
+        }
         BindAuth::Other { tag } => format!("authentication choice [{tag}]"),
     }
 }
 
 /// The first connection that switched to a SASL security layer, if any.
 pub fn sealed_from(view: &ClientView) -> Option<u64> {
-    view.tcp.iter().filter(|c| LDAP_PORTS.contains(&c.server.port)).find_map(|c| c.sasl_wrapped_from)
+    view.tcp
+        .iter()
+        .filter(|c| LDAP_PORTS.contains(&c.server.port))
+        .find_map(|c| c.sasl_wrapped_from)
 }
 
 pub fn ldap_bind(view: &ClientView) -> Stage {
     let kind = StageKind::LdapBind;
-    let binds: Vec<_> = tcp_ldap(view).filter(|l| matches!(l.request, LdapRequest::Bind(_))).collect();
-    let Some(last) = binds.last() else { return Stage::not_seen(kind) };
+    let binds: Vec<_> = tcp_ldap(view)
+        .filter(|l| matches!(l.request, LdapRequest::Bind(_)))
+        .collect();
+    let Some(last) = binds.last() else {
+        return Stage::not_seen(kind);
+    };
     let detail = |l: &LdapExchange| match &l.request {
         LdapRequest::Bind(b) => vec![
             ("server", l.server.to_string()),
-            ("bind as", if b.name.is_empty() { "(empty DN)".into() } else { b.name.clone() }),
+            (
+                "bind as",
+                if b.name.is_empty() {
+                    "(empty DN)".into()
+                } else {
+                    b.name.clone()
+                },
+            ),
             ("method", bind_method(&b.auth)),
         ],
         _ => vec![],
     };
-    if let Some(ok) = binds.iter().find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0)) {
+    if let Some(ok) = binds
+        .iter()
+        .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
+    {
         return Stage::ok(kind, exchange_frames(ok), detail(ok));
     }
-    let failed = binds.iter().rev().find(|l| l.result.as_ref().is_some_and(|r| r.result.code != 14));
+    let failed = binds
+        .iter()
+        .rev()
+        .find(|l| l.result.as_ref().is_some_and(|r| r.result.code != 14));
     match failed.and_then(|l| l.result.as_ref().map(|r| (l, r))) {
         Some((l, r)) => {
-            let summary = format!("The DC {} refused the bind: {}.", l.server.ip, ldap_result_text(&r.result));
+            let summary = format!(
+                "The DC {} refused the bind: {}.",
+                l.server.ip,
+                ldap_result_text(&r.result)
+            );
             let mut d = detail(l);
             d.push(("result", ldap_result_text(&r.result)));
-            Stage::failed(kind, cause("ldap.bind_failed", summary, exchange_frames(l)), d)
+            Stage::failed(
+                kind,
+                cause("ldap.bind_failed", summary, exchange_frames(l)),
+                d,
+            )
         }
         None => {
             let summary = format!("The bind to {} was never answered.", last.server);
-            Stage::failed(kind, cause("ldap.no_response", summary, exchange_frames(last)), detail(last))
+            Stage::failed(
+                kind,
+                cause("ldap.no_response", summary, exchange_frames(last)),
+                detail(last),
+            )
         }
     }
 }
 
-/// A search judged on its result: Ok, or search failed / no response.
-fn search_outcome(kind: StageKind, l: &LdapExchange, what: &str) -> Result<(), Stage> {
+/// A search judged on its result: None when it succeeded, else the failed stage
+/// (search failed / no response).
+fn search_failure(kind: StageKind, l: &LdapExchange, what: &str) -> Option<Stage> {
     let detail = vec![("server", l.server.to_string())];
     match &l.result {
-        Some(r) if r.result.code == 0 => Ok(()),
+        Some(r) if r.result.code == 0 => None,
         Some(r) => {
             let summary = format!("The {what} failed: {}.", ldap_result_text(&r.result));
-            Err(Stage::failed(kind, cause("ldap.search_failed", summary, exchange_frames(l)), detail))
+            Some(Stage::failed(
+                kind,
+                cause("ldap.search_failed", summary, exchange_frames(l)),
+                detail,
+            ))
         }
         None => {
             let summary = format!("The {what} sent to {} was never answered.", l.server);
-            Err(Stage::failed(kind, cause("ldap.no_response", summary, exchange_frames(l)), detail))
+            Some(Stage::failed(
+                kind,
+                cause("ldap.no_response", summary, exchange_frames(l)),
+                detail,
+            ))
         }
     }
 }
@@ -118,7 +189,10 @@ fn sealed_stage(kind: StageKind, frame: u64) -> Stage {
         kind,
         status: StageStatus::Sealed,
         frames: vec![frame],
-        detail: vec![("note", "LDAP traffic after the bind is sealed (SASL security layer); not readable".into())],
+        detail: vec![(
+            "note",
+            "LDAP traffic after the bind is sealed (SASL security layer); not readable".into(),
+        )],
         cause: None,
     }
 }
@@ -128,17 +202,26 @@ pub fn rootdse(view: &ClientView) -> Stage {
     let reads: Vec<_> = tcp_ldap(view)
         .filter(|l| matches!(&l.request, LdapRequest::Search(s) if s.base.is_empty() && s.scope == Scope::Base))
         .collect();
-    let Some(read) = reads.iter().find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0)).or(reads.last()) else {
+    let Some(read) = reads
+        .iter()
+        .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
+        .or(reads.last())
+    else {
         return sealed_from(view).map_or(Stage::not_seen(kind), |f| sealed_stage(kind, f));
     };
-    if let Err(stage) = search_outcome(kind, read, "RootDSE read") {
+    if let Some(stage) = search_failure(kind, read, "RootDSE read") {
         return stage;
     }
     let mut detail = vec![("server", read.server.to_string())];
     for e in &read.entries {
         for (attr, values) in &e.entry.attributes {
             if attr.eq_ignore_ascii_case("configurationNamingContext") {
-                detail.extend(values.iter().map(|v| ("configurationNamingContext", String::from_utf8_lossy(v).into_owned())));
+                detail.extend(values.iter().map(|v| {
+                    (
+                        "configurationNamingContext",
+                        String::from_utf8_lossy(v).into_owned(),
+                    )
+                }));
             }
         }
     }
@@ -154,7 +237,9 @@ pub fn is_scp_filter(f: &Filter) -> bool {
 }
 
 pub fn scp_searches<'a>(view: &'a ClientView) -> Vec<&'a LdapExchange> {
-    tcp_ldap(view).filter(|l| matches!(&l.request, LdapRequest::Search(s) if is_scp_filter(&s.filter))).collect()
+    tcp_ldap(view)
+        .filter(|l| matches!(&l.request, LdapRequest::Search(s) if is_scp_filter(&s.filter)))
+        .collect()
 }
 
 /// serviceBindingInformation values of the SCP entries, in result order.
@@ -174,32 +259,54 @@ pub fn scp_search(view: &ClientView) -> (Stage, Vec<String>) {
     let chosen = searches
         .iter()
         .find(|l| !scp_urls(l).is_empty())
-        .or_else(|| searches.iter().find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0)))
+        .or_else(|| {
+            searches
+                .iter()
+                .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
+        })
         .or(searches.last());
     let Some(search) = chosen else {
         let stage = sealed_from(view).map_or(Stage::not_seen(kind), |f| sealed_stage(kind, f));
         return (stage, vec![]);
     };
     let urls = scp_urls(search);
-    if urls.is_empty() {
-        if let Err(stage) = search_outcome(kind, search, "SCP search") {
-            return (stage, urls);
-        }
+    if let Some(stage) = urls
+        .is_empty()
+        .then(|| search_failure(kind, search, "SCP search"))
+        .flatten()
+    {
+        return (stage, urls);
     }
     let base = match &search.request {
         LdapRequest::Search(s) => s.base.clone(),
         _ => String::new(),
     };
-    let mut detail = vec![("server", search.server.to_string()), ("base", base.clone()), ("entries", search.entries.len().to_string())];
+    let mut detail = vec![
+        ("server", search.server.to_string()),
+        ("base", base.clone()),
+        ("entries", search.entries.len().to_string()),
+    ];
     detail.extend(urls.iter().map(|u| ("url", u.clone())));
     let frames = exchange_frames(search);
     if !urls.is_empty() {
         return (Stage::ok(kind, frames, detail), urls);
     }
     let (code, summary) = if search.entries.is_empty() {
-        ("scp.not_found", format!("The SCP search under {base} found no Autodiscover SCP object (0 entries)."))
+        (
+            "scp.not_found",
+            format!("The SCP search under {base} found no Autodiscover SCP object (0 entries)."),
+        )
     } else {
-        ("scp.no_url", format!("The SCP search returned {} entries but none has a serviceBindingInformation URL.", search.entries.len()))
+        (
+            "scp.no_url",
+            format!(
+                "The SCP search returned {} entries but none has a serviceBindingInformation URL.",
+                search.entries.len()
+            ),
+        )
     };
-    (Stage::failed(kind, cause(code, summary, frames), detail), urls)
+    (
+        Stage::failed(kind, cause(code, summary, frames), detail),
+        urls,
+    )
 }

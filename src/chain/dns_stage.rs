@@ -11,7 +11,12 @@ pub fn answer_text(d: &DnsData) -> String {
     match d {
         DnsData::Address(ip) => ip.to_string(),
         DnsData::Cname(n) => format!("CNAME {n}"),
-        DnsData::Srv { priority, weight, port, target } => {
+        DnsData::Srv {
+            priority,
+            weight,
+            port,
+            target,
+        } => {
             format!("{target}:{port} (priority {priority}, weight {weight})")
         }
         DnsData::Other(t) => t.clone(),
@@ -28,7 +33,9 @@ pub fn lookup_frames(d: &DnsExchange) -> Vec<u64> {
 
 /// Whether the response holds a record `wanted` accepts.
 pub fn answered(d: &DnsExchange, wanted: fn(&DnsData) -> bool) -> bool {
-    d.response.as_ref().is_some_and(|r| r.answers.iter().any(|a| wanted(&a.data)))
+    d.response
+        .as_ref()
+        .is_some_and(|r| r.answers.iter().any(|a| wanted(&a.data)))
 }
 
 /// Rank of a failed lookup: the one that says most about the failure wins.
@@ -44,7 +51,11 @@ fn failure_rank(d: &DnsExchange) -> u8 {
 /// The stage for these lookups (empty → not seen).
 pub fn judge(kind: StageKind, lookups: &[&DnsExchange], wanted: fn(&DnsData) -> bool) -> Stage {
     if let Some(ok) = lookups.iter().find(|d| answered(d, wanted)) {
-        let answers = ok.response.iter().flat_map(|r| &r.answers).filter(|a| wanted(&a.data));
+        let answers = ok
+            .response
+            .iter()
+            .flat_map(|r| &r.answers)
+            .filter(|a| wanted(&a.data));
         let mut detail = vec![
             ("query", format!("{} {}", ok.qtype, ok.name)),
             ("dns server", ok.server.ip.to_string()),
@@ -52,7 +63,10 @@ pub fn judge(kind: StageKind, lookups: &[&DnsExchange], wanted: fn(&DnsData) -> 
         detail.extend(answers.map(|a| ("answer", answer_text(&a.data))));
         return Stage::ok(kind, lookup_frames(ok), detail);
     }
-    let Some(worst) = lookups.iter().max_by_key(|d| (failure_rank(d), std::cmp::Reverse(d.frame))) else {
+    let Some(worst) = lookups
+        .iter()
+        .max_by_key(|d| (failure_rank(d), std::cmp::Reverse(d.frame)))
+    else {
         return Stage::not_seen(kind);
     };
     let rcode = worst.response.as_ref().map(|r| r.rcode);
@@ -60,7 +74,16 @@ pub fn judge(kind: StageKind, lookups: &[&DnsExchange], wanted: fn(&DnsData) -> 
     let detail = vec![
         ("query", format!("{} {}", worst.qtype, worst.name)),
         ("dns server", worst.server.ip.to_string()),
-        ("rcode", rcode.map(|r| rcode_name(r).to_string()).unwrap_or_else(|| "no response".into())),
+        (
+            "rcode",
+            rcode
+                .map(|r| rcode_name(r).to_string())
+                .unwrap_or_else(|| "no response".into()),
+        ),
     ];
-    Stage::failed(kind, dns_failure(&worst.name, &worst.qtype, rcode, frames), detail)
+    Stage::failed(
+        kind,
+        dns_failure(&worst.name, &worst.qtype, rcode, frames),
+        detail,
+    )
 }

@@ -35,9 +35,11 @@ pub fn domain_of_dn(dn: &str) -> Option<String> {
 fn cldap_dns_domain(f: &Filter) -> Option<String> {
     match f {
         Filter::And(items) => items.iter().find_map(cldap_dns_domain),
-        Filter::Equality { attr, value } if attr.eq_ignore_ascii_case("DnsDomain") => {
-            Some(String::from_utf8_lossy(value).trim_end_matches('.').to_ascii_lowercase())
-        }
+        Filter::Equality { attr, value } if attr.eq_ignore_ascii_case("DnsDomain") => Some(
+            String::from_utf8_lossy(value)
+                .trim_end_matches('.')
+                .to_ascii_lowercase(),
+        ),
         _ => None,
     }
 }
@@ -47,11 +49,16 @@ pub fn infer(view: &ClientView, given: Option<&str>) -> Option<String> {
     if let Some(d) = given {
         return Some(d.trim_end_matches('.').to_ascii_lowercase());
     }
-    let from_srv = view.dns.iter().find_map(|d| domain_of_locator_name(&d.name));
+    let from_srv = view
+        .dns
+        .iter()
+        .find_map(|d| domain_of_locator_name(&d.name));
     from_srv
         .or_else(|| {
             view.ldap.iter().find_map(|l| match &l.request {
-                LdapRequest::Search(s) => cldap_dns_domain(&s.filter).or_else(|| domain_of_dn(&s.base)),
+                LdapRequest::Search(s) => {
+                    cldap_dns_domain(&s.filter).or_else(|| domain_of_dn(&s.base))
+                }
                 _ => None,
             })
         })
@@ -65,16 +72,31 @@ mod tests {
     #[test]
     fn locator_names() {
         let d = |n| domain_of_locator_name(n);
-        assert_eq!(d("_ldap._tcp.dc._msdcs.contoso.test").as_deref(), Some("contoso.test"));
-        assert_eq!(d("_ldap._tcp.Default-First-Site-Name._sites.dc._msdcs.Contoso.Test").as_deref(), Some("contoso.test"));
-        assert_eq!(d("_ldap._tcp.contoso.test").as_deref(), Some("contoso.test"));
-        assert_eq!(d("_ldap._tcp.pdc._msdcs.contoso.test").as_deref(), Some("contoso.test"));
+        assert_eq!(
+            d("_ldap._tcp.dc._msdcs.contoso.test").as_deref(),
+            Some("contoso.test")
+        );
+        assert_eq!(
+            d("_ldap._tcp.Default-First-Site-Name._sites.dc._msdcs.Contoso.Test").as_deref(),
+            Some("contoso.test")
+        );
+        assert_eq!(
+            d("_ldap._tcp.contoso.test").as_deref(),
+            Some("contoso.test")
+        );
+        assert_eq!(
+            d("_ldap._tcp.pdc._msdcs.contoso.test").as_deref(),
+            Some("contoso.test")
+        );
         assert_eq!(d("_kerberos._tcp.contoso.test"), None);
     }
 
     #[test]
     fn dn_domain() {
-        assert_eq!(domain_of_dn("CN=Configuration,DC=contoso,DC=test").as_deref(), Some("contoso.test"));
+        assert_eq!(
+            domain_of_dn("CN=Configuration,DC=contoso,DC=test").as_deref(),
+            Some("contoso.test")
+        );
         assert_eq!(domain_of_dn(""), None);
     }
 }

@@ -27,7 +27,10 @@ pub struct ChainOptions {
 
 /// One chain per client that started DC locator, LDAP or Autodiscover traffic.
 pub fn build_chains(ex: &Exchanges, opts: &ChainOptions) -> Vec<Chain> {
-    client::clients(ex).into_iter().map(|ip| build_chain(&ClientView::new(ex, ip), opts)).collect()
+    client::clients(ex)
+        .into_iter()
+        .map(|ip| build_chain(&ClientView::new(ex, ip), opts))
+        .collect()
 }
 
 fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
@@ -42,24 +45,40 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         directory::rootdse(view),
         scp,
     ];
-    let attempts: Vec<Attempt> = attempts::candidates(view, domain.as_deref(), opts.smtp_domain.as_deref(), &scp_urls)
-        .into_iter()
-        .filter_map(|(host, port, origin)| attempts::attempt(view, &host, port, origin))
-        .collect();
+    let attempts: Vec<Attempt> = attempts::candidates(
+        view,
+        domain.as_deref(),
+        opts.smtp_domain.as_deref(),
+        &scp_urls,
+    )
+    .into_iter()
+    .filter_map(|(host, port, origin)| attempts::attempt(view, &host, port, origin))
+    .collect();
     // The host stages shown are those of the attempt that reached HTTPS, else of the first tried.
-    let decisive = attempts.iter().find(|a| a.reached_https()).or(attempts.first());
+    let decisive = attempts
+        .iter()
+        .find(|a| a.reached_https())
+        .or(attempts.first());
     match decisive {
         Some(a) => stages.extend(a.stages.iter().cloned()),
         None => stages.extend(
-            [StageKind::ScpUrlDns, StageKind::HttpsConnect, StageKind::TlsHandshake, StageKind::Https].map(Stage::not_seen),
+            [
+                StageKind::ScpUrlDns,
+                StageKind::HttpsConnect,
+                StageKind::TlsHandshake,
+                StageKind::Https,
+            ]
+            .map(Stage::not_seen),
         ),
     }
     let mut findings: Vec<Cause> = stages.iter().filter_map(|s| s.cause.clone()).collect();
     for a in &attempts {
-        if let Some(c) = a.first_failure().and_then(|s| s.cause.clone()) {
-            if !findings.contains(&c) {
-                findings.push(c);
-            }
+        if let Some(c) = a
+            .first_failure()
+            .and_then(|s| s.cause.clone())
+            .filter(|c| !findings.contains(c))
+        {
+            findings.push(c);
         }
     }
     if let Some(frame) = directory::sealed_from(view) {
@@ -74,5 +93,15 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
     } else {
         (ChainStatus::Incomplete, None, None)
     };
-    Chain { client: view.ip, domain, status, broken_at, cause, findings, stages, attempts, scp_urls }
+    Chain {
+        client: view.ip,
+        domain,
+        status,
+        broken_at,
+        cause,
+        findings,
+        stages,
+        attempts,
+        scp_urls,
+    }
 }

@@ -111,15 +111,33 @@ pub struct Stage {
 
 impl Stage {
     pub fn ok(kind: StageKind, frames: Vec<u64>, detail: Vec<(&'static str, String)>) -> Stage {
-        Stage { kind, status: StageStatus::Ok, frames, detail, cause: None }
+        Stage {
+            kind,
+            status: StageStatus::Ok,
+            frames,
+            detail,
+            cause: None,
+        }
     }
 
     pub fn failed(kind: StageKind, cause: Cause, detail: Vec<(&'static str, String)>) -> Stage {
-        Stage { kind, status: StageStatus::Failed, frames: cause.frames.clone(), detail, cause: Some(cause) }
+        Stage {
+            kind,
+            status: StageStatus::Failed,
+            frames: cause.frames.clone(),
+            detail,
+            cause: Some(cause),
+        }
     }
 
     pub fn not_seen(kind: StageKind) -> Stage {
-        Stage { kind, status: StageStatus::NotSeen, frames: vec![], detail: vec![], cause: None }
+        Stage {
+            kind,
+            status: StageStatus::NotSeen,
+            frames: vec![],
+            detail: vec![],
+            cause: None,
+        }
     }
 }
 
@@ -178,7 +196,9 @@ pub struct Attempt {
 
 impl Attempt {
     pub fn reached_https(&self) -> bool {
-        self.stages.iter().any(|s| s.kind == StageKind::Https && s.status == StageStatus::Ok)
+        self.stages
+            .iter()
+            .any(|s| s.kind == StageKind::Https && s.status == StageStatus::Ok)
     }
 
     pub fn first_failure(&self) -> Option<&Stage> {

@@ -89,25 +89,46 @@ impl Collector {
             Service::Ldap => {
                 let (msgs, err) = ldap::decode_datagram(payload);
                 for m in msgs {
-                    self.ldap(None, Transport::Udp, client, server, from_client, m, vec![frame], ts);
+                    self.ldap(
+                        None,
+                        Transport::Udp,
+                        client,
+                        server,
+                        from_client,
+                        m,
+                        vec![frame],
+                        ts,
+                    );
                 }
                 if let Some(e) = err {
                     self.warnings.add(self.input, format!("cldap: {e}"), frame);
                 }
             }
-            Service::Kerberos => self.kerberos(frame, client, server, Transport::Udp, from_client, payload),
+            Service::Kerberos => {
+                self.kerberos(frame, client, server, Transport::Udp, from_client, payload)
+            }
             _ => {}
         }
     }
 
-    fn dns(&mut self, frame: u64, ts: Nanos, client: Endpoint, server: Endpoint, t: Transport, payload: &[u8]) {
+    fn dns(
+        &mut self,
+        frame: u64,
+        ts: Nanos,
+        client: Endpoint,
+        server: Endpoint,
+        t: Transport,
+        payload: &[u8],
+    ) {
         let msg = match decode_dns(payload) {
             Ok(m) => m,
             Err(e) => return self.warnings.add(self.input, e.to_string(), frame),
         };
         let key = (client, server, msg.id);
         if !msg.is_response {
-            let Some(q) = msg.questions.first() else { return };
+            let Some(q) = msg.questions.first() else {
+                return;
+            };
             if let Some(&i) = self.dns_pending.get(&key) {
                 let ex = &mut self.exchanges.dns[i];
                 if ex.name.eq_ignore_ascii_case(&q.name) && ex.qtype == q.qtype {
@@ -138,11 +159,23 @@ impl Collector {
                 additionals: msg.additionals,
             });
         } else {
-            self.warnings.add(self.input, "dns: response without a query in the capture", frame);
+            self.warnings.add(
+                self.input,
+                "dns: response without a query in the capture",
+                frame,
+            );
         }
     }
 
-    fn kerberos(&mut self, frame: u64, client: Endpoint, server: Endpoint, t: Transport, from_client: bool, msg: &[u8]) {
+    fn kerberos(
+        &mut self,
+        frame: u64,
+        client: Endpoint,
+        server: Endpoint,
+        t: Transport,
+        from_client: bool,
+        msg: &[u8],
+    ) {
         match msg.first() {
             Some(&tag) if tag & 0xe0 == 0x60 => self.exchanges.kerberos.push(KerberosMessage {
                 frame,
@@ -152,7 +185,9 @@ impl Collector {
                 from_client,
                 msg_type: tag & 0x1f,
             }),
-            _ => self.warnings.add(self.input, "kerberos: not a Kerberos message", frame),
+            _ => self
+                .warnings
+                .add(self.input, "kerberos: not a Kerberos message", frame),
         }
     }
 
@@ -178,9 +213,18 @@ impl Collector {
                 LdapOp::UnbindRequest => LdapRequest::Unbind,
                 LdapOp::AbandonRequest(_) => LdapRequest::Other("abandonRequest"),
                 LdapOp::Other(name) => LdapRequest::Other(name),
-                _ => return self.warnings.add(self.input, "ldap: response sent by the client", frame),
+                _ => {
+                    return self.warnings.add(
+                        self.input,
+                        "ldap: response sent by the client",
+                        frame,
+                    );
+                }
             };
-            let expects_answer = !matches!(request, LdapRequest::Unbind | LdapRequest::Other("abandonRequest"));
+            let expects_answer = !matches!(
+                request,
+                LdapRequest::Unbind | LdapRequest::Other("abandonRequest")
+            );
             if expects_answer {
                 self.ldap_pending.insert(key, self.exchanges.ldap.len());
             }
@@ -200,16 +244,26 @@ impl Collector {
             return;
         }
         let Some(&i) = self.ldap_pending.get(&key) else {
-            return self.warnings.add(self.input, "ldap: response to a request not in the capture", frame);
+            return self.warnings.add(
+                self.input,
+                "ldap: response to a request not in the capture",
+                frame,
+            );
         };
         let ex = &mut self.exchanges.ldap[i];
         let result = match msg.op {
-            LdapOp::SearchResultEntry(entry) => return ex.entries.push(LdapEntry { entry, frames }),
+            LdapOp::SearchResultEntry(entry) => {
+                return ex.entries.push(LdapEntry { entry, frames });
+            }
             LdapOp::SearchResultReference(urls) => return ex.references.push((urls, frame)),
             LdapOp::SearchResultDone(r) => r,
             LdapOp::BindResponse(b) => b.result,
             LdapOp::ExtendedResponse { result, .. } => result,
-            _ => return self.warnings.add(self.input, "ldap: request sent by the server", frame),
+            _ => {
+                return self
+                    .warnings
+                    .add(self.input, "ldap: request sent by the server", frame);
+            }
         };
         let sasl_ok = result.code == 0
             && matches!(&ex.request, LdapRequest::Bind(b) if matches!(b.auth, BindAuth::Sasl { .. }));
@@ -221,7 +275,9 @@ impl Collector {
     }
 
     fn stream_data(&mut self, id: ConnId, from: Side, data: &[u8], frame: u64, ts: Nanos) {
-        let Some(conn) = self.conns.get_mut(&id) else { return };
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return;
+        };
         let tcp = &mut self.exchanges.tcp[conn.index];
         match from {
             Side::Client => tcp.bytes_from_client += data.len() as u64,
@@ -240,7 +296,9 @@ impl Collector {
         }
         dir.buf.push(data, frame);
         loop {
-            let Some(conn) = self.conns.get_mut(&id) else { return };
+            let Some(conn) = self.conns.get_mut(&id) else {
+                return;
+            };
             let sasl_bound = conn.sasl_bound;
             let dir = match from {
                 Side::Client => &mut conn.client,
@@ -258,7 +316,8 @@ impl Collector {
                 Ok(Some(m)) => m,
                 Ok(None) => return,
                 Err(reason) => {
-                    if service == Service::Ldap && sasl_bound && looks_sasl_wrapped(dir.buf.bytes()) {
+                    if service == Service::Ldap && sasl_bound && looks_sasl_wrapped(dir.buf.bytes())
+                    {
                         conn.client.dead = true;
                         conn.server.dead = true;
                         conn.client.buf.clear();
@@ -278,12 +337,33 @@ impl Collector {
             let from_client = from == Side::Client;
             let last = frames.last().copied().unwrap_or(frame);
             match service {
-                Service::Dns => self.dns(last, ts, client, server, Transport::Tcp, msg.get(2..).unwrap_or_default()),
-                Service::Kerberos => {
-                    self.kerberos(last, client, server, Transport::Tcp, from_client, msg.get(4..).unwrap_or_default())
-                }
+                Service::Dns => self.dns(
+                    last,
+                    ts,
+                    client,
+                    server,
+                    Transport::Tcp,
+                    msg.get(2..).unwrap_or_default(),
+                ),
+                Service::Kerberos => self.kerberos(
+                    last,
+                    client,
+                    server,
+                    Transport::Tcp,
+                    from_client,
+                    msg.get(4..).unwrap_or_default(),
+                ),
                 Service::Ldap => match ldap::decode_message(&msg) {
-                    Ok(m) => self.ldap(Some(id), Transport::Tcp, client, server, from_client, m, frames, ts),
+                    Ok(m) => self.ldap(
+                        Some(id),
+                        Transport::Tcp,
+                        client,
+                        server,
+                        from_client,
+                        m,
+                        frames,
+                        ts,
+                    ),
                     Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
                 },
                 Service::Tls => self.tls_record(id, from, &msg, &frames),
@@ -294,7 +374,9 @@ impl Collector {
     }
 
     fn tls_record(&mut self, id: ConnId, from: Side, record: &[u8], frames: &[u64]) {
-        let Some(conn) = self.conns.get_mut(&id) else { return };
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return;
+        };
         let first = frames.first().copied().unwrap_or_default();
         let last = frames.last().copied().unwrap_or_default();
         let mut events = Vec::new();
@@ -305,7 +387,9 @@ impl Collector {
         if let Err(e) = dir.tls.record(record, &mut events) {
             self.warnings.add(self.input, e, last);
         }
-        let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else { return };
+        let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else {
+            return;
+        };
         for ev in events {
             match ev {
                 TlsEvent::ClientHello { sni, versions } => {
@@ -317,7 +401,9 @@ impl Collector {
                 TlsEvent::Certificate { chain } => {
                     session.certificate.get_or_insert((first, chain));
                 }
-                TlsEvent::Alert { description, .. } => session.alerts.push((from, last, description)),
+                TlsEvent::Alert { description, .. } => {
+                    session.alerts.push((from, last, description))
+                }
                 TlsEvent::ApplicationData { .. } => match from {
                     Side::Client => {
                         session.client_app_records += 1;
@@ -337,20 +423,47 @@ impl Collector {
 
     fn http(&mut self, id: ConnId, msg: &[u8], frame: u64) {
         match decode_http(msg) {
-            Ok(HttpMessage::Request { method, target, host }) => {
-                self.exchanges.http.push(HttpExchange { conn: id, frame, method, target, host, response: None })
-            }
-            Ok(HttpMessage::Response { status, location, .. }) => {
-                match self.exchanges.http.iter_mut().find(|h| h.conn == id && h.response.is_none()) {
+            Ok(HttpMessage::Request {
+                method,
+                target,
+                host,
+            }) => self.exchanges.http.push(HttpExchange {
+                conn: id,
+                frame,
+                method,
+                target,
+                host,
+                response: None,
+            }),
+            Ok(HttpMessage::Response {
+                status, location, ..
+            }) => {
+                match self
+                    .exchanges
+                    .http
+                    .iter_mut()
+                    .find(|h| h.conn == id && h.response.is_none())
+                {
                     Some(h) => h.response = Some((frame, status, location)),
-                    None => self.warnings.add(self.input, "http: response without a request", frame),
+                    None => {
+                        self.warnings
+                            .add(self.input, "http: response without a request", frame)
+                    }
                 }
             }
             Err(e) => self.warnings.add(self.input, e, frame),
         }
     }
 
-    fn open(&mut self, id: ConnId, client: Endpoint, server: Endpoint, frame: u64, ts: Nanos, saw_syn: bool) {
+    fn open(
+        &mut self,
+        id: ConnId,
+        client: Endpoint,
+        server: Endpoint,
+        frame: u64,
+        ts: Nanos,
+        saw_syn: bool,
+    ) {
         let service = Service::for_port(server.port);
         let index = self.exchanges.tcp.len();
         self.exchanges.tcp.push(TcpConnection {
@@ -370,7 +483,10 @@ impl Collector {
             gaps: 0,
         });
         let tls = (service == Service::Tls).then(|| {
-            self.exchanges.tls.push(TlsSession { conn: id, ..Default::default() });
+            self.exchanges.tls.push(TlsSession {
+                conn: id,
+                ..Default::default()
+            });
             self.exchanges.tls.len() - 1
         });
         let conn = Conn {
@@ -393,9 +509,14 @@ impl Collector {
 impl TcpSink for Collector {
     fn event(&mut self, ev: TcpEvent<'_>) {
         match ev {
-            TcpEvent::Open { conn, client, server, frame, ts, saw_syn } => {
-                self.open(conn, client, server, frame, ts, saw_syn)
-            }
+            TcpEvent::Open {
+                conn,
+                client,
+                server,
+                frame,
+                ts,
+                saw_syn,
+            } => self.open(conn, client, server, frame, ts, saw_syn),
             TcpEvent::SynRetransmit { conn, frame, .. } => {
                 if let Some(t) = self.tcp_record(conn) {
                     t.syn_retransmits.push(frame);
@@ -406,8 +527,16 @@ impl TcpSink for Collector {
                     t.syn_ack.get_or_insert(frame);
                 }
             }
-            TcpEvent::Data { conn, from, data, frame, ts } => self.stream_data(conn, from, data, frame, ts),
-            TcpEvent::Gap { conn, from, frame, .. } => {
+            TcpEvent::Data {
+                conn,
+                from,
+                data,
+                frame,
+                ts,
+            } => self.stream_data(conn, from, data, frame, ts),
+            TcpEvent::Gap {
+                conn, from, frame, ..
+            } => {
                 if let Some(c) = self.conns.get_mut(&conn) {
                     let dir = match from {
                         Side::Client => &mut c.client,
@@ -419,14 +548,22 @@ impl TcpSink for Collector {
                 if let Some(t) = self.tcp_record(conn) {
                     t.gaps += 1;
                 }
-                self.warnings.add(self.input, "tcp: bytes missing from a stream (not captured)", frame);
+                self.warnings.add(
+                    self.input,
+                    "tcp: bytes missing from a stream (not captured)",
+                    frame,
+                );
             }
-            TcpEvent::Fin { conn, from, frame, .. } => {
+            TcpEvent::Fin {
+                conn, from, frame, ..
+            } => {
                 if let Some(t) = self.tcp_record(conn) {
                     t.fins.push((from, frame));
                 }
             }
-            TcpEvent::Reset { conn, from, frame, .. } => {
+            TcpEvent::Reset {
+                conn, from, frame, ..
+            } => {
                 if let Some(t) = self.tcp_record(conn) {
                     t.reset.get_or_insert((from, frame));
                 }
@@ -435,8 +572,14 @@ impl TcpSink for Collector {
                 if let Some(c) = self.conns.remove(&conn) {
                     let pending = !c.client.buf.is_empty() || !c.server.buf.is_empty();
                     if pending && reason == CloseReason::EndOfCapture {
-                        let frame = self.exchanges.tcp.get(c.index).map(|t| t.first_frame).unwrap_or_default();
-                        self.warnings.add(self.input, "tcp: capture ends inside a message", frame);
+                        let frame = self
+                            .exchanges
+                            .tcp
+                            .get(c.index)
+                            .map(|t| t.first_frame)
+                            .unwrap_or_default();
+                        self.warnings
+                            .add(self.input, "tcp: capture ends inside a message", frame);
                     }
                 }
             }
@@ -471,8 +614,8 @@ fn u32_length_prefixed(buf: &[u8]) -> Framing {
 /// A SASL security-layer buffer: 4-byte length, then a GSS wrap token (RFC 4121 `05 04`, an
 /// RFC 1964 / 4757 token `60`, or an NTLM signature version `01 00 00 00`).
 fn looks_sasl_wrapped(buf: &[u8]) -> bool {
-    match buf {
-        [0, _, _, _, 0x05, 0x04, ..] | [0, _, _, _, 0x60, ..] | [0, _, _, _, 1, 0, 0, 0, ..] => true,
-        _ => false,
-    }
+    matches!(
+        buf,
+        [0, _, _, _, 0x05, 0x04, ..] | [0, _, _, _, 0x60, ..] | [0, _, _, _, 1, 0, 0, 0, ..]
+    )
 }

@@ -3,6 +3,9 @@
 
 use crate::proto::framing::Framing;
 
+/// A whole message cut from the stream, with the frames that carried its bytes.
+pub type Message = (Vec<u8>, Vec<u64>);
+
 /// Bytes not yet consumed, with the frame that carried each run of them.
 #[derive(Debug, Default, Clone)]
 pub struct StreamBuf {
@@ -47,7 +50,7 @@ impl StreamBuf {
     pub fn next_message(
         &mut self,
         framing: impl Fn(&[u8]) -> Framing,
-    ) -> Result<Option<(Vec<u8>, Vec<u64>)>, String> {
+    ) -> Result<Option<Message>, String> {
         if self.bytes.is_empty() {
             return Ok(None);
         }
@@ -104,7 +107,7 @@ mod tests {
         assert_eq!((m, f), (vec![3, b'a', b'b', b'c'], vec![10, 11]));
         let (m, f) = s.next_message(two_byte_len).unwrap().unwrap();
         assert_eq!((m, f), (vec![1, b'x'], vec![11]));
-        s.push(&[b'y', b'z'], 12);
+        s.push(b"yz", 12);
         let (m, f) = s.next_message(two_byte_len).unwrap().unwrap();
         assert_eq!((m, f), (vec![2, b'y', b'z'], vec![11, 12]));
         assert!(s.is_empty());
@@ -115,6 +118,9 @@ mod tests {
         let mut s = StreamBuf::default();
         s.push(&[1, b'a', 1, b'b'], 5);
         assert_eq!(s.next_message(two_byte_len).unwrap().unwrap().1, vec![5]);
-        assert_eq!(s.next_message(two_byte_len).unwrap().unwrap(), (vec![1, b'b'], vec![5]));
+        assert_eq!(
+            s.next_message(two_byte_len).unwrap().unwrap(),
+            (vec![1, b'b'], vec![5])
+        );
     }
 }

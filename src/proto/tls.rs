@@ -157,10 +157,10 @@ fn handshake_event(msg: &[u8]) -> TlsEvent {
                 .ext
                 .and_then(|e| parse_tls_server_hello_extensions(e).ok());
             for ext in exts.map(|(_, v)| v).unwrap_or_default() {
-                if let TlsExtension::SupportedVersions(v) = ext {
-                    if let Some(v) = v.first() {
-                        version = v.0;
-                    }
+                if let TlsExtension::SupportedVersions(v) = ext
+                    && let Some(v) = v.first()
+                {
+                    version = v.0;
                 }
             }
             TlsEvent::ServerHello {

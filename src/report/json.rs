@@ -45,7 +45,7 @@ pub fn document(a: &Analysis) -> Value {
             "response_frame": d.response.as_ref().map(|r| r.frame),
         })).collect::<Vec<_>>(),
         "ldap": {
-            "binds": a.exchanges.ldap.iter().filter_map(|l| bind(l)).collect::<Vec<_>>(),
+            "binds": a.exchanges.ldap.iter().filter_map(bind).collect::<Vec<_>>(),
             "searches": a.exchanges.ldap.iter().filter_map(|l| search(l, &a.exchanges.ldap, &names)).collect::<Vec<_>>(),
         },
     })
@@ -98,7 +98,9 @@ fn chain(c: &Chain) -> Value {
 }
 
 fn bind(l: &LdapExchange) -> Option<Value> {
-    let LdapRequest::Bind(b) = &l.request else { return None };
+    let LdapRequest::Bind(b) = &l.request else {
+        return None;
+    };
     Some(json!({
         "frame": l.frames.first(),
         "client": l.client.to_string(),
@@ -139,7 +141,7 @@ pub fn bind_before<'a>(l: &LdapExchange, all: &'a [LdapExchange]) -> Option<&'a 
             LdapRequest::Bind(req) => Some(req),
             _ => None,
         })
-        .last()
+        .next_back()
 }
 
 /// Server name for recipes: the DNS name the capture gave for its address, else the address.
@@ -147,8 +149,14 @@ pub fn server_name(ip: IpAddr, names: &HashMap<IpAddr, String>) -> String {
     names.get(&ip).cloned().unwrap_or_else(|| ip.to_string())
 }
 
-fn search(l: &LdapExchange, all: &[LdapExchange], names: &HashMap<IpAddr, String>) -> Option<Value> {
-    let LdapRequest::Search(s) = &l.request else { return None };
+fn search(
+    l: &LdapExchange,
+    all: &[LdapExchange],
+    names: &HashMap<IpAddr, String>,
+) -> Option<Value> {
+    let LdapRequest::Search(s) = &l.request else {
+        return None;
+    };
     let server = server_name(l.server.ip, names);
     let udp = l.transport == Transport::Udp;
     let bind = bind_before(l, all);

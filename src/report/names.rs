@@ -11,9 +11,15 @@ use crate::proto::dns::DnsData;
 pub fn host_names(ex: &Exchanges) -> HashMap<IpAddr, String> {
     let mut names = HashMap::new();
     for d in &ex.dns {
-        for a in d.response.iter().flat_map(|r| r.answers.iter().chain(&r.additionals)) {
+        for a in d
+            .response
+            .iter()
+            .flat_map(|r| r.answers.iter().chain(&r.additionals))
+        {
             if let DnsData::Address(ip) = a.data {
-                names.entry(ip).or_insert_with(|| a.name.to_ascii_lowercase());
+                names
+                    .entry(ip)
+                    .or_insert_with(|| a.name.to_ascii_lowercase());
             }
         }
     }

@@ -27,7 +27,11 @@ pub struct Style {
 
 impl Style {
     fn paint(self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     fn bold(self, s: &str) -> String {
         self.paint("1", s)
@@ -78,36 +82,84 @@ fn stage_line(out: &mut String, st: Style, s: &Stage) {
         StageStatus::Failed => st.red("failed"),
         StageStatus::Ok => st.green("ok"),
     };
-    let _ = write!(out, "  {} {:<16} {:<44} {}", mark(st, s.status), s.kind.id(), s.kind.title(), status);
+    let _ = write!(
+        out,
+        "  {} {:<16} {:<44} {}",
+        mark(st, s.status),
+        s.kind.id(),
+        s.kind.title(),
+        status
+    );
     if !s.frames.is_empty() {
-        let _ = write!(out, "  {}", st.dim(&format!("frames {}", frames_text(&s.frames))));
+        let _ = write!(
+            out,
+            "  {}",
+            st.dim(&format!("frames {}", frames_text(&s.frames)))
+        );
     }
     out.push('\n');
-    for (k, v) in s.detail.iter().filter(|(k, _)| *k != "host" || s.kind == crate::chain::StageKind::ScpUrlDns) {
+    for (k, v) in s
+        .detail
+        .iter()
+        .filter(|(k, _)| *k != "host" || s.kind == crate::chain::StageKind::ScpUrlDns)
+    {
         let _ = writeln!(out, "      {} {v}", st.dim(&format!("{k}:")));
     }
 }
 
 fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
-    let _ = writeln!(out, "  {} {}: {}", st.bold(label), st.red(&c.code), c.summary);
+    let _ = writeln!(
+        out,
+        "  {} {}: {}",
+        st.bold(label),
+        st.red(&c.code),
+        c.summary
+    );
     if !c.frames.is_empty() {
-        let _ = writeln!(out, "  {} frames {}", st.bold("Evidence"), frames_text(&c.frames));
-        let _ = writeln!(out, "  {} {}", st.bold("Wireshark"), wireshark_filter(&c.frames));
+        let _ = writeln!(
+            out,
+            "  {} frames {}",
+            st.bold("Evidence"),
+            frames_text(&c.frames)
+        );
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            st.bold("Wireshark"),
+            wireshark_filter(&c.frames)
+        );
     }
     if !c.remediation.is_empty() {
         let _ = writeln!(out, "  {} {}", st.bold("Fix"), c.remediation);
     }
-    let _ = writeln!(out, "  {} {CAUSES_DOC}#{}", st.dim("More:"), c.code.split('.').take(2).collect::<Vec<_>>().join("-"));
+    let _ = writeln!(
+        out,
+        "  {} {CAUSES_DOC}#{}",
+        st.dim("More:"),
+        c.code.split('.').take(2).collect::<Vec<_>>().join("-")
+    );
 }
 
 fn chain_text(out: &mut String, st: Style, c: &Chain) {
     let domain = c.domain.as_deref().unwrap_or("(domain unknown)");
     let verdict = match c.status {
         ChainStatus::Complete => st.green("COMPLETE: HTTPS reached"),
-        ChainStatus::Broken => st.red(&format!("BROKEN at {}", c.broken_at.map(|s| s.id()).unwrap_or("?"))),
-        ChainStatus::Incomplete => st.yellow("INCOMPLETE: the capture ends before HTTPS or a failure"),
+        ChainStatus::Broken => st.red(&format!(
+            "BROKEN at {}",
+            c.broken_at.map(|s| s.id()).unwrap_or("?")
+        )),
+        ChainStatus::Incomplete => {
+            st.yellow("INCOMPLETE: the capture ends before HTTPS or a failure")
+        }
     };
-    let _ = writeln!(out, "{} {} looking up {}: {}", st.bold("Client"), c.client, domain, verdict);
+    let _ = writeln!(
+        out,
+        "{} {} looking up {}: {}",
+        st.bold("Client"),
+        c.client,
+        domain,
+        verdict
+    );
     for s in &c.stages {
         stage_line(out, st, s);
     }
@@ -116,16 +168,34 @@ fn chain_text(out: &mut String, st: Style, c: &Chain) {
         cause_block(out, st, "Cause", cause);
         out.push('\n');
     }
-    let others: Vec<&Cause> = c.findings.iter().filter(|f| Some(*f) != c.cause.as_ref()).collect();
+    let others: Vec<&Cause> = c
+        .findings
+        .iter()
+        .filter(|f| Some(*f) != c.cause.as_ref())
+        .collect();
     for f in others {
         cause_block(out, st, "Also", f);
         out.push('\n');
     }
     if !c.attempts.is_empty() {
-        let _ = writeln!(out, "  {}", st.bold("Autodiscover hosts tried, in EWS order:"));
+        let _ = writeln!(
+            out,
+            "  {}",
+            st.bold("Autodiscover hosts tried, in EWS order:")
+        );
         for a in &c.attempts {
-            let steps: Vec<String> = a.stages.iter().map(|s| format!("{} {}", mark(st, s.status), s.kind.id())).collect();
-            let _ = writeln!(out, "    {:<32} {:<20} {}", a.host, format!("({:?})", a.origin).to_lowercase(), steps.join("  "));
+            let steps: Vec<String> = a
+                .stages
+                .iter()
+                .map(|s| format!("{} {}", mark(st, s.status), s.kind.id()))
+                .collect();
+            let _ = writeln!(
+                out,
+                "    {:<32} {:<20} {}",
+                a.host,
+                format!("({:?})", a.origin).to_lowercase(),
+                steps.join("  ")
+            );
         }
         out.push('\n');
     }
@@ -140,27 +210,68 @@ fn scope_word(s: Scope) -> &'static str {
     }
 }
 
-fn search_recipe(out: &mut String, st: Style, l: &LdapExchange, all: &[LdapExchange], names: &HashMap<IpAddr, String>) {
-    let LdapRequest::Search(s) = &l.request else { return };
+fn search_recipe(
+    out: &mut String,
+    st: Style,
+    l: &LdapExchange,
+    all: &[LdapExchange],
+    names: &HashMap<IpAddr, String>,
+) {
+    let LdapRequest::Search(s) = &l.request else {
+        return;
+    };
     let server = server_name(l.server.ip, names);
     let udp = l.transport == Transport::Udp;
     let bind = bind_before(l, all);
     let r = ldp_recipe(&server, l.server.port, udp, bind, s);
-    let _ = writeln!(out, "  {}  server {}, port {}{}", st.bold("Connection > Connect"), r.server, r.port, if r.connectionless { ", Connectionless" } else { "" });
+    let _ = writeln!(
+        out,
+        "  {}  server {}, port {}{}",
+        st.bold("Connection > Connect"),
+        r.server,
+        r.port,
+        if r.connectionless {
+            ", Connectionless"
+        } else {
+            ""
+        }
+    );
     let _ = writeln!(out, "  {}     {}", st.bold("Connection > Bind"), r.bind);
-    let _ = writeln!(out, "  {}      Base DN:    {}", st.bold("Browse > Search"), r.base_dn);
+    let _ = writeln!(
+        out,
+        "  {}      Base DN:    {}",
+        st.bold("Browse > Search"),
+        r.base_dn
+    );
     let _ = writeln!(out, "                       Filter:     {}", r.filter);
     let _ = writeln!(out, "                       Scope:      {}", r.scope);
     let _ = writeln!(out, "                       Attributes: {}", r.attributes);
     if !udp {
-        let _ = writeln!(out, "  {} {}", st.bold("ldapsearch:"), ldapsearch_command(&server, l.server.port, bind, s));
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            st.bold("ldapsearch:"),
+            ldapsearch_command(&server, l.server.port, bind, s)
+        );
         let _ = writeln!(out, "  {}", st.bold("PowerShell:"));
         for line in powershell_snippet(&server, l.server.port, s).lines() {
             let _ = writeln!(out, "    {line}");
         }
     }
-    let result = l.result.as_ref().map(|r| format!("{} ({})", result_name(r.result.code), r.result.code)).unwrap_or_else(|| "no response".into());
-    let _ = writeln!(out, "  {} {}, {} entr{} {}", st.bold("Result:"), result, l.entries.len(), if l.entries.len() == 1 { "y" } else { "ies" }, st.dim(&format!("(frames {})", frames_text(&l.frames))));
+    let result = l
+        .result
+        .as_ref()
+        .map(|r| format!("{} ({})", result_name(r.result.code), r.result.code))
+        .unwrap_or_else(|| "no response".into());
+    let _ = writeln!(
+        out,
+        "  {} {}, {} entr{} {}",
+        st.bold("Result:"),
+        result,
+        l.entries.len(),
+        if l.entries.len() == 1 { "y" } else { "ies" },
+        st.dim(&format!("(frames {})", frames_text(&l.frames)))
+    );
     for e in &l.entries {
         let _ = writeln!(out, "    >> Dn: {}", e.entry.dn);
         for (attr, values) in &e.entry.attributes {
@@ -177,7 +288,14 @@ fn search_recipe(out: &mut String, st: Style, l: &LdapExchange, all: &[LdapExcha
 pub fn render(a: &Analysis, st: Style) -> String {
     let mut out = String::new();
     for input in &a.inputs {
-        let _ = writeln!(out, "{} {} ({}, {} packets)", st.bold("Capture"), input.path, input.format, input.packets);
+        let _ = writeln!(
+            out,
+            "{} {} ({}, {} packets)",
+            st.bold("Capture"),
+            input.path,
+            input.format,
+            input.packets
+        );
     }
     out.push('\n');
     if a.chains.is_empty() {
@@ -200,12 +318,34 @@ pub fn render(a: &Analysis, st: Style) -> String {
     if !other.is_empty() {
         let _ = writeln!(out, "{}", st.bold("Other LDAP searches:"));
         for l in other {
-            let LdapRequest::Search(s) = &l.request else { continue };
-            let result = l.result.as_ref().map(|r| result_name(r.result.code)).unwrap_or("no response");
-            let transport = if l.transport == Transport::Udp { "cldap" } else { "ldap" };
-            let _ = writeln!(out, "  frame {:<5} {transport} {} base \"{}\" scope {} filter {} attrs {} → {result}, {} entries",
-                l.frames.first().copied().unwrap_or_default(), l.server, s.base, scope_word(s.scope), s.filter,
-                if s.attributes.is_empty() { "(all)".to_string() } else { s.attributes.join(",") }, l.entries.len());
+            let LdapRequest::Search(s) = &l.request else {
+                continue;
+            };
+            let result = l
+                .result
+                .as_ref()
+                .map(|r| result_name(r.result.code))
+                .unwrap_or("no response");
+            let transport = if l.transport == Transport::Udp {
+                "cldap"
+            } else {
+                "ldap"
+            };
+            let _ = writeln!(
+                out,
+                "  frame {:<5} {transport} {} base \"{}\" scope {} filter {} attrs {} → {result}, {} entries",
+                l.frames.first().copied().unwrap_or_default(),
+                l.server,
+                s.base,
+                scope_word(s.scope),
+                s.filter,
+                if s.attributes.is_empty() {
+                    "(all)".to_string()
+                } else {
+                    s.attributes.join(",")
+                },
+                l.entries.len()
+            );
         }
         out.push('\n');
     }
@@ -215,15 +355,33 @@ pub fn render(a: &Analysis, st: Style) -> String {
             let answer = match &d.response {
                 None => st.red("no response"),
                 Some(r) => {
-                    let answers: Vec<String> = r.answers.iter().map(|a| crate::chain::dns_stage::answer_text(&a.data)).collect();
-                    format!("{} {} (frame {})", rcode_name(r.rcode), answers.join(", "), r.frame)
+                    let answers: Vec<String> = r
+                        .answers
+                        .iter()
+                        .map(|a| crate::chain::dns_stage::answer_text(&a.data))
+                        .collect();
+                    format!(
+                        "{} {} (frame {})",
+                        rcode_name(r.rcode),
+                        answers.join(", "),
+                        r.frame
+                    )
                 }
             };
-            let _ = writeln!(out, "  frame {:<5} {:<5} {} → {answer}", d.frame, d.qtype, d.name);
+            let _ = writeln!(
+                out,
+                "  frame {:<5} {:<5} {} → {answer}",
+                d.frame, d.qtype, d.name
+            );
         }
         out.push('\n');
     }
-    let warnings: Vec<String> = a.inputs.iter().flat_map(|i| i.warnings.iter().cloned()).chain(a.warnings.iter().map(|w| w.to_string())).collect();
+    let warnings: Vec<String> = a
+        .inputs
+        .iter()
+        .flat_map(|i| i.warnings.iter().cloned())
+        .chain(a.warnings.iter().map(|w| w.to_string()))
+        .collect();
     if !warnings.is_empty() {
         let _ = writeln!(out, "{}", st.yellow("Warnings:"));
         for w in warnings {
