@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod capture;
 pub mod chain;
+pub mod check;
 pub mod flow;
 pub mod messages;
 pub mod net;

@@ -26,6 +26,24 @@ struct Cli {
 enum Command {
     /// Analyse one or more captures (one timeline, merged by time) and judge each client's chain.
     Analyze(AnalyzeArgs),
+    /// Check captures against their expectation files (`<capture>.expect.toml`), for CI.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Captures, expectation files or directories (searched recursively).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Write today's results as the expectations (new files, or updates keeping their comments).
+    #[arg(long)]
+    bless: bool,
+    /// Also write a JUnit XML report to this file.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(clap::Args)]
@@ -71,6 +89,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Check(args) => check(args),
     }
 }
 
@@ -133,4 +152,64 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    use capdiag::check::{self, Outcome};
+    let captures = match check::discover(&args.paths) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("capdiag: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let results = check::check_all(&captures, args.bless);
+    let totals = check::totals(&results);
+    let out = match args.format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "schema": "capdiag-check/1",
+                "results": results.iter().map(|r| serde_json::json!({
+                    "capture": r.capture.display().to_string(),
+                    "outcome": match &r.outcome {
+                        Outcome::Passed => "passed", Outcome::Failed(_) => "failed", Outcome::Skipped => "skipped",
+                        Outcome::Error(_) => "error", Outcome::Blessed => "blessed",
+                    },
+                    "mismatches": match &r.outcome { Outcome::Failed(m) => m.clone(), _ => vec![] },
+                    "error": match &r.outcome { Outcome::Error(e) => Some(e.clone()), _ => None },
+                })).collect::<Vec<_>>(),
+                "totals": totals,
+            });
+            serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+        }
+        Format::Text => {
+            let mut out = String::new();
+            for r in &results {
+                let path = r.capture.display();
+                match &r.outcome {
+                    Outcome::Passed => out.push_str(&format!("ok      {path}\n")),
+                    Outcome::Blessed => out.push_str(&format!("blessed {path}\n")),
+                    Outcome::Skipped => out.push_str(&format!("skipped {path} (no expectation file)\n")),
+                    Outcome::Error(e) => out.push_str(&format!("ERROR   {e}\n")),
+                    Outcome::Failed(m) => {
+                        out.push_str(&format!("FAIL    {path}\n"));
+                        for m in m {
+                            out.push_str(&format!("        {m}\n"));
+                        }
+                    }
+                }
+            }
+            out.push_str(&totals.line());
+            out.push('\n');
+            out
+        }
+    };
+    print!("{out}");
+    if let Some(path) = &args.junit {
+        if let Err(e) = std::fs::write(path, check::junit::render(&results)) {
+            eprintln!("capdiag: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::from(totals.exit_code())
 }

@@ -1,0 +1,55 @@
+//! JUnit XML for CI servers (GitLab, Jenkins, GitHub): one testcase per capture, the diff as
+//! the failure text.
+
+use super::{CheckResult, Outcome, totals};
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The whole JUnit document.
+pub fn render(results: &[CheckResult]) -> String {
+    let t = totals(results);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"capdiag check\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+        results.len(), t.failed, t.errors, t.skipped
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"capdiag check\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+        results.len(), t.failed, t.errors, t.skipped
+    ));
+    for r in results {
+        let name = escape(&r.capture.display().to_string());
+        out.push_str(&format!("    <testcase classname=\"capdiag.check\" name=\"{name}\""));
+        match &r.outcome {
+            Outcome::Passed | Outcome::Blessed => out.push_str("/>\n"),
+            Outcome::Skipped => out.push_str(">\n      <skipped message=\"no expectation file\"/>\n    </testcase>\n"),
+            Outcome::Failed(m) => {
+                let text: Vec<String> = m.iter().map(|m| m.to_string()).collect();
+                out.push_str(&format!(
+                    ">\n      <failure message=\"{} mismatch(es)\">{}</failure>\n    </testcase>\n",
+                    m.len(),
+                    escape(&text.join("\n"))
+                ));
+            }
+            Outcome::Error(e) => {
+                out.push_str(&format!(">\n      <error message=\"{}\"/>\n    </testcase>\n", escape(e)));
+            }
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}

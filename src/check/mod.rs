@@ -1,0 +1,167 @@
+//! `capdiag check`: analyses every capture that has an expectation file beside it, in parallel,
+//! and compares the diagnosis with the pins; `--bless` writes today's results as the pins.
+
+pub mod compare;
+pub mod expect;
+pub mod junit;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::analysis::analyze_paths;
+use crate::chain::ChainOptions;
+pub use compare::Mismatch;
+use expect::EXPECT_SUFFIX;
+
+/// File name endings taken for captures when walking a directory.
+const CAPTURE_ENDINGS: &[&str] = &[".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".pcap.zst", ".pcapng.zst"];
+
+/// What checking one capture gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    Failed(Vec<Mismatch>),
+    /// No expectation file beside the capture.
+    Skipped,
+    /// The capture or its expectation file could not be read (exit code 2).
+    Error(String),
+    /// `--bless` wrote the expectation file.
+    Blessed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    pub capture: PathBuf,
+    pub outcome: Outcome,
+}
+
+/// The expectation file that belongs to a capture.
+pub fn expectation_path(capture: &Path) -> PathBuf {
+    let mut s = capture.as_os_str().to_os_string();
+    s.push(EXPECT_SUFFIX);
+    PathBuf::from(s)
+}
+
+fn is_capture_name(p: &Path) -> bool {
+    let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    CAPTURE_ENDINGS.iter().any(|e| name.ends_with(e))
+}
+
+/// The captures named by the arguments: files as given (an expectation file stands for its
+/// capture), directories walked recursively, in sorted order.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out).map_err(|e| format!("{}: {e}", p.display()))?;
+        } else if let Some(capture) = p.to_str().and_then(|s| s.strip_suffix(EXPECT_SUFFIX)) {
+            out.push(PathBuf::from(capture));
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if is_capture_name(&path) || expectation_path(&path).exists() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Checks (or blesses) one capture.
+pub fn check_one(capture: &Path, bless: bool) -> CheckResult {
+    let exp_path = expectation_path(capture);
+    let outcome = (|| {
+        let existing = match std::fs::read_to_string(&exp_path) {
+            Ok(text) => Some((expect::parse(&text).map_err(|e| format!("{}: {e}", exp_path.display()))?, text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("{}: {e}", exp_path.display())),
+        };
+        if existing.is_none() && !bless {
+            return Ok(Outcome::Skipped);
+        }
+        let (analysis, errors) = analyze_paths(&[capture.to_path_buf()], &ChainOptions::default());
+        if let Some(e) = errors.first() {
+            return Err(e.to_string());
+        }
+        let analysis = analysis.ok_or_else(|| format!("{}: not analysed", capture.display()))?;
+        if bless {
+            let comments: Vec<String> = match &existing {
+                Some((_, text)) => text.lines().take_while(|l| l.starts_with('#')).map(str::to_string).collect(),
+                None => vec!["# What capdiag must conclude for this capture. Only fields present are compared.".into()],
+            };
+            let text = expect::write(&compare::bless(&analysis), &comments)?;
+            std::fs::write(&exp_path, text).map_err(|e| format!("{}: {e}", exp_path.display()))?;
+            return Ok(Outcome::Blessed);
+        }
+        let exp = existing.map(|e| e.0).unwrap_or_default();
+        let mismatches = compare::compare(&exp, &analysis);
+        Ok(if mismatches.is_empty() { Outcome::Passed } else { Outcome::Failed(mismatches) })
+    })()
+    .unwrap_or_else(Outcome::Error);
+    CheckResult { capture: capture.to_path_buf(), outcome }
+}
+
+/// Checks every capture across the cores; results come back in the captures' order.
+pub fn check_all(captures: &[PathBuf], bless: bool) -> Vec<CheckResult> {
+    captures.par_iter().map(|c| check_one(c, bless)).collect()
+}
+
+/// Counts for the closing line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub errors: usize,
+    pub blessed: usize,
+}
+
+pub fn totals(results: &[CheckResult]) -> Totals {
+    let mut t = Totals::default();
+    for r in results {
+        match r.outcome {
+            Outcome::Passed => t.passed += 1,
+            Outcome::Failed(_) => t.failed += 1,
+            Outcome::Skipped => t.skipped += 1,
+            Outcome::Error(_) => t.errors += 1,
+            Outcome::Blessed => t.blessed += 1,
+        }
+    }
+    t
+}
+
+impl Totals {
+    /// `N passed, M failed` (with `, K skipped` when some had no expectation). A capture that
+    /// could not be read counts as failed.
+    pub fn line(&self) -> String {
+        let mut s = format!("{} passed, {} failed", self.passed, self.failed + self.errors);
+        if self.skipped > 0 {
+            s.push_str(&format!(", {} skipped", self.skipped));
+        }
+        s
+    }
+
+    /// 0 all passed, 1 any failed, 2 an unreadable capture or expectation file.
+    pub fn exit_code(&self) -> u8 {
+        if self.errors > 0 {
+            2
+        } else if self.failed > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
