@@ -189,7 +189,9 @@ fn check(args: CheckArgs) -> ExitCode {
                 match &r.outcome {
                     Outcome::Passed => out.push_str(&format!("ok      {path}\n")),
                     Outcome::Blessed => out.push_str(&format!("blessed {path}\n")),
-                    Outcome::Skipped => out.push_str(&format!("skipped {path} (no expectation file)\n")),
+                    Outcome::Skipped => {
+                        out.push_str(&format!("skipped {path} (no expectation file)\n"))
+                    }
                     Outcome::Error(e) => out.push_str(&format!("ERROR   {e}\n")),
                     Outcome::Failed(m) => {
                         out.push_str(&format!("FAIL    {path}\n"));

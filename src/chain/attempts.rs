@@ -40,6 +40,7 @@ pub fn candidates(
     domain: Option<&str>,
     smtp_domain: Option<&str>,
     scp_urls: &[String],
+    sealed_from: Option<u64>,
 ) -> Vec<(String, u16, Origin)> {
     let mut out: Vec<(String, u16, Origin)> = Vec::new();
     let mut add = |host: String, port: u16, origin: Origin| {
@@ -77,7 +78,60 @@ pub fn candidates(
             }
         }
     }
+    if let Some(sealed) = sealed_from {
+        let inferred = inferred_scp_hosts(view, sealed, &out);
+        out.splice(
+            0..0,
+            inferred.into_iter().map(|h| (h, 443, Origin::ScpInferred)),
+        );
+    }
     out
+}
+
+/// Hosts the client resolved after its LDAP turned sealed that are neither domain controllers
+/// nor standard fallbacks: the SCP URL hosts it most likely read from the sealed search.
+fn inferred_scp_hosts(
+    view: &ClientView,
+    sealed: u64,
+    known: &[(String, u16, Origin)],
+) -> Vec<String> {
+    let directory_ips: Vec<IpAddr> = view
+        .tcp
+        .iter()
+        .filter(|c| matches!(c.server.port, 88 | 389 | 636 | 3268 | 3269))
+        .map(|c| c.server.ip)
+        .chain(view.kerberos.iter().map(|k| k.server.ip))
+        .collect();
+    // Names that belong to domain controllers: SRV targets, and names resolving to a DC address.
+    let mut dc_names: Vec<String> = Vec::new();
+    for d in &view.dns {
+        for a in d.response.iter().flat_map(|r| &r.answers) {
+            match &a.data {
+                DnsData::Srv { target, .. } if d.name.starts_with('_') => {
+                    dc_names.push(target.to_ascii_lowercase())
+                }
+                DnsData::Address(ip) if directory_ips.contains(ip) => {
+                    dc_names.push(d.name.to_ascii_lowercase())
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut hosts: Vec<String> = Vec::new();
+    for d in view
+        .dns
+        .iter()
+        .filter(|d| d.frame > sealed && matches!(d.qtype.as_str(), "A" | "AAAA"))
+    {
+        let host = d.name.to_ascii_lowercase();
+        if !dc_names.contains(&host)
+            && !known.iter().any(|(h, _, _)| *h == host)
+            && !hosts.contains(&host)
+        {
+            hosts.push(host);
+        }
+    }
+    hosts
 }
 
 fn tls_version_13(s: &TlsSession) -> bool {

@@ -83,6 +83,11 @@ pub const CATALOGUE: &[CauseInfo] = &[
         remediation: "Not a failure. To see the SCP search, capture on a client that signs without sealing, or run the search with ldp.exe.",
     },
     CauseInfo {
+        code: "scp.sealed_no_url",
+        meaning: "The SCP search was sealed, and afterwards the client tried no host that could have come from it: it got no usable SCP URL (no SCP object, no URL, or the client's site unknown).",
+        remediation: "See what the SCP holds with ldp.exe (recipe below, under the same account) or `Get-ClientAccessService | fl Name,AutoDiscoverServiceInternalUri`; to see the search itself, capture on a client that signs without sealing.",
+    },
+    CauseInfo {
         code: "scp.not_found",
         meaning: "The SCP search succeeded but found no Autodiscover service connection point.",
         remediation: "Check that Exchange published its SCP in this forest: `Get-ClientAccessService | fl Name,AutoDiscoverServiceInternalUri` (Exchange 2016+) or `Get-ClientAccessServer` (2010/2013); check the account can read CN=Services in the configuration partition.",

@@ -40,10 +40,11 @@ pub fn dc_locator_dns(view: &ClientView, domain: Option<&str>) -> Stage {
         stage.frames.extend(lookup_frames(d));
         if let Some(r) = &d.response {
             for a in &r.answers {
-                stage.detail.push((
-                    "target address",
-                    format!("{} → {}", d.name, dns_stage::answer_text(&a.data)),
-                ));
+                let line = format!("{} → {}", d.name, dns_stage::answer_text(&a.data));
+                if stage.detail.iter().any(|(_, v)| *v == line) {
+                    continue;
+                }
+                stage.detail.push(("target address", line));
             }
         }
     }

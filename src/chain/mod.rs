@@ -36,6 +36,8 @@ pub fn build_chains(ex: &Exchanges, opts: &ChainOptions) -> Vec<Chain> {
 fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
     let domain = domain::infer(view, opts.domain.as_deref());
     let (scp, scp_urls) = directory::scp_search(view);
+    let sealed = directory::sealed_from(view);
+    let scp_sealed = scp.status == StageStatus::Sealed;
     let mut stages = vec![
         locator::dc_locator_dns(view, domain.as_deref()),
         locator::dc_locator_ping(view),
@@ -45,53 +47,64 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         directory::rootdse(view),
         scp,
     ];
+    let smtp_domain = opts.smtp_domain.as_deref();
+    let inferred_after = sealed.filter(|_| scp_sealed);
     let attempts: Vec<Attempt> = attempts::candidates(
         view,
         domain.as_deref(),
-        opts.smtp_domain.as_deref(),
+        smtp_domain,
         &scp_urls,
+        inferred_after,
     )
     .into_iter()
     .filter_map(|(host, port, origin)| attempts::attempt(view, &host, port, origin))
     .collect();
     // The host stages shown are those of the attempt that reached HTTPS, else of the first tried.
-    let decisive = attempts
+    match attempts
         .iter()
         .find(|a| a.reached_https())
-        .or(attempts.first());
-    match decisive {
+        .or(attempts.first())
+    {
         Some(a) => stages.extend(a.stages.iter().cloned()),
-        None => stages.extend(
-            [
-                StageKind::ScpUrlDns,
-                StageKind::HttpsConnect,
-                StageKind::TlsHandshake,
-                StageKind::Https,
-            ]
-            .map(Stage::not_seen),
-        ),
+        None => stages.extend(HOST_STAGES.map(Stage::not_seen)),
     }
     let mut findings: Vec<Cause> = stages.iter().filter_map(|s| s.cause.clone()).collect();
     for a in &attempts {
-        if let Some(c) = a
-            .first_failure()
-            .and_then(|s| s.cause.clone())
-            .filter(|c| !findings.contains(c))
-        {
+        let first = a.first_failure().and_then(|s| s.cause.clone());
+        if let Some(c) = first.filter(|c| !findings.contains(c)) {
             findings.push(c);
         }
     }
-    if let Some(frame) = directory::sealed_from(view) {
-        let summary = "LDAP traffic after the bind is sealed (SASL security layer); the searches cannot be read.".to_string();
-        findings.push(causes::cause("ldap.sealed", summary, vec![frame]));
+    if let Some(frame) = sealed {
+        let summary = "LDAP traffic after the bind is sealed (SASL security layer); the searches cannot be read.";
+        findings.push(causes::cause(
+            "ldap.sealed",
+            summary.to_string(),
+            vec![frame],
+        ));
     }
+    let reached = attempts.iter().any(Attempt::reached_https);
+    // A sealed SCP search after which the client tried no SCP host gave it no usable URL.
+    let sealed_without_url =
+        scp_sealed && !attempts.iter().any(|a| a.origin == Origin::ScpInferred);
     let first_failed = stages.iter().find(|s| s.status == StageStatus::Failed);
-    let (status, broken_at, cause) = if attempts.iter().any(Attempt::reached_https) {
-        (ChainStatus::Complete, None, None)
-    } else if let Some(s) = first_failed {
-        (ChainStatus::Broken, Some(s.kind), s.cause.clone())
-    } else {
-        (ChainStatus::Incomplete, None, None)
+    let (status, broken_at, cause) = match (reached, first_failed) {
+        (true, _) => (ChainStatus::Complete, None, None),
+        (false, Some(failed)) if sealed_without_url => {
+            let frames = sealed
+                .into_iter()
+                .chain(failed.frames.iter().copied())
+                .collect();
+            let summary = format!(
+                "The SCP search was sealed and the client tried no host from it; then {} failed.",
+                failed.kind.id()
+            );
+            let c = causes::cause("scp.sealed_no_url", summary, frames);
+            findings.insert(0, c.clone());
+            (ChainStatus::Broken, Some(StageKind::ScpSearch), Some(c))
+        }
+        (false, Some(failed)) => (ChainStatus::Broken, Some(failed.kind), failed.cause.clone()),
+        (false, None) => (ChainStatus::Incomplete, None, None),
     };
     Chain {
         client: view.ip,
@@ -105,3 +118,11 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         scp_urls,
     }
 }
+
+/// The stages taken from the decisive Autodiscover host attempt.
+const HOST_STAGES: [StageKind; 4] = [
+    StageKind::ScpUrlDns,
+    StageKind::HttpsConnect,
+    StageKind::TlsHandshake,
+    StageKind::Https,
+];

@@ -175,6 +175,8 @@ impl ChainStatus {
 pub enum Origin {
     /// serviceBindingInformation of an SCP entry.
     Scp,
+    /// A host the client resolved right after a sealed SCP search: its URL most likely came from it.
+    ScpInferred,
     /// https://<domain>/autodiscover/autodiscover.xml
     Domain,
     /// https://autodiscover.<domain>/autodiscover/autodiscover.xml
@@ -183,6 +185,32 @@ pub enum Origin {
     Redirect,
     /// _autodiscover._tcp.<domain> SRV target.
     Srv,
+}
+
+impl Origin {
+    /// The stable identifier used in JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Origin::Scp => "scp",
+            Origin::ScpInferred => "scp_inferred",
+            Origin::Domain => "domain",
+            Origin::AutodiscoverDomain => "autodiscover_domain",
+            Origin::Redirect => "redirect",
+            Origin::Srv => "srv",
+        }
+    }
+
+    /// Where the host came from, for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Origin::Scp => "SCP URL",
+            Origin::ScpInferred => "SCP URL (inferred: the search was sealed)",
+            Origin::Domain => "fallback https://<domain>",
+            Origin::AutodiscoverDomain => "fallback https://autodiscover.<domain>",
+            Origin::Redirect => "port-80 redirect",
+            Origin::Srv => "_autodiscover._tcp SRV",
+        }
+    }
 }
 
 /// One Autodiscover candidate host the client tried: the DNS, TCP, TLS and HTTPS steps.

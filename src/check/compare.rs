@@ -21,7 +21,11 @@ pub struct Mismatch {
 
 impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}: expected {}, got {}", self.chain, self.field, self.expected, self.actual)?;
+        write!(
+            f,
+            "{}: {}: expected {}, got {}",
+            self.chain, self.field, self.expected, self.actual
+        )?;
         if !self.frames.is_empty() {
             let list: Vec<String> = self.frames.iter().map(u64::to_string).collect();
             write!(f, " (frames {})", list.join(", "))?;
@@ -50,9 +54,18 @@ pub fn actual(a: &Analysis, c: &Chain) -> ChainExpectation {
         cause: Some(c.cause.as_ref().map(|c| c.code.clone()).unwrap_or_default()),
         findings: Some(c.findings.iter().map(|f| f.code.clone()).collect()),
         scp_urls: Some(c.scp_urls.clone()),
-        scp_filter: searches.iter().find(|s| is_scp_filter(&s.filter)).map(|s| s.filter.to_string()),
+        scp_filter: searches
+            .iter()
+            .find(|s| is_scp_filter(&s.filter))
+            .map(|s| s.filter.to_string()),
         ldap_searches: Some(searches.len()),
-        dns_queries: Some(a.exchanges.dns.iter().filter(|d| d.client.ip == c.client).count()),
+        dns_queries: Some(
+            a.exchanges
+                .dns
+                .iter()
+                .filter(|d| d.client.ip == c.client)
+                .count(),
+        ),
     }
 }
 
@@ -63,7 +76,14 @@ fn show<T: std::fmt::Debug>(v: &Option<T>) -> String {
     }
 }
 
-fn field<T: PartialEq + std::fmt::Debug>(out: &mut Vec<Mismatch>, chain: &str, name: &str, want: &Option<T>, got: &Option<T>, frames: &[u64]) {
+fn field<T: PartialEq + std::fmt::Debug>(
+    out: &mut Vec<Mismatch>,
+    chain: &str,
+    name: &str,
+    want: &Option<T>,
+    got: &Option<T>,
+    frames: &[u64],
+) {
     if want.is_some() && want != got {
         out.push(Mismatch {
             chain: chain.to_string(),
@@ -92,22 +112,91 @@ pub fn compare(exp: &Expectation, a: &Analysis) -> Vec<Mismatch> {
             Some(client) => a.chains.iter().find(|c| c.client.to_string() == *client),
             None => a.chains.get(i),
         };
-        let label = format!("chain {}", want.client.clone().unwrap_or_else(|| format!("#{}", i + 1)));
+        let label = format!(
+            "chain {}",
+            want.client.clone().unwrap_or_else(|| format!("#{}", i + 1))
+        );
         let Some(chain) = found else {
-            out.push(Mismatch { chain: label, field: "chain".into(), expected: "present".into(), actual: "no such chain".into(), frames: vec![] });
+            out.push(Mismatch {
+                chain: label,
+                field: "chain".into(),
+                expected: "present".into(),
+                actual: "no such chain".into(),
+                frames: vec![],
+            });
             continue;
         };
         let got = actual(a, chain);
-        let cause_frames = chain.cause.as_ref().map(|c| c.frames.clone()).unwrap_or_default();
+        let cause_frames = chain
+            .cause
+            .as_ref()
+            .map(|c| c.frames.clone())
+            .unwrap_or_default();
         field(&mut out, &label, "domain", &want.domain, &got.domain, &[]);
-        field(&mut out, &label, "status", &want.status, &got.status, &cause_frames);
-        field(&mut out, &label, "broken_at", &want.broken_at, &got.broken_at, &cause_frames);
-        field(&mut out, &label, "cause", &want.cause, &got.cause, &cause_frames);
-        field(&mut out, &label, "findings", &want.findings, &got.findings, &[]);
-        field(&mut out, &label, "scp_urls", &want.scp_urls, &got.scp_urls, &[]);
-        field(&mut out, &label, "scp_filter", &want.scp_filter, &got.scp_filter, &[]);
-        field(&mut out, &label, "ldap_searches", &want.ldap_searches, &got.ldap_searches, &[]);
-        field(&mut out, &label, "dns_queries", &want.dns_queries, &got.dns_queries, &[]);
+        field(
+            &mut out,
+            &label,
+            "status",
+            &want.status,
+            &got.status,
+            &cause_frames,
+        );
+        field(
+            &mut out,
+            &label,
+            "broken_at",
+            &want.broken_at,
+            &got.broken_at,
+            &cause_frames,
+        );
+        field(
+            &mut out,
+            &label,
+            "cause",
+            &want.cause,
+            &got.cause,
+            &cause_frames,
+        );
+        field(
+            &mut out,
+            &label,
+            "findings",
+            &want.findings,
+            &got.findings,
+            &[],
+        );
+        field(
+            &mut out,
+            &label,
+            "scp_urls",
+            &want.scp_urls,
+            &got.scp_urls,
+            &[],
+        );
+        field(
+            &mut out,
+            &label,
+            "scp_filter",
+            &want.scp_filter,
+            &got.scp_filter,
+            &[],
+        );
+        field(
+            &mut out,
+            &label,
+            "ldap_searches",
+            &want.ldap_searches,
+            &got.ldap_searches,
+            &[],
+        );
+        field(
+            &mut out,
+            &label,
+            "dns_queries",
+            &want.dns_queries,
+            &got.dns_queries,
+            &[],
+        );
     }
     out
 }

@@ -12,7 +12,9 @@ fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -33,10 +35,13 @@ pub fn render(results: &[CheckResult]) -> String {
     ));
     for r in results {
         let name = escape(&r.capture.display().to_string());
-        out.push_str(&format!("    <testcase classname=\"capdiag.check\" name=\"{name}\""));
+        out.push_str(&format!(
+            "    <testcase classname=\"capdiag.check\" name=\"{name}\""
+        ));
         match &r.outcome {
             Outcome::Passed | Outcome::Blessed => out.push_str("/>\n"),
-            Outcome::Skipped => out.push_str(">\n      <skipped message=\"no expectation file\"/>\n    </testcase>\n"),
+            Outcome::Skipped => out
+                .push_str(">\n      <skipped message=\"no expectation file\"/>\n    </testcase>\n"),
             Outcome::Failed(m) => {
                 let text: Vec<String> = m.iter().map(|m| m.to_string()).collect();
                 out.push_str(&format!(
@@ -46,7 +51,10 @@ pub fn render(results: &[CheckResult]) -> String {
                 ));
             }
             Outcome::Error(e) => {
-                out.push_str(&format!(">\n      <error message=\"{}\"/>\n    </testcase>\n", escape(e)));
+                out.push_str(&format!(
+                    ">\n      <error message=\"{}\"/>\n    </testcase>\n",
+                    escape(e)
+                ));
             }
         }
     }

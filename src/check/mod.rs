@@ -15,7 +15,15 @@ pub use compare::Mismatch;
 use expect::EXPECT_SUFFIX;
 
 /// File name endings taken for captures when walking a directory.
-const CAPTURE_ENDINGS: &[&str] = &[".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".pcap.zst", ".pcapng.zst"];
+const CAPTURE_ENDINGS: &[&str] = &[
+    ".pcap",
+    ".pcapng",
+    ".cap",
+    ".pcap.gz",
+    ".pcapng.gz",
+    ".pcap.zst",
+    ".pcapng.zst",
+];
 
 /// What checking one capture gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +52,10 @@ pub fn expectation_path(capture: &Path) -> PathBuf {
 }
 
 fn is_capture_name(p: &Path) -> bool {
-    let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     CAPTURE_ENDINGS.iter().any(|e| name.ends_with(e))
 }
 
@@ -111,7 +122,10 @@ pub fn check_one(capture: &Path, bless: bool) -> CheckResult {
         Ok(if mismatches.is_empty() { Outcome::Passed } else { Outcome::Failed(mismatches) })
     })()
     .unwrap_or_else(Outcome::Error);
-    CheckResult { capture: capture.to_path_buf(), outcome }
+    CheckResult {
+        capture: capture.to_path_buf(),
+        outcome,
+    }
 }
 
 /// Checks every capture across the cores; results come back in the captures' order.
@@ -147,7 +161,11 @@ impl Totals {
     /// `N passed, M failed` (with `, K skipped` when some had no expectation). A capture that
     /// could not be read counts as failed.
     pub fn line(&self) -> String {
-        let mut s = format!("{} passed, {} failed", self.passed, self.failed + self.errors);
+        let mut s = format!(
+            "{} passed, {} failed",
+            self.passed,
+            self.failed + self.errors
+        );
         if self.skipped > 0 {
             s.push_str(&format!(", {} skipped", self.skipped));
         }

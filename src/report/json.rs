@@ -79,7 +79,7 @@ fn stage(s: &Stage) -> Value {
 }
 
 fn attempt(a: &Attempt) -> Value {
-    json!({ "host": a.host, "origin": a.origin, "reached_https": a.reached_https(),
+    json!({ "host": a.host, "origin": a.origin.id(), "reached_https": a.reached_https(),
             "stages": a.stages.iter().map(stage).collect::<Vec<_>>() })
 }
 

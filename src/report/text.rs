@@ -193,7 +193,7 @@ fn chain_text(out: &mut String, st: Style, c: &Chain) {
                 out,
                 "    {:<32} {:<20} {}",
                 a.host,
-                format!("({:?})", a.origin).to_lowercase(),
+                format!("({})", a.origin.title()),
                 steps.join("  ")
             );
         }
