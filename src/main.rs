@@ -207,11 +207,11 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     print!("{out}");
-    if let Some(path) = &args.junit {
-        if let Err(e) = std::fs::write(path, check::junit::render(&results)) {
-            eprintln!("capdiag: {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
+    if let Some(path) = &args.junit
+        && let Err(e) = std::fs::write(path, check::junit::render(&results))
+    {
+        eprintln!("capdiag: {}: {e}", path.display());
+        return ExitCode::from(2);
     }
     ExitCode::from(totals.exit_code())
 }
