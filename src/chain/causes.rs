@@ -129,6 +129,7 @@ pub fn info(code: &str) -> Option<&'static CauseInfo> {
 
 /// A cause with the catalogue's remediation for its code.
 pub fn cause(code: &str, summary: String, frames: Vec<u64>) -> Cause {
+    let frames = super::model::frame_set(frames);
     let remediation = info(code)
         .map(|c| c.remediation)
         .unwrap_or_default()

@@ -48,6 +48,7 @@ pub fn dc_locator_dns(view: &ClientView, domain: Option<&str>) -> Stage {
             }
         }
     }
+    stage.frames = super::model::frame_set(stage.frames);
     stage
 }
 

@@ -109,12 +109,19 @@ pub struct Stage {
     pub cause: Option<Cause>,
 }
 
+/// Frames as evidence is shown: ascending, each once.
+pub fn frame_set(mut frames: Vec<u64>) -> Vec<u64> {
+    frames.sort_unstable();
+    frames.dedup();
+    frames
+}
+
 impl Stage {
     pub fn ok(kind: StageKind, frames: Vec<u64>, detail: Vec<(&'static str, String)>) -> Stage {
         Stage {
             kind,
             status: StageStatus::Ok,
-            frames,
+            frames: frame_set(frames),
             detail,
             cause: None,
         }
