@@ -306,6 +306,9 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
     for s in &mut stages {
         s.detail.insert(0, ("host", host.to_string()));
     }
+    if let Some(first) = stages.first_mut() {
+        first.detail.insert(1, ("from", origin.title().to_string()));
+    }
     Some(Attempt {
         host: host.to_string(),
         origin,

@@ -111,7 +111,7 @@ fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
     let _ = writeln!(
         out,
         "  {} {}: {}",
-        st.bold(label),
+        st.bold(&format!("{label:<9}")),
         st.red(&c.code),
         c.summary
     );
@@ -119,7 +119,7 @@ fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
         let _ = writeln!(
             out,
             "  {} frames {}",
-            st.bold("Evidence"),
+            st.bold("Evidence "),
             frames_text(&c.frames)
         );
         let _ = writeln!(
@@ -130,12 +130,12 @@ fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
         );
     }
     if !c.remediation.is_empty() {
-        let _ = writeln!(out, "  {} {}", st.bold("Fix"), c.remediation);
+        let _ = writeln!(out, "  {} {}", st.bold("Fix      "), c.remediation);
     }
     let _ = writeln!(
         out,
         "  {} {CAUSES_DOC}#{}",
-        st.dim("More:"),
+        st.dim("More     "),
         c.code.split('.').take(2).collect::<Vec<_>>().join("-")
     );
 }
@@ -173,8 +173,27 @@ fn chain_text(out: &mut String, st: Style, c: &Chain) {
         .iter()
         .filter(|f| Some(*f) != c.cause.as_ref())
         .collect();
-    for f in others {
-        cause_block(out, st, "Also", f);
+    if !others.is_empty() {
+        let label = if c.status == ChainStatus::Complete {
+            "Seen"
+        } else {
+            "Also"
+        };
+        for f in &others {
+            let frames = if f.frames.is_empty() {
+                String::new()
+            } else {
+                format!(" (frames {})", frames_text(&f.frames))
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}: {}{}",
+                st.bold(&format!("{label:<9}")),
+                st.yellow(&f.code),
+                f.summary,
+                st.dim(&frames)
+            );
+        }
         out.push('\n');
     }
     if !c.attempts.is_empty() {
@@ -191,7 +210,7 @@ fn chain_text(out: &mut String, st: Style, c: &Chain) {
                 .collect();
             let _ = writeln!(
                 out,
-                "    {:<32} {:<20} {}",
+                "    {:<32} {:<42} {}",
                 a.host,
                 format!("({})", a.origin.title()),
                 steps.join("  ")
@@ -199,6 +218,19 @@ fn chain_text(out: &mut String, st: Style, c: &Chain) {
         }
         out.push('\n');
     }
+}
+
+/// The frames that carried the answer to a request: entries, references and the final result.
+fn answer_frames(l: &LdapExchange) -> Vec<u64> {
+    let entries = l.entries.iter().flat_map(|e| e.frames.iter().copied());
+    let refs = l.references.iter().map(|r| r.1);
+    let done = l.result.iter().flat_map(|r| r.frames.iter().copied());
+    entries.chain(refs).chain(done).collect()
+}
+
+/// "1 entry", "3 entries".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn scope_word(s: Scope) -> &'static str {
@@ -265,12 +297,15 @@ fn search_recipe(
         .unwrap_or_else(|| "no response".into());
     let _ = writeln!(
         out,
-        "  {} {}, {} entr{} {}",
+        "  {} {}, {} {}",
         st.bold("Result:"),
         result,
-        l.entries.len(),
-        if l.entries.len() == 1 { "y" } else { "ies" },
-        st.dim(&format!("(frames {})", frames_text(&l.frames)))
+        count(l.entries.len(), "entry", "entries"),
+        st.dim(&format!(
+            "(request frame {}, answer frames {})",
+            frames_text(&l.frames),
+            frames_text(&answer_frames(l))
+        ))
     );
     for e in &l.entries {
         let _ = writeln!(out, "    >> Dn: {}", e.entry.dn);
@@ -333,7 +368,7 @@ pub fn render(a: &Analysis, st: Style) -> String {
             };
             let _ = writeln!(
                 out,
-                "  frame {:<5} {transport} {} base \"{}\" scope {} filter {} attrs {} → {result}, {} entries",
+                "  frame {:<5} {transport} {} base \"{}\" scope {} filter {} attrs {} → {result}, {}",
                 l.frames.first().copied().unwrap_or_default(),
                 l.server,
                 s.base,
@@ -344,7 +379,7 @@ pub fn render(a: &Analysis, st: Style) -> String {
                 } else {
                     s.attributes.join(",")
                 },
-                l.entries.len()
+                count(l.entries.len(), "entry", "entries")
             );
         }
         out.push('\n');

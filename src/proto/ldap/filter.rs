@@ -93,9 +93,11 @@ fn item(f: &mut Formatter<'_>, attr: &str, op: &str, value: &[u8]) -> fmt::Resul
 ///   NtVer `06 00 00 00` reads `\06\00\00\00`.
 /// * Valid UTF-8 text stays text (`Müller`, `é`); bytes that are not part of valid UTF-8
 ///   become `\xx` (lowercase hex) while the text around them stays text.
-/// * A value that is both invalid UTF-8 and holds a control byte is taken as binary (GUIDs,
+/// * A value that is invalid UTF-8 with a control byte, or mostly control bytes, is binary (GUIDs,
 ///   SIDs, flag DWORDs) and every byte is escaped: a DomainGuid reads `\3b\b0\21...` rather
-///   than a confusing mix such as `;\b0!...`. Both forms mean the same to a server.
+///   than a confusing mix such as `;\b0!...`, and NtVer `06 00 00 20` reads `\06\00\00\20`
+///   rather than ending in a bare space that a paste would lose. Both forms mean the same to a
+///   server.
 pub fn write_value(f: &mut impl Write, value: &[u8]) -> fmt::Result {
     if is_binary(value) {
         return value.iter().try_for_each(|b| write!(f, "\\{b:02x}"));
@@ -121,7 +123,8 @@ pub fn write_value(f: &mut impl Write, value: &[u8]) -> fmt::Result {
 }
 
 fn is_binary(value: &[u8]) -> bool {
-    std::str::from_utf8(value).is_err() && value.iter().any(|&b| b < 0x20 || b == 0x7f)
+    let control = value.iter().filter(|&&b| b < 0x20 || b == 0x7f).count();
+    (control > 0 && std::str::from_utf8(value).is_err()) || control * 2 > value.len()
 }
 
 /// A value rendered as [`write_value`] does, as a `String`.
@@ -135,6 +138,13 @@ pub fn escape_value(value: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flag_word_ending_in_a_printable_byte_is_escaped_whole() {
+        // Samba's NtVer 0x20000006: the last byte is a space, which must not be left bare.
+        assert_eq!(escape_value(&[0x06, 0x00, 0x00, 0x20]), "\\06\\00\\00\\20");
+        assert_eq!(escape_value(b"tab\there"), "tab\\09here");
+    }
 
     fn eq(attr: &str, value: &[u8]) -> Filter {
         Filter::Equality {
