@@ -454,6 +454,11 @@ sc_sasl_sealed() {
   publish_scp "$SCP_URL_GOOD"; nginx_start good
   capture sasl-sealed "${GOOD[@]}" --bind=gssapi --secprops= --cacert="$STATE/client/lab-ca.crt"
 }
+sc_sasl_sealed_scp_missing() {
+  # sealed LDAP and no SCP: the capture cannot show why no SCP URL was used
+  remove_scp; nginx_stop
+  capture sasl-sealed-scp-missing "${GOOD[@]}" --bind=gssapi --secprops= --cacert="$STATE/client/lab-ca.crt"
+}
 sc_sasl_signed() {
   publish_scp "$SCP_URL_GOOD"; nginx_start good
   capture sasl-signed "${GOOD[@]}" --bind=gssapi --secprops=minssf=1,maxssf=1 --cacert="$STATE/client/lab-ca.crt"
@@ -467,7 +472,7 @@ sc_http_redirect() {
 
 ALL=(complete srv-nxdomain bind-invalid-credentials scp-missing scp-stale-host https-refused
      tls-untrusted https-timeout ldap-refused kerberos-preauth-failed complete-gssapi
-     sasl-sealed sasl-signed http-redirect)
+     sasl-sealed sasl-sealed-scp-missing sasl-signed http-redirect)
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=("${ALL[@]}")
 for sc in "${SCENARIOS[@]}"; do
