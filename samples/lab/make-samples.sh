@@ -16,15 +16,16 @@
 #
 # NEEDS
 #   root, Linux with network namespaces and veth, and the Debian packages listed in
-#   install-deps.sh (samba winbind krb5-user ldap-utils dnsutils tcpdump nginx curl
-#   libsasl2-modules-gssapi-mit iproute2 nftables openssl). It installs nothing: it
+#   install-deps.sh (samba with samba-ad-provision and python3-samba, winbind,
+#   krb5-user, ldap-utils, dnsutils, tcpdump, nginx, curl, libsasl2-modules-gssapi-mit,
+#   iproute2, nftables, openssl). It installs nothing: it
 #   checks for the tools and tells you to run install-deps.sh. No systemd needed; it
 #   starts its own samba and nginx and stops them (by recorded PID) on exit.
 #   Not for CI: run it by hand.
 #
 # HOW LONG
-#   About 1-2 minutes on 2 cores (provision ~10 s, DC start ~3 s, each capture 1-15 s;
-#   the timeout scenarios wait for their connect timeouts).
+#   About 35 s for all 15 scenarios on 2 cores (provision ~8 s, DC start ~3 s, each
+#   capture 1-2 s, https-timeout ~5 s because it waits for curl's connect timeout).
 #
 # WHAT IT WRITES
 #   samples/<scenario>.pcap for each scenario (overwritten on every run). The
@@ -39,6 +40,7 @@
 #   sudo samples/lab/make-samples.sh complete tls-untrusted   # only these
 #   LAB_KEEP=1 ...   keep the temp dir (logs, client transcripts) for inspection
 #   LAB_HOLD=1 ...   set the lab up, run nothing, wait until <state>/release exists
+#   LAB_OUT=DIR ...  write the captures to DIR instead of samples/
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
