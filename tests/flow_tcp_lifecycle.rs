@@ -8,17 +8,6 @@ use capdiag::flow::NEW_INCARNATION_JUMP;
 use capdiag::flow::Side::{Client as C, Server as S};
 use flow_support::*;
 
-/// SYN (ISN 1000), SYN-ACK (ISN 5000), ACK: frames 1 to 3.
-fn handshake(net: &mut Net) {
-    net.send(client(), server(), SYN, 1000, 0, b"");
-    net.send(server(), client(), SYNACK, 5000, 1001, b"");
-    net.send(client(), server(), ACK, 1001, 5001, b"");
-}
-
-fn opened() -> Vec<Ev> {
-    vec![open(0, client(), server(), 1, true), synack(0, 2)]
-}
-
 #[test]
 fn syn_sent_again_without_an_answer() {
     let mut net = Net::new();

@@ -7,17 +7,6 @@ use capdiag::flow::CloseReason::EndOfCapture;
 use capdiag::flow::Side::{Client as C, Server as S};
 use flow_support::*;
 
-/// SYN (ISN 1000), SYN-ACK (ISN 5000), ACK: frames 1 to 3.
-fn handshake(net: &mut Net) {
-    net.send(client(), server(), SYN, 1000, 0, b"");
-    net.send(server(), client(), SYNACK, 5000, 1001, b"");
-    net.send(client(), server(), ACK, 1001, 5001, b"");
-}
-
-fn opened() -> Vec<Ev> {
-    vec![open(0, client(), server(), 1, true), synack(0, 2)]
-}
-
 #[test]
 fn in_order_data_is_delivered_borrowed_from_the_packet() {
     let mut net = Net::new();

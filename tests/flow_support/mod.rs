@@ -302,3 +302,14 @@ pub fn stream_of(events: &[Ev], which: ConnId, side: Side) -> Vec<u8> {
     }
     out
 }
+
+/// SYN (ISN 1000), SYN-ACK (ISN 5000), ACK: frames 1 to 3.
+pub fn handshake(net: &mut Net) {
+    net.send(client(), server(), SYN, 1000, 0, b"");
+    net.send(server(), client(), SYNACK, 5000, 1001, b"");
+    net.send(client(), server(), ACK, 1001, 5001, b"");
+}
+
+pub fn opened() -> Vec<Ev> {
+    vec![open(0, client(), server(), 1, true), synack(0, 2)]
+}
