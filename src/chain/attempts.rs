@@ -12,27 +12,7 @@ use super::model::{Attempt, Origin, Stage, StageKind, StageStatus};
 use crate::flow::Side;
 use crate::messages::{TcpConnection, TlsSession};
 use crate::proto::dns::DnsData;
-
-/// The host (and port) of an http(s) URL.
-pub fn url_host(url: &str) -> Option<(String, u16)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let default = if scheme.eq_ignore_ascii_case("http") {
-        80
-    } else {
-        443
-    };
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit('@').next()?;
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || p.parse::<u16>().is_ok() => (h, p.parse().ok()?),
-        _ => (authority, default),
-    };
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .trim_end_matches('.');
-    (!host.is_empty()).then(|| (host.to_ascii_lowercase(), port))
-}
+pub use crate::proto::names::url_host;
 
 /// The candidates in the order EWS tries them, without duplicates.
 pub fn candidates(
@@ -314,30 +294,4 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
         origin,
         stages,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn url_hosts() {
-        assert_eq!(
-            url_host("https://mail.contoso.test/Autodiscover/Autodiscover.xml"),
-            Some(("mail.contoso.test".into(), 443))
-        );
-        assert_eq!(
-            url_host("https://Mail.Contoso.Test:8443/x"),
-            Some(("mail.contoso.test".into(), 8443))
-        );
-        assert_eq!(
-            url_host("http://autodiscover.contoso.test/autodiscover/autodiscover.xml"),
-            Some(("autodiscover.contoso.test".into(), 80))
-        );
-        assert_eq!(
-            url_host("LDAP://dc1.contoso.test"),
-            Some(("dc1.contoso.test".into(), 443))
-        );
-        assert_eq!(url_host("not a url"), None);
-    }
 }

@@ -1,6 +1,7 @@
-//! One client's share of the exchanges: everything it started, found by its IP address.
+//! One client's share of the exchanges: everything it started, found by its IP address. All
+//! clients' views are built in one pass over the exchanges.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::flow::ConnId;
@@ -20,22 +21,15 @@ pub struct ClientView<'a> {
 }
 
 impl<'a> ClientView<'a> {
-    pub fn new(ex: &'a Exchanges, ip: IpAddr) -> Self {
-        let tcp: Vec<_> = ex.tcp.iter().filter(|c| c.client.ip == ip).collect();
-        let conns: BTreeSet<ConnId> = tcp.iter().map(|c| c.id).collect();
+    fn empty(ip: IpAddr) -> Self {
         ClientView {
             ip,
-            dns: ex.dns.iter().filter(|d| d.client.ip == ip).collect(),
-            ldap: ex.ldap.iter().filter(|l| l.client.ip == ip).collect(),
-            tls: ex
-                .tls
-                .iter()
-                .filter(|t| conns.contains(&t.conn))
-                .map(|t| (t.conn, t))
-                .collect(),
-            http: ex.http.iter().filter(|h| conns.contains(&h.conn)).collect(),
-            kerberos: ex.kerberos.iter().filter(|k| k.client.ip == ip).collect(),
-            tcp,
+            dns: vec![],
+            ldap: vec![],
+            tcp: vec![],
+            tls: HashMap::new(),
+            http: vec![],
+            kerberos: vec![],
         }
     }
 
@@ -44,31 +38,74 @@ impl<'a> ClientView<'a> {
     }
 }
 
-/// The clients worth a chain: every address that started DC-locator, LDAP or Autodiscover
-/// traffic, in order of first appearance.
-pub fn clients(ex: &Exchanges) -> Vec<IpAddr> {
-    let mut seen: Vec<(u64, IpAddr)> = Vec::new();
-    let mut add = |frame: u64, ip: IpAddr| match seen.iter_mut().find(|(_, i)| *i == ip) {
-        Some(e) => e.0 = e.0.min(frame),
-        None => seen.push((frame, ip)),
+/// Whether a DNS name is part of an Autodiscover lookup by itself (DC locator, Autodiscover).
+fn autodiscover_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("_ldap._tcp.")
+        || n.starts_with("_autodiscover._tcp.")
+        || n.contains("autodiscover")
+}
+
+/// The views of the clients worth a chain — every address that started DC-locator, LDAP or
+/// Autodiscover traffic — in order of first appearance.
+pub fn views(ex: &Exchanges) -> Vec<ClientView<'_>> {
+    let mut by_ip: HashMap<IpAddr, ClientView<'_>> = HashMap::new();
+    let mut first_seen: HashMap<IpAddr, u64> = HashMap::new();
+    let mut seen = |ip: IpAddr, frame: u64| {
+        let e = first_seen.entry(ip).or_insert(frame);
+        *e = (*e).min(frame);
     };
     for d in &ex.dns {
-        let n = d.name.to_ascii_lowercase();
-        if n.starts_with("_ldap._tcp.")
-            || n.starts_with("_autodiscover._tcp.")
-            || n.contains("autodiscover")
-        {
-            add(d.frame, d.client.ip);
+        if autodiscover_name(&d.name) {
+            seen(d.client.ip, d.frame);
         }
+        by_ip
+            .entry(d.client.ip)
+            .or_insert_with(|| ClientView::empty(d.client.ip))
+            .dns
+            .push(d);
     }
     for l in &ex.ldap {
-        add(l.frames.first().copied().unwrap_or_default(), l.client.ip);
+        seen(l.client.ip, l.frames.first().copied().unwrap_or_default());
+        by_ip
+            .entry(l.client.ip)
+            .or_insert_with(|| ClientView::empty(l.client.ip))
+            .ldap
+            .push(l);
     }
+    let mut owner: HashMap<ConnId, IpAddr> = HashMap::new();
     for c in &ex.tcp {
         if matches!(c.server.port, 389 | 3268 | 636 | 3269) {
-            add(c.first_frame, c.client.ip);
+            seen(c.client.ip, c.first_frame);
+        }
+        owner.insert(c.id, c.client.ip);
+        by_ip
+            .entry(c.client.ip)
+            .or_insert_with(|| ClientView::empty(c.client.ip))
+            .tcp
+            .push(c);
+    }
+    for t in &ex.tls {
+        if let Some(v) = owner.get(&t.conn).and_then(|ip| by_ip.get_mut(ip)) {
+            v.tls.insert(t.conn, t);
         }
     }
-    seen.sort();
-    seen.into_iter().map(|(_, ip)| ip).collect()
+    for h in &ex.http {
+        if let Some(v) = owner.get(&h.conn).and_then(|ip| by_ip.get_mut(ip)) {
+            v.http.push(h);
+        }
+    }
+    for k in &ex.kerberos {
+        by_ip
+            .entry(k.client.ip)
+            .or_insert_with(|| ClientView::empty(k.client.ip))
+            .kerberos
+            .push(k);
+    }
+    let mut order: Vec<(u64, IpAddr)> = first_seen.into_iter().map(|(ip, f)| (f, ip)).collect();
+    order.sort();
+    order
+        .into_iter()
+        .filter_map(|(_, ip)| by_ip.remove(&ip))
+        .collect()
 }

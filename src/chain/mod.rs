@@ -27,9 +27,9 @@ pub struct ChainOptions {
 
 /// One chain per client that started DC locator, LDAP or Autodiscover traffic.
 pub fn build_chains(ex: &Exchanges, opts: &ChainOptions) -> Vec<Chain> {
-    client::clients(ex)
-        .into_iter()
-        .map(|ip| build_chain(&ClientView::new(ex, ip), opts))
+    client::views(ex)
+        .iter()
+        .map(|view| build_chain(view, opts))
         .collect()
 }
 

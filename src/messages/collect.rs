@@ -4,14 +4,16 @@
 use std::collections::HashMap;
 
 use super::model::*;
+use super::relevance::Relevance;
 use super::stream::StreamBuf;
 use super::warnings::WarningLog;
 use crate::capture::Nanos;
 use crate::flow::{CloseReason, ConnId, Endpoint, Side, TcpEvent, TcpSink};
-use crate::proto::dns::decode_dns;
+use crate::proto::dns::{DnsData, decode_dns};
 use crate::proto::framing::{Framing, u16_length_prefixed};
 use crate::proto::http::{HttpMessage, decode_http, message_length};
 use crate::proto::ldap::{self, BindAuth, LdapMessage, LdapOp};
+use crate::proto::names::cldap_dns_domain;
 use crate::proto::tls::{TlsDirection, TlsEvent, record_length};
 
 /// Well-known ports and the protocol capdiag reads on them.
@@ -74,6 +76,8 @@ pub struct Collector {
     pub input: usize,
     conns: HashMap<ConnId, Conn>,
     dns_pending: HashMap<(Endpoint, Endpoint, u16), usize>,
+    /// Decides which DNS lookups are kept (see [`Relevance`]).
+    pub relevance: Relevance,
     ldap_pending: HashMap<LdapKey, usize>,
 }
 
@@ -129,6 +133,10 @@ impl Collector {
             let Some(q) = msg.questions.first() else {
                 return;
             };
+            if !self.relevance.dns(client.ip, ts, &q.name, &q.qtype) {
+                self.exchanges.unrelated_dns += 1;
+                return;
+            }
             if let Some(&i) = self.dns_pending.get(&key) {
                 let ex = &mut self.exchanges.dns[i];
                 if ex.name.eq_ignore_ascii_case(&q.name) && ex.qtype == q.qtype {
@@ -150,6 +158,11 @@ impl Collector {
                 response: None,
             });
         } else if let Some(i) = self.dns_pending.remove(&key) {
+            for a in &msg.answers {
+                if let DnsData::Srv { target, .. } = &a.data {
+                    self.relevance.add_host(target);
+                }
+            }
             self.exchanges.dns[i].response = Some(DnsResponse {
                 frame,
                 ts,
@@ -158,7 +171,11 @@ impl Collector {
                 answers: msg.answers,
                 additionals: msg.additionals,
             });
-        } else {
+        } else if msg
+            .questions
+            .first()
+            .is_some_and(|q| self.relevance.dns(client.ip, ts, &q.name, &q.qtype))
+        {
             self.warnings.add(
                 self.input,
                 "dns: response without a query in the capture",
@@ -206,6 +223,14 @@ impl Collector {
         let key = (conn, client, server, msg.message_id);
         let frame = frames.last().copied().unwrap_or_default();
         if from_client {
+            match &msg.op {
+                LdapOp::SearchRequest(s) => {
+                    let domain = cldap_dns_domain(&s.filter);
+                    self.relevance
+                        .ldap_request(client.ip, ts, Some(&s.base), domain);
+                }
+                _ => self.relevance.ldap_request(client.ip, ts, None, None),
+            }
             let request = match msg.op {
                 LdapOp::BindRequest(b) => LdapRequest::Bind(b),
                 LdapOp::SearchRequest(s) => LdapRequest::Search(s),
@@ -253,6 +278,13 @@ impl Collector {
         let ex = &mut self.exchanges.ldap[i];
         let result = match msg.op {
             LdapOp::SearchResultEntry(entry) => {
+                let urls = entry
+                    .attributes
+                    .iter()
+                    .filter(|(a, _)| a.eq_ignore_ascii_case("serviceBindingInformation"));
+                for v in urls.flat_map(|(_, v)| v) {
+                    self.relevance.url(&String::from_utf8_lossy(v));
+                }
                 return ex.entries.push(LdapEntry { entry, frames });
             }
             LdapOp::SearchResultReference(urls) => return ex.references.push((urls, frame)),
@@ -438,6 +470,9 @@ impl Collector {
             Ok(HttpMessage::Response {
                 status, location, ..
             }) => {
+                if let Some(l) = &location {
+                    self.relevance.url(l);
+                }
                 match self
                     .exchanges
                     .http

@@ -3,6 +3,7 @@
 
 pub mod collect;
 pub mod model;
+pub mod relevance;
 pub mod stream;
 pub mod warnings;
 

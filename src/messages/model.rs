@@ -151,4 +151,6 @@ pub struct Exchanges {
     pub tls: Vec<TlsSession>,
     pub http: Vec<HttpExchange>,
     pub kerberos: Vec<KerberosMessage>,
+    /// DNS lookups that cannot matter to an Autodiscover lookup, counted but not kept.
+    pub unrelated_dns: u64,
 }

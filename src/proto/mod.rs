@@ -4,4 +4,5 @@ pub mod dns;
 pub mod framing;
 pub mod http;
 pub mod ldap;
+pub mod names;
 pub mod tls;

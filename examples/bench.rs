@@ -1,0 +1,225 @@
+//! The benchmark: generates (or reuses) large captures of each mode with examples/gencap, runs
+//! capdiag on each — and tshark with an equivalent LDAP/DNS field extraction when it is
+//! installed — and prints MB/s, packets/s, peak RSS and the ratio; checks that every replayed
+//! chain got the same verdict as a plain run of its sample; and times a small sample from
+//! process start to exit. Run it through `scripts/bench.sh`, which builds what it needs.
+//!
+//! ```text
+//! scripts/bench.sh [--size 1G] [--modes mixed,oneway,dense] [--dir /tmp] [--no-tshark]
+//! ```
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use serde_json::Value;
+
+struct Run {
+    secs: f64,
+    peak_kib: Option<u64>,
+    stdout: Vec<u8>,
+}
+
+/// Runs a command under /usr/bin/time (for the peak RSS) when it is there.
+fn measure(program: &Path, args: &[&str]) -> Result<Run, String> {
+    let gnu_time = Path::new("/usr/bin/time");
+    let mut cmd = if gnu_time.exists() {
+        let mut c = Command::new(gnu_time);
+        c.arg("-f").arg("PEAK_KIB=%M").arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let start = Instant::now();
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{}: {e}", program.display()))?;
+    let secs = start.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak_kib = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("PEAK_KIB="))
+        .and_then(|v| v.trim().parse().ok());
+    Ok(Run {
+        secs,
+        peak_kib,
+        stdout: out.stdout,
+    })
+}
+
+fn warm(path: &Path) -> std::io::Result<u64> {
+    let mut f = std::fs::File::open(path)?;
+    std::io::copy(&mut f, &mut std::io::sink())
+}
+
+/// (status, broken_at, cause) of every chain, by client.
+fn verdicts(doc: &Value) -> HashMap<String, (String, String, String)> {
+    let mut out = HashMap::new();
+    for c in doc["chains"].as_array().into_iter().flatten() {
+        let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+        out.insert(
+            s(&c["client"]),
+            (s(&c["status"]), s(&c["broken_at"]), s(&c["cause"]["code"])),
+        );
+    }
+    out
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("bench: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut size = "1G".to_string();
+    let mut modes = "mixed,oneway,dense".to_string();
+    let mut dir = std::env::temp_dir();
+    let mut tshark = true;
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        match k.as_str() {
+            "--size" => size = it.next().ok_or("--size needs a value")?,
+            "--modes" => modes = it.next().ok_or("--modes needs a value")?,
+            "--dir" => dir = PathBuf::from(it.next().ok_or("--dir needs a value")?),
+            "--no-tshark" => tshark = false,
+            _ => return Err(format!("unknown argument {k}")),
+        }
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let release = root.join("target/release");
+    let capdiag = release.join("capdiag");
+    let gencap = release.join("examples/gencap");
+    let tshark_bin = Path::new("/usr/bin/tshark");
+    let tshark = tshark && tshark_bin.exists();
+
+    // Plain runs of every sample: the verdicts the replayed copies must reproduce.
+    let mut plain: HashMap<String, (String, String, String)> = HashMap::new();
+    for entry in std::fs::read_dir(root.join("samples")).map_err(|e| e.to_string())? {
+        let p = entry.map_err(|e| e.to_string())?.path();
+        if p.extension().is_some_and(|e| e == "pcap") {
+            let out = measure(
+                &capdiag,
+                &[
+                    "analyze",
+                    "--format",
+                    "json",
+                    p.to_str().unwrap_or_default(),
+                ],
+            )?;
+            let doc: Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if let Some(v) = verdicts(&doc).into_values().next() {
+                plain.insert(name, v);
+            }
+        }
+    }
+
+    println!(
+        "| mode | file | packets | capdiag s | MB/s | packets/s | peak RSS | chains same as plain run | tshark s | tshark MB/s | tshark RSS | speed-up |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for mode in modes.split(',') {
+        let file = dir.join(format!("capdiag-bench-{mode}-{size}.pcap"));
+        if !file.exists() {
+            let status = Command::new(&gencap)
+                .args(["--mode", mode, "--size", &size, "--out"])
+                .arg(&file)
+                .arg("--samples")
+                .arg(root.join("samples"))
+                .status()
+                .map_err(|e| format!("{}: {e}", gencap.display()))?;
+            if !status.success() {
+                return Err(format!("gencap failed for {mode}"));
+            }
+        }
+        let bytes = warm(&file).map_err(|e| e.to_string())?;
+        let path = file.to_str().unwrap_or_default();
+        let run = measure(&capdiag, &["analyze", "--format", "json", path])?;
+        let doc: Value =
+            serde_json::from_slice(&run.stdout).map_err(|e| format!("capdiag output: {e}"))?;
+        let packets = doc["inputs"][0]["packets"].as_u64().unwrap_or(0);
+        let found = verdicts(&doc);
+        let listing = std::fs::read_to_string(file.with_extension("pcap.replays"))
+            .map_err(|e| e.to_string())?;
+        let (mut same, mut total) = (0, 0);
+        for line in listing.lines() {
+            let Some((client, sample)) = line.split_once(' ') else {
+                continue;
+            };
+            total += 1;
+            if found
+                .get(client)
+                .is_some_and(|v| Some(v) == plain.get(sample))
+            {
+                same += 1;
+            }
+        }
+        let mbps = mib(bytes) / run.secs;
+        let rss = run.peak_kib.map_or("n/a".to_string(), |k| {
+            format!("{:.1} MiB", k as f64 / 1024.0)
+        });
+        let (ts, tmbps, trss, ratio) = if tshark {
+            let t = measure(
+                tshark_bin,
+                &[
+                    "-r",
+                    path,
+                    "-Y",
+                    "ldap.protocolOp == 3 || dns.srv.target",
+                    "-T",
+                    "fields",
+                    "-e",
+                    "frame.number",
+                    "-e",
+                    "ldap.baseObject",
+                    "-e",
+                    "ldap.AttributeDescription",
+                    "-e",
+                    "dns.srv.target",
+                ],
+            )?;
+            let trss = t.peak_kib.map_or("n/a".to_string(), |k| {
+                format!("{:.0} MiB", k as f64 / 1024.0)
+            });
+            (
+                format!("{:.1}", t.secs),
+                format!("{:.0}", mib(bytes) / t.secs),
+                trss,
+                format!("{:.0}×", t.secs / run.secs),
+            )
+        } else {
+            ("-".into(), "-".into(), "-".into(), "-".into())
+        };
+        println!(
+            "| {mode} | {:.0} MiB | {packets} | {:.2} | {mbps:.0} | {:.0} | {rss} | {same}/{total} | {ts} | {tmbps} | {trss} | {ratio} |",
+            mib(bytes),
+            run.secs,
+            packets as f64 / run.secs
+        );
+    }
+
+    // Time to verdict: process start to exit on a small sample, median of 21 runs.
+    let sample = root.join("samples/tls-untrusted.pcap");
+    let mut times: Vec<f64> = (0..21)
+        .map(|_| {
+            measure(&capdiag, &["analyze", sample.to_str().unwrap_or_default()]).map(|r| r.secs)
+        })
+        .collect::<Result<_, _>>()?;
+    times.sort_by(f64::total_cmp);
+    println!(
+        "\ntime to verdict (samples/tls-untrusted.pcap, median of 21): {:.1} ms",
+        times[10] * 1000.0
+    );
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! Writes large benchmark captures: background traffic with real sample chains from samples/
+//! replayed into it, each copy with its own client address and ports. Nothing is sent on any
+//! network: the frames only go to a file.
+//!
+//! ```text
+//! cargo run --release --example gencap -- --mode mixed --size 1G --out /tmp/mixed.pcap
+//! ```
+//! Modes: `mixed` (ACKed bulk), `oneway` (bulk in one direction only, as a SPAN port or a
+//! filtered pktmon gives), `dense` (mostly DNS and LDAP chains). Beside the capture it writes
+//! `<out>.replays` listing, per replayed chain, its client address and the sample it copies.
+
+mod background;
+mod frames;
+mod replay;
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use background::Background;
+use frames::PcapOut;
+
+struct Args {
+    mode: String,
+    size: u64,
+    out: PathBuf,
+    samples: PathBuf,
+    /// One chain replay per this many bytes of capture.
+    chain_every: u64,
+}
+
+fn parse_size(s: &str) -> Option<u64> {
+    let (num, mult) = match s.chars().last()? {
+        'G' | 'g' => (&s[..s.len() - 1], 1 << 30),
+        'M' | 'm' => (&s[..s.len() - 1], 1 << 20),
+        'K' | 'k' => (&s[..s.len() - 1], 1 << 10),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().ok().map(|n| n * mult)
+}
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        mode: "mixed".into(),
+        size: 100 << 20,
+        out: PathBuf::from("bench.pcap"),
+        samples: PathBuf::from("samples"),
+        chain_every: 0,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let mut v = || it.next().ok_or(format!("{k} needs a value"));
+        match k.as_str() {
+            "--mode" => a.mode = v()?,
+            "--size" => a.size = parse_size(&v()?).ok_or("bad --size")?,
+            "--out" => a.out = PathBuf::from(v()?),
+            "--samples" => a.samples = PathBuf::from(v()?),
+            "--chain-every" => a.chain_every = parse_size(&v()?).ok_or("bad --chain-every")?,
+            _ => return Err(format!("unknown argument {k}")),
+        }
+    }
+    if a.chain_every == 0 {
+        a.chain_every = if a.mode == "dense" { 64 << 10 } else { 1 << 20 };
+    }
+    if !["mixed", "oneway", "dense"].contains(&a.mode.as_str()) {
+        return Err(format!("unknown mode {}", a.mode));
+    }
+    Ok(a)
+}
+
+fn run() -> Result<(), String> {
+    let a = args()?;
+    let samples = replay::load(&a.samples)?;
+    if samples.is_empty() {
+        return Err("no samples".into());
+    }
+    let file = std::fs::File::create(&a.out).map_err(|e| format!("{}: {e}", a.out.display()))?;
+    let mut pcap =
+        PcapOut::new(BufWriter::with_capacity(1 << 20, file)).map_err(|e| e.to_string())?;
+    let mut replays = String::new();
+    let mut bg = Background::new(a.mode == "oneway");
+    let mut buf = Vec::with_capacity(2048);
+    let mut ts: u64 = 1_750_000_000_000_000;
+    let mut step: u64 = 0;
+    let mut next_chain = 0u64;
+    let mut chains = 0u32;
+    // Active replays: (sample index, replay number, next frame).
+    let mut active: Vec<(usize, u32, usize)> = Vec::new();
+    while pcap.bytes < a.size || !active.is_empty() {
+        step += 1;
+        ts += 10;
+        if pcap.bytes >= next_chain && pcap.bytes < a.size {
+            let s = chains as usize % samples.len();
+            replays.push_str(&format!(
+                "{} {}\n",
+                replay::client_addr(chains).map(|b| b.to_string()).join("."),
+                samples[s].name
+            ));
+            active.push((s, chains, 0));
+            chains += 1;
+            next_chain += a.chain_every;
+        }
+        if !active.is_empty() && step.is_multiple_of(2) {
+            let (s, k, i) = active[0];
+            let data = replay::rewrite(&samples[s].frames[i].1, k);
+            pcap.frame(ts, &data).map_err(|e| e.to_string())?;
+            if i + 1 == samples[s].frames.len() {
+                active.remove(0);
+            } else {
+                active[0].2 = i + 1;
+            }
+            continue;
+        }
+        match (a.mode.as_str(), step % 20) {
+            ("dense", 0..=17) | (_, 0 | 1) => bg.dns(&mut buf),
+            (_, 2 | 3) => bg.noise(&mut buf),
+            _ => bg.bulk(&mut buf),
+        }
+        pcap.frame(ts, &buf).map_err(|e| e.to_string())?;
+    }
+    let (frames, bytes) = (pcap.frames, pcap.bytes);
+    pcap.finish().map_err(|e| e.to_string())?;
+    let mut listing =
+        std::fs::File::create(a.out.with_extension("pcap.replays")).map_err(|e| e.to_string())?;
+    listing
+        .write_all(replays.as_bytes())
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "{}: {} mode, {frames} frames, {bytes} bytes, {chains} chains replayed",
+        a.out.display(),
+        a.mode
+    );
+    Ok(())
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("gencap: {e}");
+        std::process::exit(2);
+    }
+}
