@@ -30,6 +30,7 @@ pub fn document(a: &Analysis) -> Value {
             ).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "chains": a.chains.iter().map(chain).collect::<Vec<_>>(),
+        "unrelated_dns_lookups": a.exchanges.unrelated_dns,
         "dns": a.exchanges.dns.iter().map(|d| json!({
             "frame": d.frame,
             "client": d.client.to_string(),

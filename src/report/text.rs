@@ -409,6 +409,14 @@ pub fn render(a: &Analysis, st: Style) -> String {
                 d.frame, d.qtype, d.name
             );
         }
+        if a.exchanges.unrelated_dns > 0 {
+            let n = a.exchanges.unrelated_dns;
+            let _ = writeln!(
+                out,
+                "  {}",
+                st.dim(&format!("(and {n} unrelated DNS lookups, not listed)"))
+            );
+        }
         out.push('\n');
     }
     let warnings: Vec<String> = a
