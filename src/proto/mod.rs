@@ -3,5 +3,6 @@
 pub mod dns;
 pub mod framing;
 pub mod http;
+pub mod kerberos;
 pub mod ldap;
 pub mod tls;
