@@ -5,4 +5,5 @@ pub mod framing;
 pub mod http;
 pub mod kerberos;
 pub mod ldap;
+pub mod sasl;
 pub mod tls;
