@@ -5,5 +5,6 @@ pub mod framing;
 pub mod http;
 pub mod kerberos;
 pub mod ldap;
+pub mod netlogon;
 pub mod sasl;
 pub mod tls;
