@@ -3,6 +3,9 @@
 pub mod dns;
 pub mod framing;
 pub mod http;
+pub mod kerberos;
 pub mod ldap;
 pub mod names;
+pub mod netlogon;
+pub mod sasl;
 pub mod tls;

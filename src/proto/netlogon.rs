@@ -1,0 +1,480 @@
+//! The binary `Netlogon` attribute value of a CLDAP ping reply (MS-ADTS 6.3.1): the
+//! NETLOGON_SAM_LOGON_RESPONSE_EX structure a DC sends for V5EX/V5EP pings (opcodes 23, 24, 25),
+//! and as far as the spec allows the older NETLOGON_SAM_LOGON_RESPONSE and _NT40 forms
+//! (opcodes 19, 20, 21). Also the renderers for the raw values a ping request carries in its
+//! filter: domain GUID, domain SID and NtVer.
+//!
+//! Names in the EX form use RFC 1035 label compression with pointers counted from the start of
+//! the value (MS-ADTS 6.3.7). Pointer chasing is bounded: a pointer must point before itself
+//! and a name may follow at most [`MAX_POINTER_HOPS`] pointers, so a crafted value cannot loop.
+
+use std::net::Ipv4Addr;
+
+/// Most compression pointers followed while reading one name.
+pub const MAX_POINTER_HOPS: usize = 32;
+/// Longest name text accepted (RFC 1035 limits a name to 255 octets).
+const MAX_NAME_LEN: usize = 255;
+
+/// A decoded Netlogon value. Fields a form does not carry are empty (`""` / `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetlogonReply {
+    /// 23 LOGON_SAM_LOGON_RESPONSE_EX, 24 PAUSE, 25 USER_UNKNOWN, 19/20/21 the older forms.
+    pub opcode: u16,
+    pub opcode_name: &'static str,
+    /// DS_FLAG bits (MS-ADTS 6.3.1.2).
+    pub flags: u32,
+    pub flag_names: Vec<&'static str>,
+    /// 8-4-4-4-12 text of the domain GUID; `None` when absent or all zero.
+    pub domain_guid: Option<String>,
+    pub forest: String,
+    pub domain: String,
+    pub dc_host: String,
+    pub netbios_domain: String,
+    pub netbios_host: String,
+    pub user: String,
+    pub dc_site: String,
+    /// Empty when the client's address matched no subnet of any site.
+    pub client_site: String,
+    /// From the DcSockAddr block (V5EP), or the DcIpAddress of the opcode-19 form.
+    pub dc_address: Option<Ipv4Addr>,
+    pub next_closest_site: Option<String>,
+    pub nt_version: u32,
+    pub nt_version_names: Vec<&'static str>,
+}
+
+/// Decodes the value of the `Netlogon` attribute.
+pub fn decode_netlogon(value: &[u8]) -> Result<NetlogonReply, String> {
+    let opcode = u16_le(value, 0).ok_or("netlogon: value shorter than its opcode")?;
+    match opcode {
+        23..=25 => decode_ex(value, opcode),
+        19..=21 => decode_v5_or_nt40(value, opcode),
+        other => Err(format!(
+            "netlogon: opcode {other} is not a logon response (19-21, 23-25)"
+        )),
+    }
+}
+
+/// The MS-ADTS 6.3.1 name of an operation code.
+pub fn opcode_name(opcode: u16) -> &'static str {
+    match opcode {
+        7 => "LOGON_PRIMARY_QUERY",
+        12 => "LOGON_PRIMARY_RESPONSE",
+        18 => "LOGON_SAM_LOGON_REQUEST",
+        19 => "LOGON_SAM_LOGON_RESPONSE",
+        20 => "LOGON_SAM_PAUSE_RESPONSE",
+        21 => "LOGON_SAM_USER_UNKNOWN",
+        23 => "LOGON_SAM_LOGON_RESPONSE_EX",
+        24 => "LOGON_SAM_PAUSE_RESPONSE_EX",
+        25 => "LOGON_SAM_USER_UNKNOWN_EX",
+        _ => "UNKNOWN_OPCODE",
+    }
+}
+
+const DS_FLAGS: [(u32, &str); 20] = [
+    (0x0000_0001, "DS_PDC_FLAG"),
+    (0x0000_0004, "DS_GC_FLAG"),
+    (0x0000_0008, "DS_LDAP_FLAG"),
+    (0x0000_0010, "DS_DS_FLAG"),
+    (0x0000_0020, "DS_KDC_FLAG"),
+    (0x0000_0040, "DS_TIMESERV_FLAG"),
+    (0x0000_0080, "DS_CLOSEST_FLAG"),
+    (0x0000_0100, "DS_WRITABLE_FLAG"),
+    (0x0000_0200, "DS_GOOD_TIMESERV_FLAG"),
+    (0x0000_0400, "DS_NDNC_FLAG"),
+    (0x0000_0800, "DS_SELECT_SECRET_DOMAIN_6_FLAG"),
+    (0x0000_1000, "DS_FULL_SECRET_DOMAIN_6_FLAG"),
+    (0x0000_2000, "DS_WS_FLAG"),
+    (0x0000_4000, "DS_DS_8_FLAG"),
+    (0x0000_8000, "DS_DS_9_FLAG"),
+    (0x0001_0000, "DS_DS_10_FLAG"),
+    (0x0002_0000, "DS_KEY_LIST_FLAG"),
+    (0x2000_0000, "DS_DNS_CONTROLLER_FLAG"),
+    (0x4000_0000, "DS_DNS_DOMAIN_FLAG"),
+    (0x8000_0000, "DS_DNS_FOREST_FLAG"),
+];
+
+/// Names of the set DS_FLAG bits, lowest first; unknown bits are left out.
+pub fn flag_names(flags: u32) -> Vec<&'static str> {
+    DS_FLAGS
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, name)| *name)
+        .collect()
+}
+
+const NT_VERSIONS: [(u32, &str); 10] = [
+    (0x0000_0001, "V1"),
+    (0x0000_0002, "V5"),
+    (0x0000_0004, "V5EX"),
+    (0x0000_0008, "V5EP"),
+    (0x0000_0010, "VCS"),
+    (0x0100_0000, "VNT4"),
+    (0x1000_0000, "VPDC"),
+    (0x2000_0000, "VIP"),
+    (0x4000_0000, "VL"),
+    (0x8000_0000, "VGC"),
+];
+
+/// Names of the set NETLOGON_NT_VERSION bits, lowest first.
+pub fn ntver_names(v: u32) -> Vec<&'static str> {
+    NT_VERSIONS
+        .iter()
+        .filter(|(bit, _)| v & bit != 0)
+        .map(|(_, name)| *name)
+        .collect()
+}
+
+const V5EP: u32 = 0x8;
+
+/// A GUID in the MS-DTYP 2.3.4 layout (Data1 u32 LE, Data2 u16 LE, Data3 u16 LE, Data4 8
+/// bytes) as lower-case 8-4-4-4-12 text. `None` unless exactly 16 bytes.
+pub fn guid_text(raw16: &[u8]) -> Option<String> {
+    let b: &[u8; 16] = raw16.try_into().ok()?;
+    let [
+        a0,
+        a1,
+        a2,
+        a3,
+        b0,
+        b1,
+        c0,
+        c1,
+        d0,
+        d1,
+        e0,
+        e1,
+        e2,
+        e3,
+        e4,
+        e5,
+    ] = *b;
+    Some(format!(
+        "{:08x}-{:04x}-{:04x}-{d0:02x}{d1:02x}-{e0:02x}{e1:02x}{e2:02x}{e3:02x}{e4:02x}{e5:02x}",
+        u32::from_le_bytes([a0, a1, a2, a3]),
+        u16::from_le_bytes([b0, b1]),
+        u16::from_le_bytes([c0, c1]),
+    ))
+}
+
+/// A binary SID (MS-DTYP 2.4.2: revision, sub-authority count, 6-byte big-endian authority,
+/// little-endian 32-bit sub-authorities) as "S-1-5-21-...". Authorities of 2^32 and more are
+/// written in hex as MS-DTYP 2.4.2.1 says. `None` unless the length matches the count.
+pub fn sid_text(raw: &[u8]) -> Option<String> {
+    let (&revision, rest) = raw.split_first()?;
+    let (&count, rest) = rest.split_first()?;
+    let (authority, subs) = rest.split_first_chunk::<6>()?;
+    if revision != 1 || count > 15 || subs.len() != usize::from(count) * 4 {
+        return None;
+    }
+    let [a0, a1, a2, a3, a4, a5] = *authority;
+    let authority = u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]);
+    let mut text = if authority < (1 << 32) {
+        format!("S-{revision}-{authority}")
+    } else {
+        format!("S-{revision}-0x{authority:012X}")
+    };
+    for chunk in subs.chunks_exact(4) {
+        let sub = u32::from_le_bytes(chunk.try_into().ok()?);
+        text.push_str(&format!("-{sub}"));
+    }
+    Some(text)
+}
+
+/// NETLOGON_SAM_LOGON_RESPONSE_EX (MS-ADTS 6.3.1.9). Read as Wireshark does: NtVersion and the
+/// two tokens from the end, the names from the front, and then whatever lies between the last
+/// name and NtVersion decides whether the sockaddr block and NextClosestSiteName are present.
+fn decode_ex(value: &[u8], opcode: u16) -> Result<NetlogonReply, String> {
+    let len = value.len();
+    // 2 opcode + 2 sbz + 4 flags + 16 guid + 8 one-byte names + 8 trailer.
+    if len < 40 {
+        return Err(format!(
+            "netlogon: {len}-byte value is too short for LOGON_SAM_LOGON_RESPONSE_EX"
+        ));
+    }
+    let trailer = len - 8;
+    let nt_version = u32_le(value, trailer).ok_or("netlogon: no NtVersion")?;
+    let flags = u32_le(value, 4).ok_or("netlogon: no Flags")?;
+    let guid = value.get(8..24).ok_or("netlogon: no DomainGuid")?;
+
+    let mut pos = 24;
+    let mut names: [String; 8] = Default::default();
+    for (i, slot) in names.iter_mut().enumerate() {
+        let (name, next) = read_name(value, pos, trailer)
+            .map_err(|e| format!("netlogon: {} ({e})", EX_NAME_FIELDS[i]))?;
+        *slot = name;
+        pos = next;
+    }
+    let [
+        forest,
+        domain,
+        dc_host,
+        netbios_domain,
+        netbios_host,
+        user,
+        dc_site,
+        client_site,
+    ] = names;
+
+    let mut dc_address = None;
+    if looks_like_sockaddr(value, pos, trailer) || (nt_version & V5EP != 0 && pos < trailer) {
+        dc_address = sockaddr_in(value, pos, trailer)?;
+        pos += 17;
+    }
+    let mut next_closest_site = None;
+    if pos < trailer {
+        let (name, next) = read_name(value, pos, trailer)
+            .map_err(|e| format!("netlogon: NextClosestSiteName ({e})"))?;
+        next_closest_site = Some(name);
+        pos = next;
+    }
+    if pos != trailer {
+        return Err(format!(
+            "netlogon: {} unexplained bytes before NtVersion",
+            trailer.saturating_sub(pos)
+        ));
+    }
+    Ok(NetlogonReply {
+        opcode,
+        opcode_name: opcode_name(opcode),
+        flags,
+        flag_names: flag_names(flags),
+        domain_guid: nonzero_guid(guid),
+        forest,
+        domain,
+        dc_host,
+        netbios_domain,
+        netbios_host,
+        user,
+        dc_site,
+        client_site,
+        dc_address,
+        next_closest_site,
+        nt_version,
+        nt_version_names: ntver_names(nt_version),
+    })
+}
+
+const EX_NAME_FIELDS: [&str; 8] = [
+    "DnsForestName",
+    "DnsDomainName",
+    "DnsHostName",
+    "NetbiosDomainName",
+    "NetbiosComputerName",
+    "UserName",
+    "DcSiteName",
+    "ClientSiteName",
+];
+
+/// DcSockAddrSize 16, then a SOCKADDR_IN with family AF_INET (2, little-endian), port 0, the
+/// address and 8 zero bytes.
+fn looks_like_sockaddr(value: &[u8], pos: usize, end: usize) -> bool {
+    match value.get(pos..pos.saturating_add(17)) {
+        Some([16, 2, 0, 0, 0, _, _, _, _, zero @ ..]) if pos + 17 <= end => {
+            zero.iter().all(|&b| b == 0)
+        }
+        _ => false,
+    }
+}
+
+/// The IPv4 address of the DcSockAddr block at `pos` (its size byte first). The address is in
+/// network (big-endian) order; a DC without IPv4 puts 127.0.0.1 there.
+fn sockaddr_in(value: &[u8], pos: usize, end: usize) -> Result<Option<Ipv4Addr>, String> {
+    let block = value
+        .get(pos..pos.saturating_add(17))
+        .filter(|_| pos + 17 <= end)
+        .ok_or("netlogon: DcSockAddr block truncated")?;
+    match *block {
+        [16, 2, 0, _, _, a, b, c, d, ..] => Ok(Some(Ipv4Addr::new(a, b, c, d))),
+        [size, ..] => Err(format!(
+            "netlogon: DcSockAddr of size {size} is not an AF_INET address"
+        )),
+        [] => Err("netlogon: DcSockAddr block truncated".into()),
+    }
+}
+
+fn nonzero_guid(raw: &[u8]) -> Option<String> {
+    if raw.iter().all(|&b| b == 0) {
+        None
+    } else {
+        guid_text(raw)
+    }
+}
+
+/// Reads a compressed name starting at `start`; the name's own bytes must end before `end`
+/// (pointer targets may be anywhere earlier in the value). Returns the text and the offset just
+/// after the name's bytes at `start`.
+///
+/// A pointer is `11xxxxxx yyyyyyyy`. RFC 1035 reads a 14-bit offset; MS-ADTS 6.3.7 uses only
+/// `yyyyyyyy`. Both agree whenever the value is shorter than 256 bytes; when the 14-bit offset
+/// falls outside the value the one-byte form is used.
+fn read_name(value: &[u8], start: usize, end: usize) -> Result<(String, usize), String> {
+    let mut labels: Vec<String> = Vec::new();
+    let mut text_len = 0usize;
+    let mut pos = start;
+    let mut hops = 0usize;
+    // Where the name's bytes at `start` end: set at the first pointer or the final zero.
+    let mut after: Option<usize> = None;
+    loop {
+        let limit = if after.is_none() { end } else { value.len() };
+        let &b = value
+            .get(pos)
+            .filter(|_| pos < limit)
+            .ok_or("name runs past the end of the value")?;
+        match b {
+            0 => {
+                let next = after.unwrap_or(pos + 1);
+                return Ok((labels.join("."), next));
+            }
+            0xc0..=0xff => {
+                let &low = value
+                    .get(pos + 1)
+                    .filter(|_| pos + 1 < limit)
+                    .ok_or("compression pointer cut short")?;
+                hops += 1;
+                if hops > MAX_POINTER_HOPS {
+                    return Err(format!("more than {MAX_POINTER_HOPS} compression pointers"));
+                }
+                let wide = (usize::from(b & 0x3f) << 8) | usize::from(low);
+                let target = if wide < value.len() {
+                    wide
+                } else {
+                    usize::from(low)
+                };
+                if target >= pos {
+                    return Err(format!(
+                        "compression pointer at {pos} points forward to {target}"
+                    ));
+                }
+                after.get_or_insert(pos + 2);
+                pos = target;
+            }
+            1..=0x3f => {
+                let n = usize::from(b);
+                let label = value
+                    .get(pos + 1..pos + 1 + n)
+                    .filter(|_| pos + 1 + n <= limit)
+                    .ok_or("label runs past the end of the value")?;
+                text_len += n + usize::from(!labels.is_empty());
+                if text_len > MAX_NAME_LEN {
+                    return Err(format!("name longer than {MAX_NAME_LEN} characters"));
+                }
+                labels.push(String::from_utf8_lossy(label).into_owned());
+                pos += 1 + n;
+            }
+            _ => return Err(format!("reserved label type 0x{b:02x}")),
+        }
+    }
+}
+
+/// NETLOGON_SAM_LOGON_RESPONSE (MS-ADTS 6.3.1.8) and NETLOGON_SAM_LOGON_RESPONSE_NT40
+/// (6.3.1.7): Opcode, then null-terminated UTF-16LE UnicodeLogonServer ("\\DC1"),
+/// UnicodeUserName, UnicodeDomainName. NT40 ends there with NtVersion and the tokens; the V5 form
+/// goes on with DomainGuid, NullGuid, compressed DnsForestName / DnsDomainName / DnsHostName,
+/// DcIpAddress (4 bytes, network order), Flags, NtVersion, LmNtToken, Lm20Token.
+fn decode_v5_or_nt40(value: &[u8], opcode: u16) -> Result<NetlogonReply, String> {
+    let len = value.len();
+    if len < 2 + 6 + 8 {
+        return Err(format!(
+            "netlogon: {len}-byte value is too short for LOGON_SAM_LOGON_RESPONSE"
+        ));
+    }
+    let trailer = len - 8;
+    let nt_version = u32_le(value, trailer).ok_or("netlogon: no NtVersion")?;
+    let (server, pos) = utf16z(value, 2, trailer).ok_or("netlogon: UnicodeLogonServer")?;
+    let (user, pos) = utf16z(value, pos, trailer).ok_or("netlogon: UnicodeUserName")?;
+    let (nb_domain, pos) = utf16z(value, pos, trailer).ok_or("netlogon: UnicodeDomainName")?;
+    let mut reply = NetlogonReply {
+        opcode,
+        opcode_name: opcode_name(opcode),
+        flags: 0,
+        flag_names: Vec::new(),
+        domain_guid: None,
+        forest: String::new(),
+        domain: String::new(),
+        dc_host: String::new(),
+        netbios_domain: nb_domain,
+        netbios_host: server.trim_start_matches('\\').to_string(),
+        user,
+        dc_site: String::new(),
+        client_site: String::new(),
+        dc_address: None,
+        next_closest_site: None,
+        nt_version,
+        nt_version_names: ntver_names(nt_version),
+    };
+    if pos == trailer {
+        return Ok(reply); // NT40 form
+    }
+    let guid = value
+        .get(pos..pos + 16)
+        .filter(|_| pos + 32 <= trailer)
+        .ok_or("netlogon: DomainGuid/NullGuid truncated")?;
+    reply.domain_guid = nonzero_guid(guid);
+    let mut pos = pos + 32;
+    for (i, slot) in [&mut reply.forest, &mut reply.domain, &mut reply.dc_host]
+        .into_iter()
+        .enumerate()
+    {
+        let (name, next) = read_name(value, pos, trailer)
+            .map_err(|e| format!("netlogon: {} ({e})", EX_NAME_FIELDS[i]))?;
+        *slot = name;
+        pos = next;
+    }
+    match value.get(pos..pos + 8).filter(|_| pos + 8 == trailer) {
+        Some(&[a, b, c, d, f0, f1, f2, f3]) => {
+            reply.dc_address = Some(Ipv4Addr::new(a, b, c, d));
+            reply.flags = u32::from_le_bytes([f0, f1, f2, f3]);
+            reply.flag_names = flag_names(reply.flags);
+            Ok(reply)
+        }
+        _ => Err("netlogon: DcIpAddress/Flags do not end where NtVersion starts".into()),
+    }
+}
+
+/// A null-terminated UTF-16LE string at `pos` ending before `end`; returns it and the offset
+/// after its terminator.
+fn utf16z(value: &[u8], pos: usize, end: usize) -> Option<(String, usize)> {
+    let region = value.get(pos..end)?;
+    let mut units = Vec::new();
+    for (i, pair) in region.chunks_exact(2).enumerate() {
+        let unit = u16::from_le_bytes([*pair.first()?, *pair.get(1)?]);
+        if unit == 0 {
+            return Some((String::from_utf16_lossy(&units), pos + 2 * (i + 1)));
+        }
+        units.push(unit);
+    }
+    None
+}
+
+fn u16_le(value: &[u8], at: usize) -> Option<u16> {
+    let b = value.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes(b.try_into().ok()?))
+}
+
+fn u32_le(value: &[u8], at: usize) -> Option<u32> {
+    let b = value.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(b.try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_name_plain_and_pointer() {
+        // "ab" "c" 0 at 0; pointer to 0 at 5
+        let v = [2, b'a', b'b', 1, b'c', 0, 1, b'x', 0xc0, 0x00];
+        assert_eq!(read_name(&v, 0, v.len()).unwrap(), ("ab.c".into(), 6));
+        assert_eq!(read_name(&v, 6, v.len()).unwrap(), ("x.ab.c".into(), 10));
+    }
+
+    #[test]
+    fn read_name_rejects_self_and_forward_pointers() {
+        let v = [0xc0, 0x00];
+        assert!(read_name(&v, 0, 2).is_err());
+        let v = [0xc0, 0x02, 0x00];
+        assert!(read_name(&v, 0, 3).is_err());
+        let v = [0x40, 0x00];
+        assert!(read_name(&v, 0, 2).is_err());
+    }
+}
