@@ -302,6 +302,7 @@ fn tcp_messages(view: &ClientView, c: &TcpConnection, out: &mut Vec<Raw>) {
     }
     let connect = match role_for_port(c.server.port) {
         Role::Dc => Some(StageKind::LdapConnect),
+        Role::Kdc => Some(StageKind::Kerberos),
         Role::Web if c.server.port != 80 => Some(StageKind::HttpsConnect),
         _ => None,
     };
@@ -660,10 +661,15 @@ pub fn sequence(a: &Analysis, chain: &Chain) -> Sequence {
         let set: BTreeSet<u64> = frames.iter().copied().collect();
         // The attempts name the host; then the chain's stages, a failed or sealed one first (a
         // stage that broke owns its frames); else the stage this kind of message belongs to.
+        // Within an attempt, the stage of the message's own kind wins (a TLS Finished and
+        // the first application data can share a frame).
         let in_attempt = chain.attempts.iter().find_map(|a| {
+            let hit = |s: &&Stage| intersects(&s.frames, &set);
             a.stages
                 .iter()
-                .find(|s| intersects(&s.frames, &set))
+                .filter(|s| Some(s.kind) == kind)
+                .find(hit)
+                .or_else(|| a.stages.iter().find(hit))
                 .map(|s| StageHead {
                     kind: s.kind,
                     host: Some(a.host.clone()),

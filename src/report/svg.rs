@@ -124,6 +124,7 @@ fn header(out: &mut String, seq: &Sequence) {
             name = escape(&name),
             ip = escape(&ip),
         );
+        out.push('\n');
     }
 }
 
@@ -257,7 +258,7 @@ pub fn render(seq: &Sequence) -> String {
             seq.client
         )),
     );
-    out.push_str(r##"<rect width="100%" height="100%" fill="#ffffff"/>"##);
+    out.push_str("\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
     for i in 0..seq.parties.len() {
         let _ = write!(
             out,
@@ -266,6 +267,7 @@ pub fn render(seq: &Sequence) -> String {
             h - 8.0,
             x = x_of(i),
         );
+        out.push('\n');
     }
     header(&mut out, seq);
     let mut y = body_top;
@@ -286,6 +288,7 @@ pub fn render(seq: &Sequence) -> String {
             Item::Message(m) => message(&mut out, seq, m, y),
             Item::Note(n) => note(&mut out, seq, n, y),
         }
+        out.push('\n');
         y += row_height(seq, item);
     }
     out.push_str("</svg>\n");
