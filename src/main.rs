@@ -1,6 +1,7 @@
-//! The `capdiag` command line: parses arguments, runs the library, prints, and maps the outcome
-//! to the documented exit codes (0 every chain complete or nothing to judge, 1 a chain broken or
-//! incomplete, 2 usage error or unreadable input).
+//! The `capdiag` command line: parses arguments, runs the library, prints (and with `--html`
+//! also writes the HTML report), and maps the outcome to the documented exit codes (0 every chain
+//! complete or nothing to judge, 1 a chain broken or incomplete, 2 usage error, unreadable input
+//! or unwritable report). `completions` and `man` print shell completions and the man page.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -8,8 +9,9 @@ use std::process::ExitCode;
 
 use capdiag::analysis::analyze_paths;
 use capdiag::chain::{ChainOptions, ChainStatus};
-use capdiag::report::{json, text};
-use clap::{Parser, Subcommand, ValueEnum};
+use capdiag::report::{html, json, mermaid, text};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 
 #[derive(Parser)]
 #[command(
@@ -28,6 +30,14 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Check captures against their expectation files (`<capture>.expect.toml`), for CI.
     Check(CheckArgs),
+    /// Print a shell completion script (see docs/report.md for where to install it).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff) to standard output, e.g. `capdiag man > capdiag.1`.
+    Man,
 }
 
 #[derive(clap::Args)]
@@ -42,8 +52,14 @@ struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -54,6 +70,9 @@ struct AnalyzeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Also write a self-contained HTML report (verdict, sequence diagram, recipes) to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -69,6 +88,8 @@ struct AnalyzeArgs {
 enum Format {
     Text,
     Json,
+    /// The sequence of each chain as a Mermaid sequenceDiagram.
+    Mermaid,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,6 +111,21 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Check(args) => check(args),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "capdiag", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            match clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .and_then(|_| out.flush())
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(2),
+            }
+        }
     }
 }
 
@@ -113,7 +149,14 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let Some(analysis) = analysis else {
         return ExitCode::from(2);
     };
+    if let Some(path) = &args.html
+        && let Err(e) = std::fs::write(path, html::render(&analysis))
+    {
+        eprintln!("capdiag: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
     let rendered = match args.format {
+        Format::Mermaid => mermaid::render(&analysis),
         Format::Json => match serde_json::to_string_pretty(&json::document(&analysis)) {
             Ok(s) => s + "\n",
             Err(e) => {
@@ -166,7 +209,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let results = check::check_all(&captures, args.bless);
     let totals = check::totals(&results);
     let out = match args.format {
-        Format::Json => {
+        CheckFormat::Json => {
             let doc = serde_json::json!({
                 "schema": "capdiag-check/1",
                 "results": results.iter().map(|r| serde_json::json!({
@@ -182,7 +225,7 @@ fn check(args: CheckArgs) -> ExitCode {
             });
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
-        Format::Text => {
+        CheckFormat::Text => {
             let mut out = String::new();
             for r in &results {
                 let path = r.capture.display();

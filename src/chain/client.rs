@@ -33,6 +33,13 @@ impl<'a> ClientView<'a> {
         }
     }
 
+    /// One client's view on its own (a filtering pass; [`views`] builds all at once).
+    pub fn new(ex: &'a Exchanges, ip: IpAddr) -> Self {
+        views_where(ex, |c| c == ip)
+            .pop()
+            .unwrap_or_else(|| ClientView::empty(ip))
+    }
+
     pub fn conn(&self, id: ConnId) -> Option<&'a TcpConnection> {
         self.tcp.iter().copied().find(|c| c.id == id)
     }
@@ -49,13 +56,17 @@ fn autodiscover_name(name: &str) -> bool {
 /// The views of the clients worth a chain — every address that started DC-locator, LDAP or
 /// Autodiscover traffic — in order of first appearance.
 pub fn views(ex: &Exchanges) -> Vec<ClientView<'_>> {
+    views_where(ex, |_| true)
+}
+
+fn views_where(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientView<'_>> {
     let mut by_ip: HashMap<IpAddr, ClientView<'_>> = HashMap::new();
     let mut first_seen: HashMap<IpAddr, u64> = HashMap::new();
     let mut seen = |ip: IpAddr, frame: u64| {
         let e = first_seen.entry(ip).or_insert(frame);
         *e = (*e).min(frame);
     };
-    for d in &ex.dns {
+    for d in ex.dns.iter().filter(|d| wanted(d.client.ip)) {
         if autodiscover_name(&d.name) {
             seen(d.client.ip, d.frame);
         }
@@ -65,7 +76,7 @@ pub fn views(ex: &Exchanges) -> Vec<ClientView<'_>> {
             .dns
             .push(d);
     }
-    for l in &ex.ldap {
+    for l in ex.ldap.iter().filter(|l| wanted(l.client.ip)) {
         seen(l.client.ip, l.frames.first().copied().unwrap_or_default());
         by_ip
             .entry(l.client.ip)
@@ -74,7 +85,7 @@ pub fn views(ex: &Exchanges) -> Vec<ClientView<'_>> {
             .push(l);
     }
     let mut owner: HashMap<ConnId, IpAddr> = HashMap::new();
-    for c in &ex.tcp {
+    for c in ex.tcp.iter().filter(|c| wanted(c.client.ip)) {
         if matches!(c.server.port, 389 | 3268 | 636 | 3269) {
             seen(c.client.ip, c.first_frame);
         }
@@ -95,7 +106,7 @@ pub fn views(ex: &Exchanges) -> Vec<ClientView<'_>> {
             v.http.push(h);
         }
     }
-    for k in &ex.kerberos {
+    for k in ex.kerberos.iter().filter(|k| wanted(k.client.ip)) {
         by_ip
             .entry(k.client.ip)
             .or_insert_with(|| ClientView::empty(k.client.ip))

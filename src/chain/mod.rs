@@ -84,25 +84,32 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         ));
     }
     let reached = attempts.iter().any(Attempt::reached_https);
-    // A sealed SCP search after which the client tried no SCP host gave it no usable URL.
+    // A sealed SCP search after which the client tried no SCP host gave it no usable URL: when
+    // nothing reached HTTPS and a later step failed, the SCP stage is where it broke.
     let sealed_without_url =
         scp_sealed && !attempts.iter().any(|a| a.origin == Origin::ScpInferred);
+    let later_failure = stages
+        .iter()
+        .find(|s| s.status == StageStatus::Failed)
+        .map(|s| s.kind);
+    if let (false, true, Some(failed), Some(frame)) =
+        (reached, sealed_without_url, later_failure, sealed)
+    {
+        let summary = format!(
+            "The SCP search was sealed and the client tried no host from it; then {} failed.",
+            failed.id()
+        );
+        // The evidence is the sealed search; the failure that followed is its own finding.
+        let c = causes::cause("scp.sealed_no_url", summary, vec![frame]);
+        findings.insert(0, c.clone());
+        if let Some(scp) = stages.iter_mut().find(|s| s.kind == StageKind::ScpSearch) {
+            let detail = std::mem::take(&mut scp.detail);
+            *scp = Stage::failed(StageKind::ScpSearch, c, detail);
+        }
+    }
     let first_failed = stages.iter().find(|s| s.status == StageStatus::Failed);
     let (status, broken_at, cause) = match (reached, first_failed) {
         (true, _) => (ChainStatus::Complete, None, None),
-        (false, Some(failed)) if sealed_without_url => {
-            let frames = sealed
-                .into_iter()
-                .chain(failed.frames.iter().copied())
-                .collect();
-            let summary = format!(
-                "The SCP search was sealed and the client tried no host from it; then {} failed.",
-                failed.kind.id()
-            );
-            let c = causes::cause("scp.sealed_no_url", summary, frames);
-            findings.insert(0, c.clone());
-            (ChainStatus::Broken, Some(StageKind::ScpSearch), Some(c))
-        }
         (false, Some(failed)) => (ChainStatus::Broken, Some(failed.kind), failed.cause.clone()),
         (false, None) => (ChainStatus::Incomplete, None, None),
     };

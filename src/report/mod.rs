@@ -1,7 +1,12 @@
-//! Renderers: the text report, the JSON document and the ldp/ldapsearch/PowerShell recipes.
+//! Renderers: the text report, the JSON document, the ldp/ldapsearch/PowerShell recipes, and the
+//! pictures: a sequence model per chain drawn as SVG (inside the HTML report) or as Mermaid.
 //! They read the analysis model and never decode bytes.
 
+pub mod html;
 pub mod json;
+pub mod mermaid;
 pub mod names;
 pub mod recipe;
+pub mod sequence;
+pub mod svg;
 pub mod text;
