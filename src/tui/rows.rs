@@ -772,6 +772,14 @@ pub fn assign_stages(rows: &mut [Row], chains: &[Chain]) {
         if let Some(s) = best {
             row.stage = Some(s.kind);
             row.stage_status = Some(s.status);
+            // A KRB-ERROR in a Kerberos stage that went on to a ticket is a routine step
+            // (pre-authentication required), not a failure.
+            if row.proto == Proto::Kerberos
+                && row.status == RowStatus::Failed
+                && s.status == StageStatus::Ok
+            {
+                row.status = RowStatus::Info;
+            }
         }
         row.finding = chain
             .findings

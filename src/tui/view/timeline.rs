@@ -15,7 +15,7 @@ use crate::tui::rows::Row;
 use crate::tui::state::{Pane, State};
 
 /// From this width the timeline adds a stage column.
-const STAGE_COLUMN_WIDTH: u16 = 100;
+const STAGE_COLUMN_WIDTH: u16 = 90;
 
 /// A short duration for narrow columns: `850µs`, `12ms`, `1.20s`, `42s`, `3m05s`.
 pub fn short_duration(ns: Nanos) -> String {
