@@ -136,10 +136,6 @@ fn tui(args: TuiArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
-    if !std::io::stdout().is_terminal() {
-        eprintln!("capdiag: tui needs a terminal; use `capdiag analyze` for a report");
-        return ExitCode::from(2);
-    }
     // Unreadable inputs are reported now, before the terminal is taken over.
     let (loading, errors) = capdiag::tui::load::start(&args.files, &opts);
     for e in &errors {
@@ -148,6 +144,10 @@ fn tui(args: TuiArgs) -> ExitCode {
     let Some(loading) = loading else {
         return ExitCode::from(2);
     };
+    if !std::io::stdout().is_terminal() {
+        eprintln!("capdiag: tui needs a terminal; use `capdiag analyze` for a report");
+        return ExitCode::from(2);
+    }
     match capdiag::tui::run(loading) {
         Ok(capdiag::tui::Outcome::Shown(analysis)) => verdict_code(&analysis, !errors.is_empty()),
         Ok(capdiag::tui::Outcome::Cancelled) => {
