@@ -15,3 +15,4 @@ pub mod messages;
 pub mod net;
 pub mod proto;
 pub mod report;
+pub mod tui;

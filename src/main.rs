@@ -1,13 +1,15 @@
 //! The `capdiag` command line: parses arguments, runs the library, prints (and with `--html`
 //! also writes the HTML report), and maps the outcome to the documented exit codes (0 every chain
 //! complete or nothing to judge, 1 a chain broken or incomplete, 2 usage error, unreadable input
-//! or unwritable report). `completions` and `man` print shell completions and the man page.
+//! or unwritable report). `capdiag tui` (or `analyze --tui`) maps its outcome the same way once
+//! the user quits; quitting while a capture still loads gives 1. `check` compares captures with
+//! their pinned verdicts; `completions` and `man` print shell completions and the man page.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use capdiag::analysis::analyze_paths;
+use capdiag::analysis::{Analysis, analyze_paths};
 use capdiag::chain::{ChainOptions, ChainStatus};
 use capdiag::report::{html, json, mermaid, text};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -38,6 +40,8 @@ enum Command {
     },
     /// Print the man page (roff) to standard output, e.g. `capdiag man > capdiag.1`.
     Man,
+    /// Explore the analysis full screen: the chain, a timeline of every message, and details.
+    Tui(TuiArgs),
 }
 
 #[derive(clap::Args)]
@@ -63,6 +67,19 @@ enum CheckFormat {
 }
 
 #[derive(clap::Args)]
+struct TuiArgs {
+    /// pcap or pcapng files, optionally gzip- or zstd-compressed; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The AD domain looked up, when the capture does not show it (e.g. contoso.com).
+    #[arg(long)]
+    domain: Option<String>,
+    /// The mailbox whose Autodiscover is looked up; its domain gives the fallback hosts.
+    #[arg(long)]
+    email: Option<String>,
+}
+
+#[derive(clap::Args)]
 struct AnalyzeArgs {
     /// pcap or pcapng files, optionally gzip- or zstd-compressed; `-` reads standard input.
     #[arg(required = true)]
@@ -82,6 +99,9 @@ struct AnalyzeArgs {
     /// The mailbox whose Autodiscover is looked up; its domain gives the fallback hosts.
     #[arg(long)]
     email: Option<String>,
+    /// Open the interactive timeline instead of printing a report (same as `capdiag tui`).
+    #[arg(long, conflicts_with = "format")]
+    tui: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -109,6 +129,11 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Analyze(args) if args.tui => tui(TuiArgs {
+            files: args.files,
+            domain: args.domain,
+            email: args.email,
+        }),
         Command::Analyze(args) => analyze(args),
         Command::Check(args) => check(args),
         Command::Completions { shell } => {
@@ -126,21 +151,75 @@ fn main() -> ExitCode {
                 Err(_) => ExitCode::from(2),
             }
         }
+        Command::Tui(args) => tui(args),
     }
 }
 
-fn analyze(args: AnalyzeArgs) -> ExitCode {
-    let smtp_domain = match args.email.as_deref().map(|e| e.rsplit_once('@')) {
+/// The chain options from `--domain` and `--email`, or the usage error to print.
+fn chain_options(domain: Option<String>, email: Option<&str>) -> Result<ChainOptions, ExitCode> {
+    let smtp_domain = match email.map(|e| e.rsplit_once('@')) {
         None => None,
         Some(Some((_, d))) if !d.is_empty() => Some(d.to_ascii_lowercase()),
         Some(_) => {
             eprintln!("capdiag: --email must look like user@domain");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
-    let opts = ChainOptions {
-        domain: args.domain.clone(),
+    Ok(ChainOptions {
+        domain,
         smtp_domain,
+    })
+}
+
+/// 2 when an input was unreadable, else 0 when every chain is complete (or there is none), 1
+/// when one is broken or incomplete.
+fn verdict_code(analysis: &Analysis, unreadable: bool) -> ExitCode {
+    if unreadable {
+        ExitCode::from(2)
+    } else if analysis
+        .chains
+        .iter()
+        .all(|c| c.status == ChainStatus::Complete)
+    {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn tui(args: TuiArgs) -> ExitCode {
+    let opts = match chain_options(args.domain, args.email.as_deref()) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    // Unreadable inputs are reported now, before the terminal is taken over.
+    let (loading, errors) = capdiag::tui::load::start(&args.files, &opts);
+    for e in &errors {
+        eprintln!("capdiag: {e}");
+    }
+    let Some(loading) = loading else {
+        return ExitCode::from(2);
+    };
+    if !std::io::stdout().is_terminal() {
+        eprintln!("capdiag: tui needs a terminal; use `capdiag analyze` for a report");
+        return ExitCode::from(2);
+    }
+    match capdiag::tui::run(loading) {
+        Ok(capdiag::tui::Outcome::Shown(analysis)) => verdict_code(&analysis, !errors.is_empty()),
+        Ok(capdiag::tui::Outcome::Cancelled) => {
+            ExitCode::from(if errors.is_empty() { 1 } else { 2 })
+        }
+        Err(e) => {
+            eprintln!("capdiag: terminal: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn analyze(args: AnalyzeArgs) -> ExitCode {
+    let opts = match chain_options(args.domain.clone(), args.email.as_deref()) {
+        Ok(o) => o,
+        Err(code) => return code,
     };
     let (analysis, errors) = analyze_paths(&args.files, &opts);
     for e in &errors {
@@ -184,17 +263,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     {
         return ExitCode::from(2);
     }
-    if !errors.is_empty() {
-        ExitCode::from(2)
-    } else if analysis
-        .chains
-        .iter()
-        .all(|c| c.status == ChainStatus::Complete)
-    {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    verdict_code(&analysis, !errors.is_empty())
 }
 
 fn check(args: CheckArgs) -> ExitCode {

@@ -1,0 +1,137 @@
+//! The event loop: shows loading progress until the analysis is ready, then draws the state,
+//! reads keys, mouse and resizes, applies them to the state and carries out the effects
+//! (quit, clipboard). The terminal is restored however the loop ends.
+
+use std::io::Write;
+use std::time::Duration;
+
+use crossterm::event::{self, Event, KeyCode, KeyEventKind, MouseButton, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use super::clipboard::osc52;
+use super::keys;
+use super::load::{Loading, Poll};
+use super::state::{Action, Effect, Pane, State};
+use super::terminal::{Guard, Term};
+use super::view;
+use crate::analysis::Analysis;
+
+/// How long a small capture may take before the loading screen is drawn at all.
+const QUIET_LOAD: Duration = Duration::from_millis(150);
+/// How often the loading screen is redrawn.
+const LOAD_TICK: Duration = Duration::from_millis(50);
+
+/// How the TUI ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The user quit after the analysis was shown.
+    Shown(Box<Analysis>),
+    /// The user quit while the capture was still loading.
+    Cancelled,
+}
+
+/// Runs the TUI on the terminal until the user quits.
+pub fn run(loading: Loading) -> std::io::Result<Outcome> {
+    let quick = loading.wait(QUIET_LOAD);
+    let mut guard = Guard::enter()?;
+    let analysis = match quick {
+        Poll::Done(a) => a,
+        Poll::Failed => return Err(worker_died()),
+        Poll::Pending => match wait_with_progress(&mut guard.terminal, &loading)? {
+            Some(a) => a,
+            None => return Ok(Outcome::Cancelled),
+        },
+    };
+    let mut state = State::new(*analysis);
+    event_loop(&mut guard.terminal, &mut state)?;
+    drop(guard);
+    Ok(Outcome::Shown(Box::new(state.analysis)))
+}
+
+fn worker_died() -> std::io::Error {
+    std::io::Error::other("the analysis stopped unexpectedly")
+}
+
+fn wait_with_progress(
+    term: &mut Term,
+    loading: &Loading,
+) -> std::io::Result<Option<Box<Analysis>>> {
+    loop {
+        let progress = loading.progress();
+        term.draw(|f| view::loading::draw(f, &progress))?;
+        if event::poll(LOAD_TICK)?
+            && let Event::Key(k) = event::read()?
+        {
+            let cancel = matches!(k.code, KeyCode::Char('q') | KeyCode::Esc)
+                || keys::action(k, false) == Some(Action::Quit);
+            if cancel && k.kind != KeyEventKind::Release {
+                return Ok(None);
+            }
+        }
+        match loading.wait(Duration::ZERO) {
+            Poll::Done(a) => return Ok(Some(a)),
+            Poll::Pending => {}
+            Poll::Failed => return Err(worker_died()),
+        }
+    }
+}
+
+fn screen(term: &Term) -> std::io::Result<Rect> {
+    let size = term.size()?;
+    Ok(Rect::new(0, 0, size.width, size.height))
+}
+
+fn event_loop(term: &mut Term, state: &mut State) -> std::io::Result<()> {
+    loop {
+        let area = screen(term)?;
+        let areas = view::layout(area, state);
+        if let Some(areas) = &areas {
+            let (t, d) = view::pane_heights(areas);
+            state.set_heights(t, d);
+            if let Some(text) = areas.detail_text() {
+                state.detail_scroll = state
+                    .detail_scroll
+                    .min(view::detail::max_scroll(state, text));
+            }
+        }
+        term.draw(|f| view::draw(f, state))?;
+        let action = match event::read()? {
+            Event::Key(k) => keys::action(k, state.search_input().is_some()),
+            Event::Mouse(m) => areas.and_then(|a| mouse_action(&a, m)),
+            _ => None,
+        };
+        let Some(action) = action else { continue };
+        match state.apply(action) {
+            Effect::None => {}
+            Effect::Quit => return Ok(()),
+            Effect::Copy(text) => {
+                let mut out = std::io::stdout();
+                out.write_all(osc52(&text).as_bytes())?;
+                out.flush()?;
+            }
+        }
+    }
+}
+
+fn mouse_action(areas: &view::Areas, m: event::MouseEvent) -> Option<Action> {
+    let at = Position::new(m.column, m.row);
+    let pane = if areas.timeline.is_some_and(|t| t.contains(at)) {
+        Pane::Timeline
+    } else if areas.detail.is_some_and(|d| d.contains(at)) {
+        Pane::Detail
+    } else {
+        return None;
+    };
+    match m.kind {
+        MouseEventKind::ScrollUp => Some(Action::Scroll(pane, -3)),
+        MouseEventKind::ScrollDown => Some(Action::Scroll(pane, 3)),
+        MouseEventKind::Down(MouseButton::Left) => match pane {
+            Pane::Timeline => areas
+                .timeline_rows()
+                .filter(|r| r.contains(at))
+                .map(|r| Action::ClickRow(usize::from(m.row - r.y))),
+            Pane::Detail => Some(Action::ClickDetail),
+        },
+        _ => None,
+    }
+}

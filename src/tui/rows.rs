@@ -1,0 +1,801 @@
+//! The timeline's rows: one per message the analysis found (DNS query/answer, CLDAP ping/reply,
+//! Kerberos, TCP connect/refused/timeout, LDAP bind/search/entry/done/reference, TLS hello/
+//! certificate/alert, HTTP request/response), in frame order, each tied to the chain stage whose
+//! evidence it is. Built from [`Analysis`] only; pure data, no terminal.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use crate::analysis::Analysis;
+use crate::capture::Nanos;
+use crate::chain::dns_stage::answer_text;
+use crate::chain::{Chain, StageKind, StageStatus};
+use crate::flow::{ConnId, Side};
+use crate::messages::{Exchanges, LdapExchange, LdapRequest, Transport};
+use crate::proto::dns::rcode_name;
+use crate::proto::ldap::{BindAuth, result_name};
+use crate::proto::tls::{alert_name, version_name};
+
+/// The protocol a row belongs to (what `f` filters on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Proto {
+    Dns,
+    Cldap,
+    Kerberos,
+    Tcp,
+    Ldap,
+    Tls,
+    Http,
+}
+
+impl Proto {
+    pub const ALL: [Proto; 7] = [
+        Proto::Dns,
+        Proto::Cldap,
+        Proto::Kerberos,
+        Proto::Tcp,
+        Proto::Ldap,
+        Proto::Tls,
+        Proto::Http,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Proto::Dns => "DNS",
+            Proto::Cldap => "CLDAP",
+            Proto::Kerberos => "KRB",
+            Proto::Tcp => "TCP",
+            Proto::Ldap => "LDAP",
+            Proto::Tls => "TLS",
+            Proto::Http => "HTTP",
+        }
+    }
+}
+
+/// What a message says about the lookup, as far as the message itself shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowStatus {
+    Ok,
+    /// An error answer, a refusal, a timeout, a fatal alert.
+    Failed,
+    /// A request that never got an answer in the capture.
+    Unanswered,
+    /// Neither good nor bad (an entry, a FIN-less reset after the work was done, ...).
+    Info,
+}
+
+/// Which part of which exchange in [`Exchanges`] a row shows (indices into its vectors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    DnsQuery(usize),
+    DnsAnswer(usize),
+    LdapRequest(usize),
+    LdapEntry(usize, usize),
+    LdapReference(usize, usize),
+    LdapDone(usize),
+    TcpConnect(usize),
+    TcpAccepted(usize),
+    TcpRefused(usize),
+    TcpTimeout(usize),
+    TcpReset(usize),
+    TlsClientHello(usize),
+    TlsServerHello(usize),
+    TlsCertificate(usize),
+    TlsAlert(usize, usize),
+    TlsAppData(usize),
+    HttpRequest(usize),
+    HttpResponse(usize),
+    Kerberos(usize),
+}
+
+impl Source {
+    /// The exchange this part belongs to, so that parts of one exchange can share a stage.
+    fn exchange(self) -> (u8, usize) {
+        match self {
+            Source::DnsQuery(i) | Source::DnsAnswer(i) => (0, i),
+            Source::LdapRequest(i)
+            | Source::LdapEntry(i, _)
+            | Source::LdapReference(i, _)
+            | Source::LdapDone(i) => (1, i),
+            Source::TcpConnect(i)
+            | Source::TcpAccepted(i)
+            | Source::TcpRefused(i)
+            | Source::TcpTimeout(i)
+            | Source::TcpReset(i) => (2, i),
+            Source::TlsClientHello(i)
+            | Source::TlsServerHello(i)
+            | Source::TlsCertificate(i)
+            | Source::TlsAlert(i, _)
+            | Source::TlsAppData(i) => (3, i),
+            Source::HttpRequest(i) | Source::HttpResponse(i) => (4, i),
+            Source::Kerberos(i) => (5, i),
+        }
+    }
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The frame Wireshark shows this message in.
+    pub frame: u64,
+    /// Every frame that carried it.
+    pub frames: Vec<u64>,
+    /// Its own capture time, when the model holds one for it.
+    pub ts: Option<Nanos>,
+    /// `ts`, or else the latest time known before it (frames are in time order, so this is a
+    /// lower bound): what the time column and the gutter use.
+    pub time: Nanos,
+    /// The client the message belongs to (who asked).
+    pub client: Option<IpAddr>,
+    pub proto: Proto,
+    /// Short kind: "query", "answer", "bind", "search", "entry", "done", "connect", ...
+    pub kind: &'static str,
+    pub summary: String,
+    pub status: RowStatus,
+    /// For an answer: time since its request, when both times are known.
+    pub latency: Option<Nanos>,
+    /// The stage of the client's chain this message is evidence for.
+    pub stage: Option<StageKind>,
+    /// The status of that stage.
+    pub stage_status: Option<StageStatus>,
+    /// Part of a finding's evidence (the cause or another failure the chain reports).
+    pub finding: bool,
+    pub source: Source,
+}
+
+impl Row {
+    /// What `n` / `N` stop at: evidence of a finding, or a message that failed by itself.
+    pub fn is_finding(&self) -> bool {
+        self.finding || self.status == RowStatus::Failed
+    }
+
+    /// The text `/` searches in.
+    pub fn haystack(&self) -> String {
+        format!(
+            "{} {} {} {} {}",
+            self.frame,
+            self.proto.label(),
+            self.kind,
+            self.summary,
+            self.stage.map(StageKind::id).unwrap_or("")
+        )
+    }
+}
+
+struct Builder<'a> {
+    ex: &'a Exchanges,
+    rows: Vec<Row>,
+    conn_client: HashMap<ConnId, (IpAddr, usize)>,
+}
+
+impl Builder<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        source: Source,
+        frames: Vec<u64>,
+        ts: Option<Nanos>,
+        client: Option<IpAddr>,
+        proto: Proto,
+        kind: &'static str,
+        summary: String,
+        status: RowStatus,
+        latency: Option<Nanos>,
+    ) {
+        let frame = frames.first().copied().unwrap_or_default();
+        self.rows.push(Row {
+            frame,
+            frames,
+            ts,
+            time: ts.unwrap_or_default(),
+            client,
+            proto,
+            kind,
+            summary,
+            status,
+            latency,
+            stage: None,
+            stage_status: None,
+            finding: false,
+            source,
+        });
+    }
+
+    fn dns(&mut self) {
+        for (i, d) in self.ex.dns.iter().enumerate() {
+            let client = Some(d.client.ip);
+            let status = if d.response.is_some() {
+                RowStatus::Ok
+            } else {
+                RowStatus::Unanswered
+            };
+            let retries = if d.retries.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} retries)", d.retries.len())
+            };
+            let mut frames = vec![d.frame];
+            frames.extend(&d.retries);
+            self.push(
+                Source::DnsQuery(i),
+                frames,
+                Some(d.ts),
+                client,
+                Proto::Dns,
+                "query",
+                format!("{} {}{retries} → {}", d.qtype, d.name, d.server.ip),
+                status,
+                None,
+            );
+            if let Some(r) = &d.response {
+                let answers: Vec<String> = r.answers.iter().map(|a| answer_text(&a.data)).collect();
+                let mut summary = rcode_name(r.rcode).to_string();
+                if !answers.is_empty() {
+                    summary = format!("{summary} {}", answers.join(", "));
+                } else if r.rcode == 0 {
+                    summary.push_str(" (no records)");
+                }
+                if r.truncated {
+                    summary.push_str(" [truncated]");
+                }
+                self.push(
+                    Source::DnsAnswer(i),
+                    vec![r.frame],
+                    Some(r.ts),
+                    client,
+                    Proto::Dns,
+                    "answer",
+                    summary,
+                    if r.rcode == 0 {
+                        RowStatus::Ok
+                    } else {
+                        RowStatus::Failed
+                    },
+                    Some(r.ts.saturating_sub(d.ts)),
+                );
+            }
+        }
+    }
+
+    fn ldap(&mut self) {
+        for (i, l) in self.ex.ldap.iter().enumerate() {
+            let proto = if l.transport == Transport::Udp {
+                Proto::Cldap
+            } else {
+                Proto::Ldap
+            };
+            let client = Some(l.client.ip);
+            let (kind, summary) = ldap_request_text(l);
+            let status = if l.result.is_some() || matches!(l.request, LdapRequest::Unbind) {
+                RowStatus::Ok
+            } else {
+                RowStatus::Unanswered
+            };
+            self.push(
+                Source::LdapRequest(i),
+                completed_first(&l.frames),
+                Some(l.ts),
+                client,
+                proto,
+                kind,
+                summary,
+                status,
+                None,
+            );
+            for (e, entry) in l.entries.iter().enumerate() {
+                let attrs = entry.entry.attributes.len();
+                self.push(
+                    Source::LdapEntry(i, e),
+                    completed_first(&entry.frames),
+                    None,
+                    client,
+                    proto,
+                    "entry",
+                    format!(
+                        "{} ({attrs} attribute{})",
+                        if entry.entry.dn.is_empty() {
+                            "(rootDSE)"
+                        } else {
+                            &entry.entry.dn
+                        },
+                        if attrs == 1 { "" } else { "s" }
+                    ),
+                    RowStatus::Info,
+                    None,
+                );
+            }
+            for (r, (urls, frame)) in l.references.iter().enumerate() {
+                self.push(
+                    Source::LdapReference(i, r),
+                    vec![*frame],
+                    None,
+                    client,
+                    proto,
+                    "reference",
+                    urls.join(" "),
+                    RowStatus::Info,
+                    None,
+                );
+            }
+            if let Some(r) = &l.result {
+                let kind = match l.request {
+                    LdapRequest::Bind(_) => "bind result",
+                    LdapRequest::Search(_) if proto == Proto::Cldap => "reply",
+                    LdapRequest::Search(_) => "done",
+                    _ => "response",
+                };
+                let mut summary = format!("{} ({})", result_name(r.result.code), r.result.code);
+                if matches!(l.request, LdapRequest::Search(_)) {
+                    let n = l.entries.len();
+                    summary.push_str(&format!(", {n} entr{}", if n == 1 { "y" } else { "ies" }));
+                }
+                if !r.result.diagnostic.is_empty() {
+                    summary.push_str(&format!(": {}", r.result.diagnostic.trim_end_matches('\0')));
+                }
+                // A SASL bind in progress (14) is a step, not a failure.
+                let status = match r.result.code {
+                    0 | 14 => RowStatus::Ok,
+                    _ => RowStatus::Failed,
+                };
+                self.push(
+                    Source::LdapDone(i),
+                    completed_first(&r.frames),
+                    Some(r.ts),
+                    client,
+                    proto,
+                    kind,
+                    summary,
+                    status,
+                    Some(r.ts.saturating_sub(l.ts)),
+                );
+            }
+        }
+    }
+
+    fn tcp(&mut self) {
+        for (i, c) in self.ex.tcp.iter().enumerate() {
+            let client = Some(c.client.ip);
+            let retries = if c.syn_retransmits.is_empty() {
+                String::new()
+            } else {
+                format!(" (SYN sent {} times)", c.syn_retransmits.len() + 1)
+            };
+            let opened = if c.saw_syn {
+                "SYN"
+            } else {
+                "(seen mid-stream)"
+            };
+            self.push(
+                Source::TcpConnect(i),
+                vec![c.first_frame],
+                Some(c.ts),
+                client,
+                Proto::Tcp,
+                "connect",
+                format!("{opened} {} → {}{retries}", c.client, c.server),
+                if c.syn_ack.is_some() || !c.saw_syn {
+                    RowStatus::Ok
+                } else {
+                    RowStatus::Unanswered
+                },
+                None,
+            );
+            if let Some(f) = c.syn_ack {
+                self.push(
+                    Source::TcpAccepted(i),
+                    vec![f],
+                    None,
+                    client,
+                    Proto::Tcp,
+                    "accepted",
+                    format!("SYN-ACK from {}", c.server),
+                    RowStatus::Ok,
+                    None,
+                );
+            }
+            match c.reset {
+                Some((Side::Server, f)) if c.syn_ack.is_none() && c.saw_syn => self.push(
+                    Source::TcpRefused(i),
+                    vec![f],
+                    None,
+                    client,
+                    Proto::Tcp,
+                    "refused",
+                    format!("RST from {}: connection refused", c.server),
+                    RowStatus::Failed,
+                    None,
+                ),
+                Some((side, f)) => self.push(
+                    Source::TcpReset(i),
+                    vec![f],
+                    None,
+                    client,
+                    Proto::Tcp,
+                    "reset",
+                    format!(
+                        "RST from the {} ({})",
+                        if side == Side::Client {
+                            "client"
+                        } else {
+                            "server"
+                        },
+                        if side == Side::Client {
+                            c.client
+                        } else {
+                            c.server
+                        }
+                    ),
+                    RowStatus::Info,
+                    None,
+                ),
+                None if c.saw_syn && c.syn_ack.is_none() => {
+                    let last = c.syn_retransmits.last().copied().unwrap_or(c.first_frame);
+                    self.push(
+                        Source::TcpTimeout(i),
+                        vec![last],
+                        None,
+                        client,
+                        Proto::Tcp,
+                        "timeout",
+                        format!(
+                            "no answer from {} to {} SYN{}",
+                            c.server,
+                            c.syn_retransmits.len() + 1,
+                            if c.syn_retransmits.is_empty() {
+                                ""
+                            } else {
+                                "s"
+                            }
+                        ),
+                        RowStatus::Failed,
+                        None,
+                    );
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn tls(&mut self) {
+        for (i, t) in self.ex.tls.iter().enumerate() {
+            let client = self.conn_client.get(&t.conn).map(|c| c.0);
+            let server = self
+                .conn_client
+                .get(&t.conn)
+                .and_then(|(_, ci)| self.ex.tcp.get(*ci))
+                .map(|c| c.server.to_string())
+                .unwrap_or_default();
+            if let Some((f, sni, versions)) = &t.client_hello {
+                let max = versions.iter().max().map(|v| version_name(*v));
+                self.push(
+                    Source::TlsClientHello(i),
+                    vec![*f],
+                    None,
+                    client,
+                    Proto::Tls,
+                    "client hello",
+                    format!(
+                        "SNI {}{} → {server}",
+                        sni.as_deref().unwrap_or("(none)"),
+                        max.map(|m| format!(", up to {m}")).unwrap_or_default()
+                    ),
+                    RowStatus::Ok,
+                    None,
+                );
+            }
+            if let Some((f, v)) = t.server_hello {
+                self.push(
+                    Source::TlsServerHello(i),
+                    vec![f],
+                    None,
+                    client,
+                    Proto::Tls,
+                    "server hello",
+                    version_name(v),
+                    RowStatus::Ok,
+                    None,
+                );
+            }
+            if let Some((f, chain)) = &t.certificate {
+                let bytes: usize = chain.iter().map(Vec::len).sum();
+                self.push(
+                    Source::TlsCertificate(i),
+                    vec![*f],
+                    None,
+                    client,
+                    Proto::Tls,
+                    "certificate",
+                    format!(
+                        "{} certificate{} ({bytes} bytes)",
+                        chain.len(),
+                        if chain.len() == 1 { "" } else { "s" }
+                    ),
+                    RowStatus::Ok,
+                    None,
+                );
+            }
+            for (a, (side, f, desc)) in t.alerts.iter().enumerate() {
+                let who = if *side == Side::Client {
+                    "client"
+                } else {
+                    "server"
+                };
+                let (text, status) = match desc {
+                    Some(0) => ("close_notify (0)".to_string(), RowStatus::Info),
+                    Some(d) => (format!("{} ({d})", alert_name(*d)), RowStatus::Failed),
+                    None => ("encrypted".to_string(), RowStatus::Info),
+                };
+                self.push(
+                    Source::TlsAlert(i, a),
+                    vec![*f],
+                    None,
+                    client,
+                    Proto::Tls,
+                    "alert",
+                    format!("from the {who}: {text}"),
+                    status,
+                    None,
+                );
+            }
+            if !t.client_app_frames.is_empty() {
+                let mut frames = t.client_app_frames.clone();
+                frames.extend(t.server_app_last);
+                self.push(
+                    Source::TlsAppData(i),
+                    frames,
+                    None,
+                    client,
+                    Proto::Tls,
+                    "app data",
+                    format!(
+                        "{} record{} from the client, {} from the server",
+                        t.client_app_records,
+                        if t.client_app_records == 1 { "" } else { "s" },
+                        t.server_app_records
+                    ),
+                    if t.server_app_records > 0 {
+                        RowStatus::Ok
+                    } else {
+                        RowStatus::Unanswered
+                    },
+                    None,
+                );
+            }
+        }
+    }
+
+    fn http(&mut self) {
+        for (i, h) in self.ex.http.iter().enumerate() {
+            let client = self.conn_client.get(&h.conn).map(|c| c.0);
+            self.push(
+                Source::HttpRequest(i),
+                vec![h.frame],
+                None,
+                client,
+                Proto::Http,
+                "request",
+                format!(
+                    "{} {}{}",
+                    h.method,
+                    h.target,
+                    h.host
+                        .as_deref()
+                        .map(|v| format!(" (Host: {v})"))
+                        .unwrap_or_default()
+                ),
+                if h.response.is_some() {
+                    RowStatus::Ok
+                } else {
+                    RowStatus::Unanswered
+                },
+                None,
+            );
+            if let Some((f, status, location)) = &h.response {
+                self.push(
+                    Source::HttpResponse(i),
+                    vec![*f],
+                    None,
+                    client,
+                    Proto::Http,
+                    "response",
+                    format!(
+                        "{status}{}",
+                        location
+                            .as_deref()
+                            .map(|l| format!(" → {l}"))
+                            .unwrap_or_default()
+                    ),
+                    match status {
+                        200..=299 => RowStatus::Ok,
+                        300..=399 => RowStatus::Info,
+                        _ => RowStatus::Failed,
+                    },
+                    None,
+                );
+            }
+        }
+    }
+
+    fn kerberos(&mut self) {
+        for (i, k) in self.ex.kerberos.iter().enumerate() {
+            let (name, status) = kerberos_name(k.msg_type);
+            let (from, to) = if k.from_client {
+                (k.client, k.server)
+            } else {
+                (k.server, k.client)
+            };
+            self.push(
+                Source::Kerberos(i),
+                vec![k.frame],
+                None,
+                Some(k.client.ip),
+                Proto::Kerberos,
+                if k.from_client { "request" } else { "reply" },
+                format!("{name} {from} → {to}"),
+                status,
+                None,
+            );
+        }
+    }
+}
+
+/// The name of a Kerberos message type and whether it is an error.
+pub fn kerberos_name(msg_type: u8) -> (&'static str, RowStatus) {
+    match msg_type {
+        10 => ("AS-REQ", RowStatus::Ok),
+        11 => ("AS-REP", RowStatus::Ok),
+        12 => ("TGS-REQ", RowStatus::Ok),
+        13 => ("TGS-REP", RowStatus::Ok),
+        14 => ("AP-REQ", RowStatus::Ok),
+        15 => ("AP-REP", RowStatus::Ok),
+        30 => ("KRB-ERROR", RowStatus::Failed),
+        _ => ("Kerberos message", RowStatus::Info),
+    }
+}
+
+fn ldap_request_text(l: &LdapExchange) -> (&'static str, String) {
+    match &l.request {
+        LdapRequest::Bind(b) => {
+            let who = if b.name.is_empty() {
+                "(no name)".to_string()
+            } else {
+                b.name.clone()
+            };
+            let method = match &b.auth {
+                BindAuth::Simple { password_len: 0 } => "simple, empty password".to_string(),
+                other => crate::chain::directory::bind_method(other),
+            };
+            ("bind", format!("{who} ({method}) → {}", l.server))
+        }
+        LdapRequest::Search(s) => {
+            let kind = if l.transport == Transport::Udp {
+                "ping"
+            } else {
+                "search"
+            };
+            let base = if s.base.is_empty() {
+                "(rootDSE)"
+            } else {
+                &s.base
+            };
+            (kind, format!("{base} {}", s.filter))
+        }
+        LdapRequest::Extended { name } => ("extended", name.clone()),
+        LdapRequest::Unbind => ("unbind", String::new()),
+        LdapRequest::Other(name) => ("request", (*name).to_string()),
+    }
+}
+
+/// The timeline of a whole analysis, in frame order, each row tied to its client's chain.
+pub fn build_rows(a: &Analysis) -> Vec<Row> {
+    let conn_client = a
+        .exchanges
+        .tcp
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, (c.client.ip, i)))
+        .collect();
+    let mut b = Builder {
+        ex: &a.exchanges,
+        rows: Vec::new(),
+        conn_client,
+    };
+    b.dns();
+    b.kerberos();
+    b.tcp();
+    b.ldap();
+    b.tls();
+    b.http();
+    let mut rows = b.rows;
+    // Stable: within one frame, the order above (a TCP connect before the LDAP it carries).
+    rows.sort_by_key(|r| r.frame);
+    fill_times(&mut rows, None);
+    assign_stages(&mut rows, &a.chains);
+    rows
+}
+
+/// Gives every row without a time of its own the latest time known before it (`before`: the
+/// time of the row preceding these, when appending); rows ahead of any known time take the
+/// first known one.
+pub fn fill_times(rows: &mut [Row], before: Option<Nanos>) {
+    let mut last = before;
+    for row in rows.iter_mut() {
+        last = match (row.ts, last) {
+            (Some(t), Some(l)) => Some(t.max(l)),
+            (Some(t), None) => Some(t),
+            (None, l) => l,
+        };
+        row.time = last.unwrap_or_default();
+    }
+    let first = rows
+        .iter()
+        .find_map(|r| r.ts)
+        .or(before)
+        .unwrap_or_default();
+    for row in rows.iter_mut().take_while(|r| r.ts.is_none()) {
+        if before.is_none() {
+            row.time = first;
+        }
+    }
+}
+
+/// Moves the last frame first: a message split over segments shows in Wireshark at the frame
+/// that completed it.
+fn completed_first(frames: &[u64]) -> Vec<u64> {
+    let mut out: Vec<u64> = frames.last().copied().into_iter().collect();
+    out.extend(frames.iter().take(frames.len().saturating_sub(1)));
+    out
+}
+
+/// Ties each row to the stage of its client's chain whose evidence frames it shares, and marks
+/// the rows that are evidence of a finding. Parts of one exchange that no stage names take the
+/// stage of a sibling that has one.
+pub fn assign_stages(rows: &mut [Row], chains: &[Chain]) {
+    for row in rows.iter_mut() {
+        let Some(chain) = chains.iter().find(|c| Some(c.client) == row.client) else {
+            continue;
+        };
+        let stages = chain
+            .stages
+            .iter()
+            .chain(chain.attempts.iter().flat_map(|a| a.stages.iter()));
+        let mut best = None;
+        for s in stages {
+            if s.frames.contains(&row.frame) {
+                best = Some(s);
+                break;
+            }
+            if best.is_none() && row.frames.iter().any(|f| s.frames.contains(f)) {
+                best = Some(s);
+            }
+        }
+        if let Some(s) = best {
+            row.stage = Some(s.kind);
+            row.stage_status = Some(s.status);
+            // A KRB-ERROR in a Kerberos stage that went on to a ticket is a routine step
+            // (pre-authentication required), not a failure.
+            if row.proto == Proto::Kerberos
+                && row.status == RowStatus::Failed
+                && s.status == StageStatus::Ok
+            {
+                row.status = RowStatus::Info;
+            }
+        }
+        row.finding = chain
+            .findings
+            .iter()
+            .any(|c| row.frames.iter().any(|f| c.frames.contains(f)));
+    }
+    let mut by_exchange: HashMap<(u8, usize), (StageKind, StageStatus)> = HashMap::new();
+    for row in rows.iter() {
+        if let (Some(k), Some(s)) = (row.stage, row.stage_status) {
+            by_exchange.entry(row.source.exchange()).or_insert((k, s));
+        }
+    }
+    for row in rows.iter_mut().filter(|r| r.stage.is_none()) {
+        if let Some((k, s)) = by_exchange.get(&row.source.exchange()) {
+            row.stage = Some(*k);
+            row.stage_status = Some(*s);
+        }
+    }
+}
