@@ -11,6 +11,10 @@ use crate::proto::tls::alert_name;
 /// A cause code in the catalogue: code (a `*` stands for a name filled in), meaning, remediation.
 pub struct CauseInfo {
     pub code: &'static str,
+    /// The stage(s) it is found at.
+    pub stage: &'static str,
+    /// What the evidence frames show.
+    pub evidence: &'static str,
     pub meaning: &'static str,
     pub remediation: &'static str,
 }
@@ -19,105 +23,213 @@ pub struct CauseInfo {
 pub const CATALOGUE: &[CauseInfo] = &[
     CauseInfo {
         code: "dns.nxdomain",
+        stage: "dc_locator_dns, scp_url_dns (any DNS step)",
+        evidence: "the query and its NXDOMAIN response",
         meaning: "The DNS server says the name does not exist (NXDOMAIN).",
         remediation: "Check the name the client asked for. For DC locator records run `nltest /dsgetdc:<domain> /force` and `dcdiag /test:dns`, and restart Netlogon on a DC to re-register its SRV records; for an Autodiscover host add the A record, or fix the URL that pointed the client at it (for a stale SCP: `Set-ClientAccessService <server> -AutoDiscoverServiceInternalUri https://<valid host>/Autodiscover/Autodiscover.xml`).",
     },
     CauseInfo {
         code: "dns.no_answer",
+        stage: "dc_locator_dns, scp_url_dns (any DNS step)",
+        evidence: "the query and its empty NOERROR response",
         meaning: "The name exists but has no record of the type asked for (NOERROR with an empty answer).",
         remediation: "Add the missing record (`Resolve-DnsName <name> -Type <type>` shows it). An out-of-zone name answered empty by an AD DNS server usually means the zone or a forwarder is missing.",
     },
     CauseInfo {
         code: "dns.servfail",
+        stage: "dc_locator_dns, scp_url_dns (any DNS step)",
+        evidence: "the query and its SERVFAIL/REFUSED response",
         meaning: "The DNS server failed to answer (SERVFAIL or REFUSED).",
         remediation: "Check the DNS server the client uses (`ipconfig /all`), its forwarders and the zone's health (`dcdiag /test:dns`).",
     },
     CauseInfo {
         code: "dns.no_response",
+        stage: "dc_locator_dns, scp_url_dns (any DNS step)",
+        evidence: "the query and its retries",
         meaning: "The DNS query was never answered.",
         remediation: "Check that the DNS server in the client's configuration is reachable on UDP and TCP 53 (firewall, server down): `Resolve-DnsName <name> -Server <dns server>`.",
     },
     CauseInfo {
         code: "cldap.no_response",
+        stage: "dc_locator_ping",
+        evidence: "the ping request(s) on UDP 389",
         meaning: "The CLDAP netlogon ping (UDP 389) to the domain controller was never answered.",
         remediation: "Open UDP 389 from the client to the DC and check the DC is up: `nltest /dsgetdc:<domain> /force`.",
     },
     CauseInfo {
         code: "cldap.domain_not_served",
+        stage: "dc_locator_ping",
+        evidence: "the ping and the empty SearchResultEntry",
         meaning: "The DC answered the netlogon ping with an empty entry: it does not serve the domain (or GUID/SID) asked for.",
         remediation: "Point the client at a DC of the right domain; check the DnsDomain in the ping and the SRV records that named this DC.",
     },
     CauseInfo {
-        code: "kerberos.error",
-        meaning: "The KDC answered only with KRB-ERROR and issued no ticket.",
-        remediation: "Check the account, its password and the SPN asked for (`setspn -Q <spn>`), and the clock (`w32tm /stripchart /computer:<dc>`).",
+        code: "kerberos.preauth_failed",
+        stage: "kerberos",
+        evidence: "the AS-REQ with pre-authentication and the KRB-ERROR",
+        meaning: "The KDC refused the pre-authentication (KDC_ERR_PREAUTH_FAILED, 24): wrong password for the account.",
+        remediation: "Fix the password the service runs with (for CRM: the service account in the application pool / service logon); `klist purge` and retry; check the account is not being locked out (`Get-ADUser <account> -Properties LockedOut,badPwdCount`).",
+    },
+    CauseInfo {
+        code: "kerberos.client_unknown",
+        stage: "kerberos",
+        evidence: "the request and the KRB-ERROR",
+        meaning: "The KDC does not know the client principal (KDC_ERR_C_PRINCIPAL_UNKNOWN, 6).",
+        remediation: "Check the account name and realm the client uses (`whoami /upn`, `Get-ADUser <account>`); a renamed or deleted account, or a UPN suffix the domain does not have.",
+    },
+    CauseInfo {
+        code: "kerberos.service_unknown",
+        stage: "kerberos",
+        evidence: "the TGS-REQ naming the SPN and the KRB-ERROR",
+        meaning: "The KDC does not know the service principal asked for (KDC_ERR_S_PRINCIPAL_UNKNOWN, 7): a missing or misspelt SPN.",
+        remediation: "Find who holds the SPN: `setspn -Q ldap/<dc>` or `setspn -Q HTTP/<host>`; register it on the right account (`setspn -S HTTP/<host> <account>`) and remove duplicates (`setspn -X`).",
+    },
+    CauseInfo {
+        code: "kerberos.clock_skew",
+        stage: "kerberos",
+        evidence: "the request and the KRB-ERROR",
+        meaning: "The client's clock differs from the KDC's by more than the allowed skew (KRB_AP_ERR_SKEW, 37).",
+        remediation: "Resynchronise time: `w32tm /resync` on the client, and check the domain time hierarchy (`w32tm /query /status`, `w32tm /stripchart /computer:<dc>`).",
+    },
+    CauseInfo {
+        code: "kerberos.client_revoked",
+        stage: "kerberos",
+        evidence: "the request and the KRB-ERROR",
+        meaning: "The client's credentials are revoked (KDC_ERR_CLIENT_REVOKED, 18): account disabled, locked out or expired.",
+        remediation: "Unlock or re-enable the account (`Unlock-ADAccount`, `Enable-ADAccount`) and find what locks it (event 4740 on the PDC emulator).",
+    },
+    CauseInfo {
+        code: "kerberos.wrong_realm",
+        stage: "kerberos",
+        evidence: "the request and the KRB-ERROR",
+        meaning: "The request went to the wrong realm (KDC_ERR_WRONG_REALM, 68).",
+        remediation: "Check the realm in the client's configuration and the DNS suffix / UPN suffix it derives it from.",
+    },
+    CauseInfo {
+        code: "kerberos.*",
+        stage: "kerberos",
+        evidence: "the request and the KRB-ERROR",
+        meaning: "The KDC refused a request with another Kerberos error; its RFC 4120 name follows the prefix in lower case (e.g. kerberos.etype_nosupp).",
+        remediation: "Read the error name and meaning in the summary; `klist` on the client and the KDC's security log (events 4768/4769/4771) tell more.",
     },
     CauseInfo {
         code: "tcp.refused",
+        stage: "ldap_connect, https_connect",
+        evidence: "the SYN and the RST",
         meaning: "The server answered the connection attempt with a reset: nothing listens on that port.",
         remediation: "Start the service on the server or open the port (`Test-NetConnection <host> -Port <port>`); for 443 check the IIS binding of the Exchange server.",
     },
     CauseInfo {
         code: "tcp.no_answer",
+        stage: "ldap_connect, https_connect",
+        evidence: "the SYN and its retransmissions",
         meaning: "The connection attempt (SYN) was never answered: a firewall drops it or the host is down.",
         remediation: "Check the route and the firewalls between client and server (`Test-NetConnection <host> -Port <port>`).",
     },
     CauseInfo {
         code: "ldap.bind_failed",
+        stage: "ldap_bind, rootdse, scp_search",
+        evidence: "the BindRequest and the BindResponse with its result code and AD text",
         meaning: "The domain controller refused the LDAP bind.",
         remediation: "Fix the account the process binds as (for CRM server-side sync: the CRM service account). The `data` code says what is wrong: 52e bad password, 525 no such user, 530/531 logon hours/workstation, 532 password expired, 533 disabled, 701 account expired, 773 must reset password, 775 locked out.",
     },
     CauseInfo {
         code: "ldap.no_response",
+        stage: "ldap_bind, rootdse, scp_search",
+        evidence: "the unanswered request",
         meaning: "An LDAP request was never answered.",
         remediation: "Check the DC's health and the network path on TCP 389; retry with ldp.exe using the recipe below.",
     },
     CauseInfo {
         code: "ldap.search_failed",
+        stage: "ldap_bind, rootdse, scp_search",
+        evidence: "the SearchRequest and the SearchResultDone",
         meaning: "The domain controller answered the search with an error.",
         remediation: "Read the result and the AD diagnostic below; repeat the search with ldp.exe using the recipe to confirm, under the same account.",
     },
     CauseInfo {
         code: "ldap.sealed",
+        stage: "ldap_bind, rootdse, scp_search",
+        evidence: "the first wrapped buffer after the SASL bind",
         meaning: "The LDAP traffic after the bind is sealed (SASL confidentiality); the searches cannot be read from the capture.",
         remediation: "Not a failure. To see the SCP search, capture on a client that signs without sealing, or run the search with ldp.exe.",
     },
     CauseInfo {
         code: "scp.sealed_no_url",
+        stage: "scp_search",
+        evidence: "the first sealed LDAP buffer and the first failure that followed (a fallback)",
         meaning: "The SCP search was sealed, and afterwards the client tried no host that could have come from it: it got no usable SCP URL (no SCP object, no URL, or the client's site unknown).",
         remediation: "See what the SCP holds with ldp.exe (recipe below, under the same account) or `Get-ClientAccessService | fl Name,AutoDiscoverServiceInternalUri`; to see the search itself, capture on a client that signs without sealing.",
     },
     CauseInfo {
         code: "scp.not_found",
+        stage: "scp_search",
+        evidence: "the SCP SearchRequest and a SearchResultDone with no entry",
         meaning: "The SCP search succeeded but found no Autodiscover service connection point.",
         remediation: "Check that Exchange published its SCP in this forest: `Get-ClientAccessService | fl Name,AutoDiscoverServiceInternalUri` (Exchange 2016+) or `Get-ClientAccessServer` (2010/2013); check the account can read CN=Services in the configuration partition.",
     },
     CauseInfo {
         code: "scp.no_url",
+        stage: "scp_search",
+        evidence: "the SCP search and its entries",
         meaning: "SCP entries came back, but none has a serviceBindingInformation URL.",
         remediation: "Set the URL: `Set-ClientAccessService <server> -AutoDiscoverServiceInternalUri https://<host>/Autodiscover/Autodiscover.xml`.",
     },
     CauseInfo {
         code: "tls.alert.*",
+        stage: "tls_handshake",
+        evidence: "the ClientHello, ServerHello, Certificate and the alert",
         meaning: "The TLS handshake ended with an alert (its name follows the prefix, e.g. unknown_ca: the client does not trust the certificate's issuer).",
         remediation: "Check the certificate on the Autodiscover host: its names (SAN) must include the host the client used, it must be in date, and its issuing CA must be trusted by the client (`Test-NetConnection`, then open https://<host>/autodiscover/autodiscover.xml in a browser on the client).",
     },
     CauseInfo {
         code: "tls.aborted_by_client",
+        stage: "tls_handshake",
+        evidence: "the handshake and the client's FIN or RST",
         meaning: "The client closed the connection during the handshake without an alert (typical of a rejected certificate).",
         remediation: "Check the certificate's names, validity and issuer against what the client trusts.",
     },
     CauseInfo {
         code: "tls.no_server_hello",
+        stage: "tls_handshake",
+        evidence: "the ClientHello (and the close)",
         meaning: "The server never answered the ClientHello.",
         remediation: "Check the TLS configuration of the web server (protocol versions and ciphers the client offers) and any TLS-inspecting device in between.",
     },
     CauseInfo {
         code: "https.no_response",
+        stage: "https",
+        evidence: "the client's first application data record",
         meaning: "The TLS handshake completed but no HTTP response came back.",
         remediation: "Check the Autodiscover virtual directory and the application pool on the Exchange server (`Test-OutlookWebServices`).",
     },
 ];
+
+/// The cause page (docs/causes.md): every code with its stage, meaning, evidence and fix.
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from(
+        "# Cause codes\n\nEvery cause capdiag gives, in chain order. Text and JSON output name the code; the anchor\n\
+         of each section is the code with dots as dashes (e.g. `docs/causes.md#ldap-bind_failed`).\n\
+         This page is generated from the catalogue in `src/chain/causes.rs` (a test keeps them equal).\n",
+    );
+    for c in CATALOGUE {
+        let anchor = anchor_of(c.code);
+        out.push_str(&format!(
+            "\n## {}\n\n<a id=\"{anchor}\"></a>\n- **Stage:** {}\n- **Meaning:** {}\n- **Evidence (frames):** {}\n- **Fix:** {}\n",
+            c.code, c.stage, c.meaning, c.evidence, c.remediation
+        ));
+    }
+    out
+}
+
+fn anchor_of(catalogue_code: &str) -> String {
+    catalogue_code.trim_end_matches(".*").replace('.', "-")
+}
+
+/// The anchor of a code's section in docs/causes.md (`tls.alert.unknown_ca` → `tls-alert`).
+pub fn doc_anchor(code: &str) -> String {
+    anchor_of(info(code).map_or(code, |c| c.code))
+}
 
 /// Looks a code up in the catalogue (`tls.alert.unknown_ca` finds `tls.alert.*`).
 pub fn info(code: &str) -> Option<&'static CauseInfo> {
@@ -234,12 +346,20 @@ mod tests {
         );
     }
 
+    /// docs/causes.md is generated from the catalogue: rerun with CAPDIAG_UPDATE_DOCS=1 after a
+    /// change to the catalogue, and review the diff.
     #[test]
-    fn the_cause_page_lists_exactly_the_catalogue() {
-        let page = include_str!("../../docs/causes.md");
-        let headings: Vec<&str> = page.lines().filter_map(|l| l.strip_prefix("## ")).collect();
-        let codes: Vec<&str> = CATALOGUE.iter().map(|c| c.code).collect();
-        assert_eq!(headings, codes);
+    fn the_cause_page_is_the_catalogue() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/causes.md");
+        let want = catalogue_markdown();
+        if std::env::var_os("CAPDIAG_UPDATE_DOCS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let page = std::fs::read_to_string(path).unwrap();
+        assert!(
+            page == want,
+            "docs/causes.md is stale: rerun with CAPDIAG_UPDATE_DOCS=1"
+        );
     }
 
     #[test]

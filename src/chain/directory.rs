@@ -97,7 +97,7 @@ pub fn sealed_from(view: &ClientView) -> Option<u64> {
     view.tcp
         .iter()
         .filter(|c| LDAP_PORTS.contains(&c.server.port))
-        .find_map(|c| c.sasl_wrapped_from)
+        .find_map(|c| c.sasl.filter(|l| l.sealed).map(|l| l.from_frame))
 }
 
 pub fn ldap_bind(view: &ClientView) -> Stage {
@@ -127,7 +127,17 @@ pub fn ldap_bind(view: &ClientView) -> Stage {
         .iter()
         .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
     {
-        return Stage::ok(kind, exchange_frames(ok), detail(ok));
+        let mut d = detail(ok);
+        let layer = ok.conn.and_then(|c| view.conn(c)).and_then(|c| c.sasl);
+        if let Some(layer) = layer {
+            let how = if layer.sealed {
+                "sealed (confidentiality)"
+            } else {
+                "signed (integrity only; LDAP read inside)"
+            };
+            d.push(("security layer", format!("{how}, {}", layer.mechanism)));
+        }
+        return Stage::ok(kind, exchange_frames(ok), d);
     }
     let failed = binds
         .iter()

@@ -5,8 +5,11 @@ use super::client::ClientView;
 use super::dns_stage::{self, lookup_frames};
 use super::domain::domain_of_locator_name;
 use super::model::{Stage, StageKind};
-use crate::messages::{LdapRequest, Transport};
+use crate::messages::{KerberosMessage, LdapRequest, Transport};
 use crate::proto::dns::DnsData;
+use crate::proto::kerberos::{
+    KrbMessageKind, cause_code, error_meaning, error_name, is_normal_step, ntstatus_name,
+};
 
 /// SRV queries for `_ldap._tcp…<domain>`, and the A/AAAA lookups of their targets.
 pub fn dc_locator_dns(view: &ClientView, domain: Option<&str>) -> Stage {
@@ -106,46 +109,84 @@ pub fn dc_locator_ping(view: &ClientView) -> Stage {
     )
 }
 
-/// Kerberos on port 88: ok when the KDC issued a ticket; failed when it only sent errors.
+/// Kerberos on port 88: failed when the KDC refused a request with an error that is not a
+/// normal protocol step (PREAUTH_REQUIRED, RESPONSE_TOO_BIG) and no ticket for that service
+/// followed; ok when it issued tickets; not seen otherwise.
 pub fn kerberos(view: &ClientView) -> Stage {
-    if view.kerberos.is_empty() {
-        return Stage::not_seen(StageKind::Kerberos);
-    }
-    let replies: Vec<u64> = view
+    let kind = StageKind::Kerberos;
+    let Some(first) = view.kerberos.first() else {
+        return Stage::not_seen(kind);
+    };
+    let kdc = first.server.to_string();
+    let all_frames: Vec<u64> = view.kerberos.iter().map(|k| k.frame).collect();
+    let replies: Vec<&KerberosMessage> = view
         .kerberos
         .iter()
-        .filter(|k| matches!(k.msg_type, 11 | 13))
-        .map(|k| k.frame)
+        .copied()
+        .filter(|k| {
+            matches!(
+                k.decoded.as_ref().map(|d| &d.kind),
+                Some(KrbMessageKind::AsRep | KrbMessageKind::TgsRep)
+            )
+        })
         .collect();
-    let errors: Vec<u64> = view
-        .kerberos
-        .iter()
-        .filter(|k| k.msg_type == 30)
-        .map(|k| k.frame)
-        .collect();
-    let kdc = view
-        .kerberos
-        .first()
-        .map(|k| k.server.to_string())
-        .unwrap_or_default();
-    if !replies.is_empty() {
-        let detail = vec![("kdc", kdc), ("tickets issued", replies.len().to_string())];
-        return Stage::ok(
-            StageKind::Kerberos,
-            view.kerberos.iter().map(|k| k.frame).collect(),
-            detail,
+    let same_service = |a: Option<&String>, b: Option<&String>| match (a, b) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => false,
+    };
+    let refused = view.kerberos.iter().copied().find(|k| {
+        let Some(d) = &k.decoded else { return false };
+        let Some(code) = d.error_code else {
+            return false;
+        };
+        !is_normal_step(code)
+            && !replies.iter().any(|r| {
+                r.frame > k.frame
+                    && same_service(
+                        r.decoded.as_ref().and_then(|d| d.service.as_ref()),
+                        d.service.as_ref(),
+                    )
+            })
+    });
+    if let Some(err) = refused.and_then(|k| k.decoded.as_ref().map(|d| (k, d))) {
+        let (k, d) = err;
+        let code = d.error_code.unwrap_or_default();
+        let mut summary = format!(
+            "The KDC {} refused the request for {}: {} ({code}), {}",
+            k.server.ip,
+            d.service.as_deref().unwrap_or("a ticket"),
+            error_name(code),
+            error_meaning(code)
         );
+        if let Some(name) = d.ext_status.and_then(ntstatus_name) {
+            summary.push_str(&format!(" [Windows status {name}]"));
+        }
+        // The request it answered is the client's last message to the KDC before it.
+        let request = view
+            .kerberos
+            .iter()
+            .filter(|m| m.from_client && m.frame < k.frame)
+            .map(|m| m.frame)
+            .next_back();
+        let frames = request.into_iter().chain([k.frame]).collect();
+        let mut detail = vec![("kdc", kdc)];
+        if let (Some(c), Some(r)) = (&d.client, &d.realm) {
+            detail.push(("client", format!("{c}@{r}")));
+        }
+        if let Some(t) = &d.error_text {
+            detail.push(("e-text", t.clone()));
+        }
+        return Stage::failed(kind, cause(&cause_code(code), summary, frames), detail);
     }
-    if errors.is_empty() {
-        return Stage::not_seen(StageKind::Kerberos);
+    if replies.is_empty() {
+        return Stage::not_seen(kind);
     }
-    let summary = format!(
-        "The KDC {kdc} answered {} request(s) with KRB-ERROR only and issued no ticket.",
-        errors.len()
-    );
-    Stage::failed(
-        StageKind::Kerberos,
-        cause("kerberos.error", summary, errors),
-        vec![("kdc", kdc)],
-    )
+    let mut detail = vec![("kdc", kdc)];
+    for r in &replies {
+        let service = r.decoded.as_ref().and_then(|d| d.service.clone());
+        if let Some(s) = service.filter(|s| !detail.iter().any(|(_, v)| v == s)) {
+            detail.push(("ticket", s));
+        }
+    }
+    Stage::ok(kind, all_frames, detail)
 }

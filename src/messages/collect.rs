@@ -12,8 +12,10 @@ use crate::flow::{CloseReason, ConnId, Endpoint, Side, TcpEvent, TcpSink};
 use crate::proto::dns::{DnsData, decode_dns};
 use crate::proto::framing::{Framing, u16_length_prefixed};
 use crate::proto::http::{HttpMessage, decode_http, message_length};
+use crate::proto::kerberos::{decode_kerberos, tcp_record_length};
 use crate::proto::ldap::{self, BindAuth, LdapMessage, LdapOp};
 use crate::proto::names::cldap_dns_domain;
+use crate::proto::sasl::{self, Unwrapped, sasl_buffer_length, unwrap_buffer};
 use crate::proto::tls::{TlsDirection, TlsEvent, record_length};
 
 /// Well-known ports and the protocol capdiag reads on them.
@@ -54,6 +56,8 @@ struct Direction {
     /// segment starts a message again.
     resync: bool,
     tls: TlsDirection,
+    /// The stream carries SASL buffers (4-byte length + GSS wrap token) instead of bare LDAP.
+    sasl: bool,
 }
 
 struct Conn {
@@ -108,9 +112,15 @@ impl Collector {
                     self.warnings.add(self.input, format!("cldap: {e}"), frame);
                 }
             }
-            Service::Kerberos => {
-                self.kerberos(frame, client, server, Transport::Udp, from_client, payload)
-            }
+            Service::Kerberos => self.kerberos(
+                frame,
+                ts,
+                client,
+                server,
+                Transport::Udp,
+                from_client,
+                payload,
+            ),
             _ => {}
         }
     }
@@ -184,9 +194,11 @@ impl Collector {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn kerberos(
         &mut self,
         frame: u64,
+        ts: Nanos,
         client: Endpoint,
         server: Endpoint,
         t: Transport,
@@ -194,14 +206,25 @@ impl Collector {
         msg: &[u8],
     ) {
         match msg.first() {
-            Some(&tag) if tag & 0xe0 == 0x60 => self.exchanges.kerberos.push(KerberosMessage {
-                frame,
-                client,
-                server,
-                transport: t,
-                from_client,
-                msg_type: tag & 0x1f,
-            }),
+            Some(&tag) if tag & 0xe0 == 0x60 => {
+                let decoded = match decode_kerberos(msg) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        self.warnings.add(self.input, e.to_string(), frame);
+                        None
+                    }
+                };
+                self.exchanges.kerberos.push(KerberosMessage {
+                    frame,
+                    client,
+                    server,
+                    transport: t,
+                    from_client,
+                    msg_type: tag & 0x1f,
+                    ts,
+                    decoded,
+                })
+            }
             _ => self
                 .warnings
                 .add(self.input, "kerberos: not a Kerberos message", frame),
@@ -336,9 +359,11 @@ impl Collector {
                 Side::Client => &mut conn.client,
                 Side::Server => &mut conn.server,
             };
+            let sasl = dir.sasl;
             let framing: fn(&[u8]) -> Framing = match service {
                 Service::Dns => u16_length_prefixed,
-                Service::Kerberos => u32_length_prefixed,
+                Service::Kerberos => tcp_record_length,
+                Service::Ldap if sasl => sasl_buffer_length,
                 Service::Ldap => ldap_framing,
                 Service::Tls => record_length,
                 Service::Http => message_length,
@@ -348,15 +373,21 @@ impl Collector {
                 Ok(Some(m)) => m,
                 Ok(None) => return,
                 Err(reason) => {
-                    if service == Service::Ldap && sasl_bound && looks_sasl_wrapped(dir.buf.bytes())
+                    if service == Service::Ldap
+                        && sasl_bound
+                        && !sasl
+                        && looks_sasl_wrapped(dir.buf.bytes())
                     {
-                        conn.client.dead = true;
-                        conn.server.dead = true;
-                        conn.client.buf.clear();
-                        conn.server.buf.clear();
+                        // From here on both directions carry SASL buffers.
+                        conn.client.sasl = true;
+                        conn.server.sasl = true;
                         let tcp = &mut self.exchanges.tcp[conn.index];
-                        tcp.sasl_wrapped_from.get_or_insert(frame);
-                        return;
+                        tcp.sasl.get_or_insert(SaslLayer {
+                            from_frame: frame,
+                            sealed: false,
+                            mechanism: "",
+                        });
+                        continue;
                     }
                     dir.buf.clear();
                     if !dir.resync {
@@ -379,12 +410,16 @@ impl Collector {
                 ),
                 Service::Kerberos => self.kerberos(
                     last,
+                    ts,
                     client,
                     server,
                     Transport::Tcp,
                     from_client,
                     msg.get(4..).unwrap_or_default(),
                 ),
+                Service::Ldap if sasl => {
+                    self.sasl_buffer(id, client, server, from_client, &msg, frames, ts)
+                }
                 Service::Ldap => match ldap::decode_message(&msg) {
                     Ok(m) => self.ldap(
                         Some(id),
@@ -401,6 +436,88 @@ impl Collector {
                 Service::Tls => self.tls_record(id, from, &msg, &frames),
                 Service::Http => self.http(id, &msg, last),
                 Service::Other => {}
+            }
+        }
+    }
+
+    /// One SASL buffer: integrity-only tokens are unwrapped and their LDAP messages decoded like
+    /// clear traffic; a sealed token ends the reading of this connection.
+    #[allow(clippy::too_many_arguments)]
+    fn sasl_buffer(
+        &mut self,
+        id: ConnId,
+        client: Endpoint,
+        server: Endpoint,
+        from_client: bool,
+        buffer: &[u8],
+        frames: Vec<u64>,
+        ts: Nanos,
+    ) {
+        let last = frames.last().copied().unwrap_or_default();
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return;
+        };
+        let Some(layer) = self
+            .exchanges
+            .tcp
+            .get_mut(conn.index)
+            .and_then(|t| t.sasl.as_mut())
+        else {
+            return;
+        };
+        match unwrap_buffer(buffer) {
+            Unwrapped::Clear(mut ldap_bytes) => {
+                if layer.mechanism.is_empty() {
+                    layer.mechanism = sasl_mechanism(buffer);
+                }
+                while !ldap_bytes.is_empty() {
+                    let n = match ldap::pdu_length(&ldap_bytes) {
+                        ldap::PduLen::Complete(n) => n,
+                        _ => {
+                            self.warnings.add(
+                                self.input,
+                                "ldap: unwrapped SASL buffer is not whole LDAP messages",
+                                last,
+                            );
+                            return;
+                        }
+                    };
+                    let pdu: Vec<u8> = ldap_bytes.drain(..n.min(ldap_bytes.len())).collect();
+                    match ldap::decode_message(&pdu) {
+                        Ok(m) => self.ldap(
+                            Some(id),
+                            Transport::Tcp,
+                            client,
+                            server,
+                            from_client,
+                            m,
+                            frames.clone(),
+                            ts,
+                        ),
+                        Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
+                    }
+                }
+            }
+            Unwrapped::Sealed { mech } => {
+                layer.sealed = true;
+                layer.mechanism = mech;
+                conn.client.dead = true;
+                conn.server.dead = true;
+                conn.client.buf.clear();
+                conn.server.buf.clear();
+            }
+            Unwrapped::NotWrapped => {
+                let dir = if from_client {
+                    &mut conn.client
+                } else {
+                    &mut conn.server
+                };
+                dir.dead = true;
+                self.warnings.add(
+                    self.input,
+                    "ldap: SASL buffer without a GSS wrap token",
+                    last,
+                );
             }
         }
     }
@@ -514,7 +631,7 @@ impl Collector {
             fins: vec![],
             bytes_from_client: 0,
             bytes_from_server: 0,
-            sasl_wrapped_from: None,
+            sasl: None,
             gaps: 0,
         });
         let tls = (service == Service::Tls).then(|| {
@@ -630,19 +747,12 @@ fn ldap_framing(buf: &[u8]) -> Framing {
     }
 }
 
-fn u32_length_prefixed(buf: &[u8]) -> Framing {
-    match buf {
-        [a, b, c, d, ..] => {
-            let len = u32::from_be_bytes([*a & 0x7f, *b, *c, *d]) as usize;
-            if len > 1 << 20 {
-                Framing::Invalid(format!("kerberos: record of {len} bytes"))
-            } else if buf.len() >= 4 + len {
-                Framing::Complete(4 + len)
-            } else {
-                Framing::Incomplete
-            }
-        }
-        _ => Framing::Incomplete,
+/// The token form of an integrity-only buffer, named as [`Unwrapped::Sealed`] names it.
+fn sasl_mechanism(buffer: &[u8]) -> &'static str {
+    match buffer.get(4..6) {
+        Some([0x05, 0x04]) => sasl::MECH_CFX,
+        Some([0x60, _]) => sasl::MECH_RFC1964,
+        _ => sasl::MECH_NTLM,
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::capture::Nanos;
 use crate::flow::{ConnId, Endpoint, Side};
 use crate::proto::dns::DnsRecord;
+use crate::proto::kerberos::KrbMessage;
 use crate::proto::ldap::{BindRequest, LdapResult, SearchEntry, SearchRequest};
 
 /// Transport a message travelled on.
@@ -97,9 +98,20 @@ pub struct TcpConnection {
     pub fins: Vec<(Side, u64)>,
     pub bytes_from_client: u64,
     pub bytes_from_server: u64,
-    /// After a SASL bind the LDAP stream switched to a security layer this stage does not read.
-    pub sasl_wrapped_from: Option<u64>,
+    /// The SASL security layer the LDAP stream switched to after a SASL bind, if any.
+    pub sasl: Option<SaslLayer>,
     pub gaps: u64,
+}
+
+/// A SASL security layer on an LDAP connection (RFC 4422 §3.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SaslLayer {
+    /// The first frame carrying a wrapped buffer.
+    pub from_frame: u64,
+    /// Confidentiality: the LDAP inside cannot be read. Integrity only: it was unwrapped and read.
+    pub sealed: bool,
+    /// The GSS token form ("Kerberos (RFC 4121)", "NTLM", ...); empty until a buffer is unwrapped.
+    pub mechanism: &'static str,
 }
 
 /// A TLS session on one TCP connection.
@@ -140,6 +152,9 @@ pub struct KerberosMessage {
     pub from_client: bool,
     /// ASN.1 application tag: 10 AS-REQ, 11 AS-REP, 12 TGS-REQ, 13 TGS-REP, 30 KRB-ERROR.
     pub msg_type: u8,
+    pub ts: Nanos,
+    /// The decoded message (realm, names, error code); None when it could not be decoded.
+    pub decoded: Option<KrbMessage>,
 }
 
 /// Everything the message stage found.

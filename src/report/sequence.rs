@@ -195,6 +195,22 @@ fn kerberos_name(t: u8) -> String {
     }
 }
 
+/// "Kerberos TGS-REQ ldap/dc1.contoso.test", "Kerberos KRB-ERROR KDC_ERR_PREAUTH_FAILED (24)".
+fn kerberos_label(k: &crate::messages::KerberosMessage) -> String {
+    let mut label = format!("Kerberos {}", kerberos_name(k.msg_type));
+    if let Some(d) = &k.decoded {
+        match (d.error_code, &d.service) {
+            (Some(code), _) => label.push_str(&format!(
+                " {} ({code})",
+                crate::proto::kerberos::error_name(code)
+            )),
+            (None, Some(service)) => label.push_str(&format!(" {service}")),
+            (None, None) => {}
+        }
+    }
+    label
+}
+
 fn ldap_request_label(l: &LdapExchange) -> String {
     match &l.request {
         LdapRequest::Bind(b) => {
@@ -328,12 +344,20 @@ fn tcp_messages(view: &ClientView, c: &TcpConnection, out: &mut Vec<Raw>) {
             kind: connect,
         });
     }
-    if let Some(f) = c.sasl_wrapped_from {
+    if let Some(layer) = c.sasl {
+        let label = if layer.sealed {
+            "SASL security layer from here on: LDAP sealed, not readable".to_string()
+        } else {
+            format!(
+                "SASL security layer from here on: signed ({}), LDAP read inside",
+                layer.mechanism
+            )
+        };
         out.push(Raw {
             from: client,
             to: server,
-            label: "SASL security layer from here on: LDAP not readable".into(),
-            frames: vec![f],
+            label,
+            frames: vec![layer.from_frame],
             reply: false,
             kind: None,
         });
@@ -534,7 +558,7 @@ fn raw_messages(view: &ClientView) -> Vec<Raw> {
         out.push(Raw {
             from,
             to,
-            label: format!("Kerberos {}", kerberos_name(k.msg_type)),
+            label: kerberos_label(k),
             frames: vec![k.frame],
             reply: !k.from_client,
             kind: Some(StageKind::Kerberos),

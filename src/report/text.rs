@@ -136,7 +136,7 @@ fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
         out,
         "  {} {CAUSES_DOC}#{}",
         st.dim("More     "),
-        c.code.split('.').take(2).collect::<Vec<_>>().join("-")
+        crate::chain::causes::doc_anchor(&c.code)
     );
 }
 

@@ -282,11 +282,21 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
             }
             field(out, "bytes from client", c.bytes_from_client.to_string());
             field(out, "bytes from server", c.bytes_from_server.to_string());
-            if let Some(f) = c.sasl_wrapped_from {
+            if let Some(layer) = c.sasl {
+                let how = if layer.sealed {
+                    "sealed"
+                } else {
+                    "signed, read inside"
+                };
+                let mech = if layer.mechanism.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", layer.mechanism)
+                };
                 field(
                     out,
                     "SASL layer from",
-                    format!("frame {f} (sealed or signed)"),
+                    format!("frame {} ({how}{mech})", layer.from_frame),
                 );
             }
             if c.gaps > 0 {

@@ -100,7 +100,7 @@ pub fn hostile() -> Analysis {
         fins: vec![],
         bytes_from_client: 100,
         bytes_from_server: 100,
-        sasl_wrapped_from: None,
+        sasl: None,
         gaps: 0,
     };
     let bind = LdapExchange {
