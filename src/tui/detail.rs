@@ -401,6 +401,29 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
                     "TCP"
                 },
             );
+            if let Some(d) = &k.decoded {
+                for (name, value) in [
+                    ("realm", &d.realm),
+                    ("client name", &d.client),
+                    ("service", &d.service),
+                    ("e-text", &d.error_text),
+                ] {
+                    if let Some(v) = value {
+                        field(out, name, v.clone());
+                    }
+                }
+                if let Some(code) = d.error_code {
+                    let k = crate::proto::kerberos::error_name(code);
+                    field(
+                        out,
+                        "error",
+                        format!(
+                            "{k} ({code}): {}",
+                            crate::proto::kerberos::error_meaning(code)
+                        ),
+                    );
+                }
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! certificate/alert, HTTP request/response), in frame order, each tied to the chain stage whose
 //! evidence it is. Built from [`Analysis`] only; pure data, no terminal.
 
+use crate::proto::kerberos::{error_name, is_normal_step};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -618,7 +619,17 @@ impl Builder<'_> {
 
     fn kerberos(&mut self) {
         for (i, k) in self.ex.kerberos.iter().enumerate() {
-            let (name, status) = kerberos_name(k.msg_type);
+            let (name, mut status) = kerberos_name(k.msg_type);
+            let code = k.decoded.as_ref().and_then(|d| d.error_code);
+            if code.is_some_and(is_normal_step) {
+                // PREAUTH_REQUIRED, RESPONSE_TOO_BIG: steps of a normal exchange.
+                status = RowStatus::Info;
+            }
+            let what = match (code, k.decoded.as_ref().and_then(|d| d.service.as_deref())) {
+                (Some(code), _) => format!("{name} {}", error_name(code)),
+                (None, Some(service)) => format!("{name} {service}"),
+                (None, None) => name.to_string(),
+            };
             let (from, to) = if k.from_client {
                 (k.client, k.server)
             } else {
@@ -631,7 +642,7 @@ impl Builder<'_> {
                 Some(k.client.ip),
                 Proto::Kerberos,
                 if k.from_client { "request" } else { "reply" },
-                format!("{name} {from} → {to}"),
+                format!("{what} {from} → {to}"),
                 status,
                 None,
             );
