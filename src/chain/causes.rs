@@ -1,7 +1,7 @@
 //! Every cause code capdiag can give, each one rule in one place: its stable code, what it means
 //! and the fix. Constructors build a [`Cause`] with the specifics of what was seen.
 
-use super::model::Cause;
+use super::model::{Cause, Severity};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::{
     LdapResult, logon_data_meaning, parse_ad_diagnostic, result_name, win32_status_meaning,
@@ -15,6 +15,7 @@ pub struct CauseInfo {
     pub stage: &'static str,
     /// What the evidence frames show.
     pub evidence: &'static str,
+    pub severity: Severity,
     pub meaning: &'static str,
     pub remediation: &'static str,
 }
@@ -23,6 +24,7 @@ pub struct CauseInfo {
 pub const CATALOGUE: &[CauseInfo] = &[
     CauseInfo {
         code: "dns.nxdomain",
+        severity: Severity::Failure,
         stage: "dc_locator_dns, scp_url_dns (any DNS step)",
         evidence: "the query and its NXDOMAIN response",
         meaning: "The DNS server says the name does not exist (NXDOMAIN).",
@@ -30,6 +32,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "dns.no_answer",
+        severity: Severity::Failure,
         stage: "dc_locator_dns, scp_url_dns (any DNS step)",
         evidence: "the query and its empty NOERROR response",
         meaning: "The name exists but has no record of the type asked for (NOERROR with an empty answer).",
@@ -37,6 +40,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "dns.servfail",
+        severity: Severity::Failure,
         stage: "dc_locator_dns, scp_url_dns (any DNS step)",
         evidence: "the query and its SERVFAIL/REFUSED response",
         meaning: "The DNS server failed to answer (SERVFAIL or REFUSED).",
@@ -44,6 +48,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "dns.no_response",
+        severity: Severity::Failure,
         stage: "dc_locator_dns, scp_url_dns (any DNS step)",
         evidence: "the query and its retries",
         meaning: "The DNS query was never answered.",
@@ -51,6 +56,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "cldap.no_response",
+        severity: Severity::Failure,
         stage: "dc_locator_ping",
         evidence: "the ping request(s) on UDP 389",
         meaning: "The CLDAP netlogon ping (UDP 389) to the domain controller was never answered.",
@@ -58,13 +64,47 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "cldap.domain_not_served",
+        severity: Severity::Failure,
         stage: "dc_locator_ping",
         evidence: "the ping and the empty SearchResultEntry",
         meaning: "The DC answered the netlogon ping with an empty entry: it does not serve the domain (or GUID/SID) asked for.",
         remediation: "Point the client at a DC of the right domain; check the DnsDomain in the ping and the SRV records that named this DC.",
     },
     CauseInfo {
+        code: "cldap.user_unknown",
+        stage: "dc_locator_ping",
+        evidence: "the ping naming the account and the reply with opcode 25",
+        severity: Severity::Failure,
+        meaning: "The DC answered the netlogon ping with USER_UNKNOWN (opcode 25): the account named in the ping does not exist there, is disabled, or its type does not match.",
+        remediation: "Check the account the client runs as (`Get-ADUser <account>` / `Get-ADComputer <name>`) in the domain the DC serves; `nltest /dsgetdc:<domain> /force` repeats the lookup.",
+    },
+    CauseInfo {
+        code: "cldap.paused",
+        stage: "dc_locator_ping",
+        evidence: "the ping and the reply with opcode 24",
+        severity: Severity::Failure,
+        meaning: "The DC answered the netlogon ping with PAUSE (opcode 24): its Netlogon service is paused or it is not yet synchronised.",
+        remediation: "On the DC: `Get-Service Netlogon`, `net continue netlogon`, `repadmin /showrepl` and `dcdiag /test:advertising`.",
+    },
+    CauseInfo {
+        code: "cldap.client_site_unknown",
+        stage: "dc_locator_ping",
+        evidence: "the netlogon reply with an empty client site",
+        severity: Severity::Warning,
+        meaning: "The DC does not know the client's site (empty ClientSiteName): the client's address matches no subnet. EWS then ignores every SCP URL and goes straight to the DNS fallbacks.",
+        remediation: "Add the client's subnet to a site in Active Directory Sites and Services (`New-ADReplicationSubnet -Name <cidr> -Site <site>`), then `nltest /dsgetsite` on the client.",
+    },
+    CauseInfo {
+        code: "cldap.dc_other_site",
+        stage: "dc_locator_ping",
+        evidence: "the netlogon reply with different DC and client sites",
+        severity: Severity::Info,
+        meaning: "The DC that answered is not in the client's site; Windows keeps it for now and looks for a closer one after 15 minutes.",
+        remediation: "Usually fine. If it persists, check that the client's site has a reachable DC with its SRV records registered (`nltest /dsgetdc:<domain> /force /site:<site>`).",
+    },
+    CauseInfo {
         code: "kerberos.preauth_failed",
+        severity: Severity::Failure,
         stage: "kerberos",
         evidence: "the AS-REQ with pre-authentication and the KRB-ERROR",
         meaning: "The KDC refused the pre-authentication (KDC_ERR_PREAUTH_FAILED, 24): wrong password for the account.",
@@ -72,6 +112,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "kerberos.client_unknown",
+        severity: Severity::Failure,
         stage: "kerberos",
         evidence: "the request and the KRB-ERROR",
         meaning: "The KDC does not know the client principal (KDC_ERR_C_PRINCIPAL_UNKNOWN, 6).",
@@ -79,6 +120,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "kerberos.service_unknown",
+        severity: Severity::Failure,
         stage: "kerberos",
         evidence: "the TGS-REQ naming the SPN and the KRB-ERROR",
         meaning: "The KDC does not know the service principal asked for (KDC_ERR_S_PRINCIPAL_UNKNOWN, 7): a missing or misspelt SPN.",
@@ -86,6 +128,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "kerberos.clock_skew",
+        severity: Severity::Failure,
         stage: "kerberos",
         evidence: "the request and the KRB-ERROR",
         meaning: "The client's clock differs from the KDC's by more than the allowed skew (KRB_AP_ERR_SKEW, 37).",
@@ -93,6 +136,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "kerberos.client_revoked",
+        severity: Severity::Failure,
         stage: "kerberos",
         evidence: "the request and the KRB-ERROR",
         meaning: "The client's credentials are revoked (KDC_ERR_CLIENT_REVOKED, 18): account disabled, locked out or expired.",
@@ -100,6 +144,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "kerberos.wrong_realm",
+        severity: Severity::Failure,
         stage: "kerberos",
         evidence: "the request and the KRB-ERROR",
         meaning: "The request went to the wrong realm (KDC_ERR_WRONG_REALM, 68).",
@@ -107,6 +152,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "kerberos.*",
+        severity: Severity::Failure,
         stage: "kerberos",
         evidence: "the request and the KRB-ERROR",
         meaning: "The KDC refused a request with another Kerberos error; its RFC 4120 name follows the prefix in lower case (e.g. kerberos.etype_nosupp).",
@@ -114,6 +160,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "tcp.refused",
+        severity: Severity::Failure,
         stage: "ldap_connect, https_connect",
         evidence: "the SYN and the RST",
         meaning: "The server answered the connection attempt with a reset: nothing listens on that port.",
@@ -121,6 +168,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "tcp.no_answer",
+        severity: Severity::Failure,
         stage: "ldap_connect, https_connect",
         evidence: "the SYN and its retransmissions",
         meaning: "The connection attempt (SYN) was never answered: a firewall drops it or the host is down.",
@@ -128,6 +176,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "ldap.bind_failed",
+        severity: Severity::Failure,
         stage: "ldap_bind, rootdse, scp_search",
         evidence: "the BindRequest and the BindResponse with its result code and AD text",
         meaning: "The domain controller refused the LDAP bind.",
@@ -135,6 +184,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "ldap.no_response",
+        severity: Severity::Failure,
         stage: "ldap_bind, rootdse, scp_search",
         evidence: "the unanswered request",
         meaning: "An LDAP request was never answered.",
@@ -142,6 +192,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "ldap.search_failed",
+        severity: Severity::Failure,
         stage: "ldap_bind, rootdse, scp_search",
         evidence: "the SearchRequest and the SearchResultDone",
         meaning: "The domain controller answered the search with an error.",
@@ -149,6 +200,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "ldap.sealed",
+        severity: Severity::Info,
         stage: "ldap_bind, rootdse, scp_search",
         evidence: "the first wrapped buffer after the SASL bind",
         meaning: "The LDAP traffic after the bind is sealed (SASL confidentiality); the searches cannot be read from the capture.",
@@ -156,6 +208,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "scp.sealed_no_url",
+        severity: Severity::Failure,
         stage: "scp_search",
         evidence: "the first sealed LDAP buffer and the first failure that followed (a fallback)",
         meaning: "The SCP search was sealed, and afterwards the client tried no host that could have come from it: it got no usable SCP URL (no SCP object, no URL, or the client's site unknown).",
@@ -163,6 +216,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "scp.not_found",
+        severity: Severity::Failure,
         stage: "scp_search",
         evidence: "the SCP SearchRequest and a SearchResultDone with no entry",
         meaning: "The SCP search succeeded but found no Autodiscover service connection point.",
@@ -170,6 +224,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "scp.no_url",
+        severity: Severity::Failure,
         stage: "scp_search",
         evidence: "the SCP search and its entries",
         meaning: "SCP entries came back, but none has a serviceBindingInformation URL.",
@@ -177,6 +232,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "tls.alert.*",
+        severity: Severity::Failure,
         stage: "tls_handshake",
         evidence: "the ClientHello, ServerHello, Certificate and the alert",
         meaning: "The TLS handshake ended with an alert (its name follows the prefix, e.g. unknown_ca: the client does not trust the certificate's issuer).",
@@ -184,6 +240,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "tls.aborted_by_client",
+        severity: Severity::Failure,
         stage: "tls_handshake",
         evidence: "the handshake and the client's FIN or RST",
         meaning: "The client closed the connection during the handshake without an alert (typical of a rejected certificate).",
@@ -191,6 +248,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "tls.no_server_hello",
+        severity: Severity::Failure,
         stage: "tls_handshake",
         evidence: "the ClientHello (and the close)",
         meaning: "The server never answered the ClientHello.",
@@ -198,6 +256,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
     },
     CauseInfo {
         code: "https.no_response",
+        severity: Severity::Failure,
         stage: "https",
         evidence: "the client's first application data record",
         meaning: "The TLS handshake completed but no HTTP response came back.",
@@ -215,8 +274,17 @@ pub fn catalogue_markdown() -> String {
     for c in CATALOGUE {
         let anchor = anchor_of(c.code);
         out.push_str(&format!(
-            "\n## {}\n\n<a id=\"{anchor}\"></a>\n- **Stage:** {}\n- **Meaning:** {}\n- **Evidence (frames):** {}\n- **Fix:** {}\n",
-            c.code, c.stage, c.meaning, c.evidence, c.remediation
+            "\n## {}\n\n<a id=\"{anchor}\"></a>\n- **Stage:** {}\n- **Severity:** {}\n- **Meaning:** {}\n- **Evidence (frames):** {}\n- **Fix:** {}\n",
+            c.code,
+            c.stage,
+            match c.severity {
+                Severity::Failure => "failure (the stage fails)",
+                Severity::Warning => "warning (the stage passes, a later step will suffer)",
+                Severity::Info => "information",
+            },
+            c.meaning,
+            c.evidence,
+            c.remediation
         ));
     }
     out
@@ -242,11 +310,11 @@ pub fn info(code: &str) -> Option<&'static CauseInfo> {
 /// A cause with the catalogue's remediation for its code.
 pub fn cause(code: &str, summary: String, frames: Vec<u64>) -> Cause {
     let frames = super::model::frame_set(frames);
-    let remediation = info(code)
-        .map(|c| c.remediation)
-        .unwrap_or_default()
-        .to_string();
+    let found = info(code);
+    let remediation = found.map(|c| c.remediation).unwrap_or_default().to_string();
+    let severity = found.map_or(Severity::Failure, |c| c.severity);
     Cause {
+        severity,
         code: code.to_string(),
         summary,
         frames,

@@ -204,6 +204,7 @@ fn sealed_stage(kind: StageKind, frame: u64) -> Stage {
             "LDAP traffic after the bind is sealed (SASL security layer); not readable".into(),
         )],
         cause: None,
+        notes: vec![],
     }
 }
 

@@ -5,11 +5,12 @@ use super::client::ClientView;
 use super::dns_stage::{self, lookup_frames};
 use super::domain::domain_of_locator_name;
 use super::model::{Stage, StageKind};
-use crate::messages::{KerberosMessage, LdapRequest, Transport};
+use crate::messages::{KerberosMessage, LdapExchange, LdapRequest, Transport};
 use crate::proto::dns::DnsData;
 use crate::proto::kerberos::{
     KrbMessageKind, cause_code, error_meaning, error_name, is_normal_step, ntstatus_name,
 };
+use crate::proto::netlogon::decode_netlogon;
 
 /// SRV queries for `_ldap._tcp…<domain>`, and the A/AAAA lookups of their targets.
 pub fn dc_locator_dns(view: &ClientView, domain: Option<&str>) -> Stage {
@@ -77,8 +78,7 @@ pub fn dc_locator_ping(view: &ClientView) -> Stage {
     if let Some(p) = answered {
         let mut frames = p.frames.clone();
         frames.extend(p.entries.iter().flat_map(|e| e.frames.iter().copied()));
-        let detail = vec![("dc", p.server.to_string())];
-        return Stage::ok(StageKind::DcLocatorPing, frames, detail);
+        return netlogon_stage(p, frames);
     }
     let mut frames: Vec<u64> = pings
         .iter()
@@ -107,6 +107,81 @@ pub fn dc_locator_ping(view: &ClientView) -> Stage {
         cause("cldap.no_response", summary, frames),
         detail,
     )
+}
+
+/// The ping stage from the decoded netlogon reply: its fields as detail, opcodes 24/25 as
+/// failures, an empty client site as a warning and a DC in another site as information.
+fn netlogon_stage(ping: &LdapExchange, frames: Vec<u64>) -> Stage {
+    let kind = StageKind::DcLocatorPing;
+    let mut detail = vec![("dc", ping.server.to_string())];
+    let value = ping
+        .entries
+        .iter()
+        .flat_map(|e| &e.entry.attributes)
+        .find(|(a, _)| a.eq_ignore_ascii_case("netlogon"))
+        .and_then(|(_, v)| v.first());
+    let reply = match value.map(|v| decode_netlogon(v)) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
+            detail.push(("netlogon", format!("not decoded: {e}")));
+            return Stage::ok(kind, frames, detail);
+        }
+        None => return Stage::ok(kind, frames, detail),
+    };
+    let shown = |s: &str| {
+        if s.is_empty() {
+            "(none)".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    detail.push(("reply", format!("{} ({})", reply.opcode_name, reply.opcode)));
+    detail.push(("dc host", shown(&reply.dc_host)));
+    detail.push(("domain", shown(&reply.domain)));
+    detail.push(("forest", shown(&reply.forest)));
+    detail.push(("dc site", shown(&reply.dc_site)));
+    detail.push(("client site", shown(&reply.client_site)));
+    detail.push(("flags", reply.flag_names.join(" ")));
+    let server = ping.server.ip;
+    match reply.opcode {
+        25 => {
+            let who = if reply.user.is_empty() {
+                "the account in the ping".to_string()
+            } else {
+                reply.user.clone()
+            };
+            let summary =
+                format!("The DC {server} answered the netlogon ping with USER_UNKNOWN for {who}.");
+            return Stage::failed(kind, cause("cldap.user_unknown", summary, frames), detail);
+        }
+        24 => {
+            let summary = format!(
+                "The DC {server} answered the netlogon ping with PAUSE: its Netlogon service is paused."
+            );
+            return Stage::failed(kind, cause("cldap.paused", summary, frames), detail);
+        }
+        _ => {}
+    }
+    let mut stage = Stage::ok(kind, frames.clone(), detail);
+    if reply.client_site.is_empty() {
+        let summary = format!(
+            "The DC {server} does not know the client's site (empty client site): EWS will skip every SCP URL."
+        );
+        stage
+            .notes
+            .push(cause("cldap.client_site_unknown", summary, frames));
+    } else if !reply.dc_site.is_empty() && !reply.dc_site.eq_ignore_ascii_case(&reply.client_site) {
+        let summary = format!(
+            "The DC {} is in site {}, the client in site {}.",
+            shown(&reply.dc_host),
+            reply.dc_site,
+            reply.client_site
+        );
+        stage
+            .notes
+            .push(cause("cldap.dc_other_site", summary, frames));
+    }
+    stage
 }
 
 /// Kerberos on port 88: failed when the KDC refused a request with an error that is not a

@@ -68,7 +68,11 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         Some(a) => stages.extend(a.stages.iter().cloned()),
         None => stages.extend(HOST_STAGES.map(Stage::not_seen)),
     }
-    let mut findings: Vec<Cause> = stages.iter().filter_map(|s| s.cause.clone()).collect();
+    let mut findings: Vec<Cause> = stages
+        .iter()
+        .flat_map(|s| s.cause.iter().chain(&s.notes))
+        .cloned()
+        .collect();
     for a in &attempts {
         let first = a.first_failure().and_then(|s| s.cause.clone());
         if let Some(c) = first.filter(|c| !findings.contains(c)) {

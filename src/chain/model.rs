@@ -107,6 +107,8 @@ pub struct Stage {
     pub detail: Vec<(&'static str, String)>,
     /// Why it failed (only when `status` is Failed).
     pub cause: Option<Cause>,
+    /// Warnings and information found at this stage that do not make it fail.
+    pub notes: Vec<Cause>,
 }
 
 /// Frames as evidence is shown: ascending, each once.
@@ -124,6 +126,7 @@ impl Stage {
             frames: frame_set(frames),
             detail,
             cause: None,
+            notes: vec![],
         }
     }
 
@@ -134,6 +137,7 @@ impl Stage {
             frames: cause.frames.clone(),
             detail,
             cause: Some(cause),
+            notes: vec![],
         }
     }
 
@@ -144,6 +148,7 @@ impl Stage {
             frames: vec![],
             detail: vec![],
             cause: None,
+            notes: vec![],
         }
     }
 }
@@ -156,6 +161,16 @@ pub struct Cause {
     pub summary: String,
     pub frames: Vec<u64>,
     pub remediation: String,
+    /// failure (breaks a stage), warning (will break something later), info (explains).
+    pub severity: Severity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Failure,
+    Warning,
+    Info,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
