@@ -9,7 +9,7 @@ use super::stream::StreamBuf;
 use super::warnings::WarningLog;
 use crate::capture::Nanos;
 use crate::flow::{CloseReason, ConnId, Endpoint, Side, TcpEvent, TcpSink};
-use crate::proto::dns::{DnsData, decode_dns};
+use crate::proto::dns::{DnsData, decode_dns, peek_question};
 use crate::proto::framing::{Framing, u16_length_prefixed};
 use crate::proto::http::{HttpMessage, decode_http, message_length};
 use crate::proto::kerberos::{decode_kerberos, tcp_record_length};
@@ -134,6 +134,16 @@ impl Collector {
         t: Transport,
         payload: &[u8],
     ) {
+        // Decide on the question alone whether the lookup can matter, before a full decode.
+        if let Some((id, is_response, name, qtype)) = peek_question(payload) {
+            let pending = is_response && self.dns_pending.contains_key(&(client, server, id));
+            if !pending && !self.relevance.dns(client.ip, ts, &name, &qtype) {
+                if !is_response {
+                    self.exchanges.unrelated_dns += 1;
+                }
+                return;
+            }
+        }
         let msg = match decode_dns(payload) {
             Ok(m) => m,
             Err(e) => return self.warnings.add(self.input, e.to_string(), frame),

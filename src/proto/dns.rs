@@ -76,6 +76,38 @@ pub fn decode_dns(buf: &[u8]) -> Result<DnsMessage, DnsError> {
     })
 }
 
+/// The first question of a message, read without decoding the rest: (id, is_response, name,
+/// qtype mnemonic). Lets the message stage skip lookups that cannot matter before paying for a
+/// full decode. None when the header or the question is malformed or compressed.
+pub fn peek_question(buf: &[u8]) -> Option<(u16, bool, String, String)> {
+    let id = u16::from_be_bytes([*buf.first()?, *buf.get(1)?]);
+    let is_response = buf.get(2)? & 0x80 != 0;
+    if u16::from_be_bytes([*buf.get(4)?, *buf.get(5)?]) == 0 {
+        return None;
+    }
+    let mut name = String::new();
+    let mut at = 12;
+    loop {
+        let len = usize::from(*buf.get(at)?);
+        if len == 0 {
+            at += 1;
+            break;
+        }
+        if len & 0xc0 != 0 || name.len() + len > 255 {
+            return None;
+        }
+        let label = buf.get(at + 1..at + 1 + len)?;
+        if !name.is_empty() {
+            name.push('.');
+        }
+        name.push_str(&String::from_utf8_lossy(label));
+        at += 1 + len;
+    }
+    let qtype = u16::from_be_bytes([*buf.get(at)?, *buf.get(at + 1)?]);
+    let qtype = hickory_proto::rr::RecordType::from(qtype).to_string();
+    Some((id, is_response, name, qtype))
+}
+
 /// The conventional name of a response code, as dig prints it.
 pub fn rcode_name(rcode: u16) -> &'static str {
     match rcode {
@@ -190,6 +222,19 @@ mod tests {
             d.answers[0].data,
             DnsData::Address("10.99.0.3".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn peek_reads_the_question_as_the_full_decoder_does() {
+        let mut q = vec![0, 9, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        q.extend(labels("_ldap._tcp.dc._msdcs.contoso.test"));
+        q.extend([0, 33, 0, 1]);
+        let full = decode_dns(&q).unwrap();
+        let (id, resp, name, qtype) = peek_question(&q).unwrap();
+        assert_eq!((id, resp), (9, false));
+        assert_eq!(name, full.questions[0].name);
+        assert_eq!(qtype, full.questions[0].qtype);
+        assert_eq!(peek_question(&q[..15]), None);
     }
 
     #[test]
