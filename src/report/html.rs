@@ -4,20 +4,16 @@
 //! frame numbers everywhere. The markup is also well-formed XML (XHTML syntax), and every text
 //! from the capture goes through [`escape`].
 
-use std::collections::HashMap;
 use std::fmt::Write;
-use std::net::IpAddr;
 
-use super::json::{bind_before, server_name, value_text};
-use super::names::host_names;
-use super::recipe::{ldapsearch_command, ldp_recipe, powershell_snippet};
+use super::searches::{SearchContext, value_text};
 use super::sequence::{frames_text, sequence};
 use super::svg;
 use super::text::{CAUSES_DOC, wireshark_filter};
 use crate::analysis::Analysis;
 use crate::chain::directory::is_scp_filter;
 use crate::chain::{Cause, Chain, ChainStatus, StageKind, StageStatus};
-use crate::messages::{DnsExchange, LdapExchange, LdapRequest, Transport};
+use crate::messages::{DnsExchange, LdapExchange, LdapRequest};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::result_name;
 
@@ -232,19 +228,12 @@ fn attempts_table(out: &mut String, c: &Chain) {
     out.push_str("</tbody></table>");
 }
 
-fn search_recipe(
-    out: &mut String,
-    l: &LdapExchange,
-    all: &[LdapExchange],
-    names: &HashMap<IpAddr, String>,
-) {
-    let LdapRequest::Search(s) = &l.request else {
+fn search_recipe<'a>(out: &mut String, l: &'a LdapExchange, ctx: &SearchContext<'a>) {
+    let Some(recipes) = ctx.recipes(l) else {
         return;
     };
-    let server = server_name(l.server.ip, names);
-    let udp = l.transport == Transport::Udp;
-    let bind = bind_before(l, all);
-    let r = ldp_recipe(&server, l.server.port, udp, bind, s);
+    let (s, r) = (recipes.search, &recipes.ldp);
+    let udp = recipes.connectionless;
     let what = if is_scp_filter(&s.filter) {
         "SCP search"
     } else if udp {
@@ -303,12 +292,12 @@ fn search_recipe(
         l.entries.len(),
         if l.entries.len() == 1 { "y" } else { "ies" }
     );
-    if !udp {
+    if let (Some(cmd), Some(ps)) = (&recipes.ldapsearch, &recipes.powershell) {
         let _ = write!(
             out,
             "<p><b>ldapsearch:</b></p><pre>{}</pre><p><b>PowerShell:</b></p><pre>{}</pre>",
-            escape(&ldapsearch_command(&server, l.server.port, bind, s)),
-            escape(powershell_snippet(&server, l.server.port, s).trim_end())
+            escape(cmd),
+            escape(ps.trim_end())
         );
     }
     if !l.entries.is_empty() || !l.references.is_empty() {
@@ -380,8 +369,13 @@ fn dns_table(out: &mut String, dns: &[&DnsExchange]) {
     out.push_str("</tbody></table>");
 }
 
-fn chain_section(out: &mut String, a: &Analysis, c: &Chain, n: usize) {
-    let names = host_names(&a.exchanges);
+fn chain_section<'a>(
+    out: &mut String,
+    a: &'a Analysis,
+    ctx: &SearchContext<'a>,
+    c: &Chain,
+    n: usize,
+) {
     let status = c.status.id();
     let _ = write!(
         out,
@@ -430,7 +424,7 @@ fn chain_section(out: &mut String, a: &Analysis, c: &Chain, n: usize) {
     if !searches.is_empty() {
         out.push_str("<h3>LDAP searches, to repeat with ldp.exe</h3>");
         for l in searches {
-            search_recipe(out, l, all, &names);
+            search_recipe(out, l, ctx);
         }
     }
     let dns: Vec<&DnsExchange> = a
@@ -498,8 +492,9 @@ pub fn render(a: &Analysis) -> String {
         dns_table(&mut out, &dns);
         out.push_str("</section>");
     }
+    let ctx = SearchContext::new(&a.exchanges);
     for (i, c) in a.chains.iter().enumerate() {
-        chain_section(&mut out, a, c, i + 1);
+        chain_section(&mut out, a, &ctx, c, i + 1);
     }
     let warnings: Vec<String> = a
         .inputs

@@ -1,24 +1,20 @@
 //! The JSON document (`--format json`), schema `capdiag/1`, documented in docs/json.md. Field
 //! names and meanings are a contract: add fields, never rename or remove them within a schema.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-
 use serde_json::{Map, Value, json};
 
-use super::names::host_names;
-use super::recipe::{ldapsearch_command, ldp_recipe};
+use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
 use crate::chain::{Attempt, Chain, Stage};
-use crate::messages::{LdapExchange, LdapRequest, Transport};
+use crate::messages::{LdapExchange, LdapRequest};
 use crate::proto::dns::rcode_name;
-use crate::proto::ldap::{BindRequest, Scope, result_name};
+use crate::proto::ldap::{Scope, result_name};
 
 pub const SCHEMA: &str = "capdiag/1";
 
 /// The whole document.
 pub fn document(a: &Analysis) -> Value {
-    let names = host_names(&a.exchanges);
+    let ctx = SearchContext::new(&a.exchanges);
     json!({
         "schema": SCHEMA,
         "inputs": a.inputs.iter().enumerate().map(|(i, input)| json!({
@@ -47,7 +43,7 @@ pub fn document(a: &Analysis) -> Value {
         })).collect::<Vec<_>>(),
         "ldap": {
             "binds": a.exchanges.ldap.iter().filter_map(bind).collect::<Vec<_>>(),
-            "searches": a.exchanges.ldap.iter().filter_map(|l| search(l, &a.exchanges.ldap, &names)).collect::<Vec<_>>(),
+            "searches": a.exchanges.ldap.iter().filter_map(|l| search(l, &ctx)).collect::<Vec<_>>(),
         },
     })
 }
@@ -126,42 +122,9 @@ fn result(l: &LdapExchange) -> Value {
     }
 }
 
-/// An attribute value as text when it is UTF-8, else as `\xx` escapes (the way ldp shows binary).
-pub fn value_text(v: &[u8]) -> String {
-    match std::str::from_utf8(v) {
-        Ok(s) if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') => s.to_string(),
-        _ => v.iter().map(|b| format!("\\{b:02x}")).collect(),
-    }
-}
-
-/// The successful bind on the same connection before this search, if any.
-pub fn bind_before<'a>(l: &LdapExchange, all: &'a [LdapExchange]) -> Option<&'a BindRequest> {
-    all.iter()
-        .filter(|b| b.conn == l.conn && b.conn.is_some() && b.frames.first() <= l.frames.first())
-        .filter_map(|b| match &b.request {
-            LdapRequest::Bind(req) => Some(req),
-            _ => None,
-        })
-        .next_back()
-}
-
-/// Server name for recipes: the DNS name the capture gave for its address, else the address.
-pub fn server_name(ip: IpAddr, names: &HashMap<IpAddr, String>) -> String {
-    names.get(&ip).cloned().unwrap_or_else(|| ip.to_string())
-}
-
-fn search(
-    l: &LdapExchange,
-    all: &[LdapExchange],
-    names: &HashMap<IpAddr, String>,
-) -> Option<Value> {
-    let LdapRequest::Search(s) = &l.request else {
-        return None;
-    };
-    let server = server_name(l.server.ip, names);
-    let udp = l.transport == Transport::Udp;
-    let bind = bind_before(l, all);
-    let ldp = ldp_recipe(&server, l.server.port, udp, bind, s);
+fn search<'a>(l: &'a LdapExchange, ctx: &SearchContext<'a>) -> Option<Value> {
+    let r = ctx.recipes(l)?;
+    let (s, ldp) = (r.search, &r.ldp);
     Some(json!({
         "frame": l.frames.first(),
         "frames": l.frames,
@@ -190,7 +153,7 @@ fn search(
             "bind": ldp.bind, "base_dn": ldp.base_dn, "filter": ldp.filter,
             "scope": ldp.scope, "attributes": ldp.attributes,
         },
-        "ldapsearch": (!udp).then(|| ldapsearch_command(&server, l.server.port, bind, s)),
-        "powershell": (!udp).then(|| super::recipe::powershell_snippet(&server, l.server.port, s)),
+        "ldapsearch": r.ldapsearch,
+        "powershell": r.powershell,
     }))
 }

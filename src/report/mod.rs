@@ -7,6 +7,7 @@ pub mod json;
 pub mod mermaid;
 pub mod names;
 pub mod recipe;
+pub mod searches;
 pub mod sequence;
 pub mod svg;
 pub mod text;

@@ -2,13 +2,9 @@
 //! evidence frames, a Wireshark filter and the fix; then the SCP search as ldp.exe would run it,
 //! the other searches and the DNS lookups. Colour only when asked for.
 
-use std::collections::HashMap;
 use std::fmt::Write;
-use std::net::IpAddr;
 
-use super::json::{bind_before, server_name, value_text};
-use super::names::host_names;
-use super::recipe::{ldapsearch_command, ldp_recipe, powershell_snippet};
+use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
 use crate::chain::directory::is_scp_filter;
 use crate::chain::{Cause, Chain, ChainStatus, Stage, StageStatus};
@@ -242,20 +238,11 @@ fn scope_word(s: Scope) -> &'static str {
     }
 }
 
-fn search_recipe(
-    out: &mut String,
-    st: Style,
-    l: &LdapExchange,
-    all: &[LdapExchange],
-    names: &HashMap<IpAddr, String>,
-) {
-    let LdapRequest::Search(s) = &l.request else {
+fn search_recipe<'a>(out: &mut String, st: Style, l: &'a LdapExchange, ctx: &SearchContext<'a>) {
+    let Some(recipes) = ctx.recipes(l) else {
         return;
     };
-    let server = server_name(l.server.ip, names);
-    let udp = l.transport == Transport::Udp;
-    let bind = bind_before(l, all);
-    let r = ldp_recipe(&server, l.server.port, udp, bind, s);
+    let r = &recipes.ldp;
     let _ = writeln!(
         out,
         "  {}  server {}, port {}{}",
@@ -278,15 +265,12 @@ fn search_recipe(
     let _ = writeln!(out, "                       Filter:     {}", r.filter);
     let _ = writeln!(out, "                       Scope:      {}", r.scope);
     let _ = writeln!(out, "                       Attributes: {}", r.attributes);
-    if !udp {
-        let _ = writeln!(
-            out,
-            "  {} {}",
-            st.bold("ldapsearch:"),
-            ldapsearch_command(&server, l.server.port, bind, s)
-        );
+    if let Some(cmd) = &recipes.ldapsearch {
+        let _ = writeln!(out, "  {} {cmd}", st.bold("ldapsearch:"));
+    }
+    if let Some(ps) = &recipes.powershell {
         let _ = writeln!(out, "  {}", st.bold("PowerShell:"));
-        for line in powershell_snippet(&server, l.server.port, s).lines() {
+        for line in ps.lines() {
             let _ = writeln!(out, "    {line}");
         }
     }
@@ -339,7 +323,7 @@ pub fn render(a: &Analysis, st: Style) -> String {
     for c in &a.chains {
         chain_text(&mut out, st, c);
     }
-    let names = host_names(&a.exchanges);
+    let ctx = SearchContext::new(&a.exchanges);
     let all = &a.exchanges.ldap;
     let (scp, other): (Vec<&LdapExchange>, Vec<&LdapExchange>) = all
         .iter()
@@ -347,7 +331,7 @@ pub fn render(a: &Analysis, st: Style) -> String {
         .partition(|l| matches!(&l.request, LdapRequest::Search(s) if is_scp_filter(&s.filter)));
     for l in &scp {
         let _ = writeln!(out, "{}", st.bold("SCP search, as ldp.exe would run it:"));
-        search_recipe(&mut out, st, l, all, &names);
+        search_recipe(&mut out, st, l, &ctx);
         out.push('\n');
     }
     if !other.is_empty() {

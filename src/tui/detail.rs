@@ -10,9 +10,7 @@ use crate::messages::{LdapExchange, LdapRequest, Transport};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::{BindAuth, Scope, result_name};
 use crate::proto::tls::{alert_name, version_name};
-use crate::report::json::{bind_before, server_name, value_text};
-use crate::report::names::host_names;
-use crate::report::recipe::{ldapsearch_command, ldp_recipe};
+use crate::report::searches::{SearchContext, value_text};
 use crate::report::text::wireshark_filter;
 
 use super::rows::{Row, Source, kerberos_name};
@@ -436,14 +434,11 @@ fn side_word(s: Side) -> &'static str {
 }
 
 fn search_block(a: &Analysis, l: &LdapExchange, out: &mut Vec<Line>) {
-    let LdapRequest::Search(s) = &l.request else {
+    let ctx = SearchContext::new(&a.exchanges);
+    let Some(recipes) = ctx.recipes(l) else {
         return;
     };
-    let names = host_names(&a.exchanges);
-    let server = server_name(l.server.ip, &names);
-    let udp = l.transport == Transport::Udp;
-    let bind = bind_before(l, &a.exchanges.ldap);
-    let r = ldp_recipe(&server, l.server.port, udp, bind, s);
+    let (s, r) = (recipes.search, &recipes.ldp);
     out.push(Line::Blank);
     out.push(Line::Heading(
         "Search, as ldp.exe runs it (y copies the filter)".into(),
@@ -491,9 +486,9 @@ fn search_block(a: &Analysis, l: &LdapExchange, out: &mut Vec<Line>) {
     if !s.controls.is_empty() {
         field(out, "controls", s.controls.join(", "));
     }
-    if !udp {
+    if let Some(cmd) = &recipes.ldapsearch {
         out.push(Line::Heading("ldapsearch".into()));
-        for line in ldapsearch_command(&server, l.server.port, bind, s).lines() {
+        for line in cmd.lines() {
             out.push(Line::Code(line.to_string()));
         }
     }
