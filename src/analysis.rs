@@ -1,11 +1,11 @@
 //! Drives the stages for one run: capture → packets → flows → messages → chains. The result,
 //! [`Analysis`], is what every renderer reads.
 
-use crate::capture::{CaptureReader, InputInfo, MergedCapture};
+use crate::capture::{CaptureError, CaptureReader, InputInfo, MergedCapture};
 use crate::chain::{Chain, ChainOptions, build_chains};
 use crate::flow::{Endpoint, TcpLimits, TcpTracker};
 use crate::messages::{Collector, Exchanges, Warning, port_of_interest};
-use crate::net::{Decoded, PacketDecoder, Transport};
+use crate::net::{Decoded, PacketDecoder, Transport, link_type_supported};
 
 /// Everything one run found.
 #[derive(Debug, Clone)]
@@ -27,7 +27,18 @@ pub fn analyze_paths(
     let mut errors = Vec::new();
     for p in paths {
         match CaptureReader::open(p) {
-            Ok(r) => readers.push(r),
+            // A pcap file has one link type for all its packets: if it cannot be decoded,
+            // nothing in the file can, so say so up front instead of reporting an empty capture.
+            Ok(r) => match r.file_link_type() {
+                Some(lt) if !link_type_supported(lt) => errors.push(CaptureError::new(
+                    &r.info().path,
+                    format!(
+                        "unsupported link type {lt} (capdiag reads Ethernet, Linux cooked \
+                         SLL/SLL2, raw IP and BSD loopback captures)"
+                    ),
+                )),
+                _ => readers.push(r),
+            },
             Err(e) => errors.push(e),
         }
     }
