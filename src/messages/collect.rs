@@ -14,6 +14,11 @@ use crate::proto::http::{HttpMessage, decode_http, message_length};
 use crate::proto::ldap::{self, BindAuth, LdapMessage, LdapOp};
 use crate::proto::tls::{TlsDirection, TlsEvent, record_length};
 
+/// Most exchanges of one kind (TCP connections, DNS queries, LDAP requests, Kerberos messages,
+/// HTTP requests) recorded per run; the rest of that kind is only counted, in a warning. Bounds
+/// memory on floods (a million SYNs would otherwise keep a million connection records).
+pub const MAX_RECORDED_EXCHANGES: usize = 100_000;
+
 /// Well-known ports and the protocol capdiag reads on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
@@ -136,6 +141,9 @@ impl Collector {
                     return;
                 }
             }
+            if self.over_limit(self.exchanges.dns.len(), "dns: queries", frame) {
+                return;
+            }
             self.dns_pending.insert(key, self.exchanges.dns.len());
             self.exchanges.dns.push(DnsExchange {
                 frame,
@@ -176,6 +184,9 @@ impl Collector {
         from_client: bool,
         msg: &[u8],
     ) {
+        if self.over_limit(self.exchanges.kerberos.len(), "kerberos: messages", frame) {
+            return;
+        }
         match msg.first() {
             Some(&tag) if tag & 0xe0 == 0x60 => self.exchanges.kerberos.push(KerberosMessage {
                 frame,
@@ -225,6 +236,9 @@ impl Collector {
                 request,
                 LdapRequest::Unbind | LdapRequest::Other("abandonRequest")
             );
+            if self.over_limit(self.exchanges.ldap.len(), "ldap: requests", frame) {
+                return;
+            }
             if expects_answer {
                 self.ldap_pending.insert(key, self.exchanges.ldap.len());
             }
@@ -422,6 +436,9 @@ impl Collector {
     }
 
     fn http(&mut self, id: ConnId, msg: &[u8], frame: u64) {
+        if self.over_limit(self.exchanges.http.len(), "http: messages", frame) {
+            return;
+        }
         match decode_http(msg) {
             Ok(HttpMessage::Request {
                 method,
@@ -464,6 +481,9 @@ impl Collector {
         ts: Nanos,
         saw_syn: bool,
     ) {
+        if self.over_limit(self.exchanges.tcp.len(), "tcp: connections", frame) {
+            return;
+        }
         let service = Service::for_port(server.port);
         let index = self.exchanges.tcp.len();
         self.exchanges.tcp.push(TcpConnection {
@@ -498,6 +518,20 @@ impl Collector {
             sasl_bound: false,
         };
         self.conns.insert(id, conn);
+    }
+
+    /// True (and counted in a warning) when `recorded` exchanges of a kind already reach
+    /// [`MAX_RECORDED_EXCHANGES`].
+    fn over_limit(&mut self, recorded: usize, what: &str, frame: u64) -> bool {
+        if recorded < MAX_RECORDED_EXCHANGES {
+            return false;
+        }
+        self.warnings.add(
+            self.input,
+            format!("{what} beyond the first {MAX_RECORDED_EXCHANGES} not analysed"),
+            frame,
+        );
+        true
     }
 
     fn tcp_record(&mut self, id: ConnId) -> Option<&mut TcpConnection> {
