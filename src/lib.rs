@@ -14,3 +14,4 @@ pub mod messages;
 pub mod net;
 pub mod proto;
 pub mod report;
+pub mod secrets;

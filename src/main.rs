@@ -6,9 +6,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use capdiag::analysis::analyze_paths;
+use capdiag::analysis::analyze_paths_with;
 use capdiag::chain::{ChainOptions, ChainStatus};
+use capdiag::proto::ldap::DecodeOptions;
 use capdiag::report::{json, text};
+use capdiag::secrets;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -45,6 +47,9 @@ struct AnalyzeArgs {
     /// The mailbox whose Autodiscover is looked up; its domain gives the fallback hosts.
     #[arg(long)]
     email: Option<String>,
+    /// Also print simple-bind passwords found in the capture (lab use; never the default).
+    #[arg(long)]
+    show_secrets: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -87,7 +92,10 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         domain: args.domain.clone(),
         smtp_domain,
     };
-    let (analysis, errors) = analyze_paths(&args.files, &opts);
+    let decode = DecodeOptions {
+        keep_simple_password: args.show_secrets,
+    };
+    let (analysis, errors) = analyze_paths_with(&args.files, &opts, decode);
     for e in &errors {
         eprintln!("capdiag: {e}");
     }
@@ -95,7 +103,13 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let rendered = match args.format {
-        Format::Json => match serde_json::to_string_pretty(&json::document(&analysis)) {
+        Format::Json => match serde_json::to_string_pretty(&{
+            let mut doc = json::document(&analysis);
+            if let (true, Some(map)) = (args.show_secrets, doc.as_object_mut()) {
+                map.insert("secrets".into(), secrets::json_value(&analysis.secrets));
+            }
+            doc
+        }) {
             Ok(s) => s + "\n",
             Err(e) => {
                 eprintln!("capdiag: cannot write JSON: {e}");
@@ -111,7 +125,11 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            text::render(&analysis, text::Style { color })
+            let mut out = text::render(&analysis, text::Style { color });
+            if args.show_secrets {
+                out.push_str(&secrets::text_section(&analysis.secrets));
+            }
+            out
         }
     };
     let mut stdout = std::io::stdout().lock();

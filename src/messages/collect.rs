@@ -77,6 +77,10 @@ pub struct Collector {
     pub warnings: WarningLog,
     /// The input the current frame came from (for warnings).
     pub input: usize,
+    /// What the LDAP decoder may keep: by default no password (see [`crate::secrets`]).
+    pub decode_options: ldap::DecodeOptions,
+    /// Simple-bind passwords, only when `decode_options` asks for them.
+    pub secrets: Vec<crate::secrets::BindSecret>,
     conns: HashMap<ConnId, Conn>,
     dns_pending: HashMap<(Endpoint, Endpoint, u16), usize>,
     ldap_pending: HashMap<LdapKey, usize>,
@@ -367,17 +371,20 @@ impl Collector {
                     from_client,
                     msg.get(4..).unwrap_or_default(),
                 ),
-                Service::Ldap => match ldap::decode_message(&msg) {
-                    Ok(m) => self.ldap(
-                        Some(id),
-                        Transport::Tcp,
-                        client,
-                        server,
-                        from_client,
-                        m,
-                        frames,
-                        ts,
-                    ),
+                Service::Ldap => match ldap::decode_message_with(&msg, self.decode_options) {
+                    Ok((m, password)) => {
+                        crate::secrets::keep(&mut self.secrets, &m, password, last);
+                        self.ldap(
+                            Some(id),
+                            Transport::Tcp,
+                            client,
+                            server,
+                            from_client,
+                            m,
+                            frames,
+                            ts,
+                        )
+                    }
                     Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
                 },
                 Service::Tls => self.tls_record(id, from, &msg, &frames),
