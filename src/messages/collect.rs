@@ -223,7 +223,19 @@ impl Collector {
         if from_client {
             let request = match msg.op {
                 LdapOp::BindRequest(b) => LdapRequest::Bind(b),
-                LdapOp::SearchRequest(s) => LdapRequest::Search(s),
+                LdapOp::SearchRequest(s) => {
+                    if s.filter.is_cut_off() {
+                        self.warnings.add(
+                            self.input,
+                            format!(
+                                "ldap: search filter nested deeper than {} levels (cut off)",
+                                ldap::MAX_FILTER_DEPTH
+                            ),
+                            frame,
+                        );
+                    }
+                    LdapRequest::Search(s)
+                }
                 LdapOp::ExtendedRequest { name, .. } => LdapRequest::Extended { name },
                 LdapOp::UnbindRequest => LdapRequest::Unbind,
                 LdapOp::AbandonRequest(_) => LdapRequest::Other("abandonRequest"),
