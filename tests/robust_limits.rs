@@ -332,3 +332,30 @@ fn a_record_over_max_record_bytes_is_corruption_not_an_allocation() {
     assert!(r.buffer_capacity() < 1 << 20, "{}", r.buffer_capacity());
     let _ = MergedCapture::new(vec![r]);
 }
+
+#[test]
+fn tls_record_and_handshake_sizes_are_bounded() {
+    use capdiag::proto::tls::{MAX_TLS_HANDSHAKE, MAX_TLS_RECORD, TlsDirection, record_length};
+    let len = (MAX_TLS_RECORD + 1) as u16;
+    let header = [22, 3, 3, (len >> 8) as u8, len as u8];
+    assert!(matches!(record_length(&header), Framing::Invalid(_)));
+    // A handshake message announcing more than MAX_TLS_HANDSHAKE is refused from its header,
+    // not collected record after record.
+    let big = (MAX_TLS_HANDSHAKE + 1) as u32;
+    let body = [1, (big >> 16) as u8, (big >> 8) as u8, big as u8];
+    let mut record = vec![22, 3, 3, 0, body.len() as u8];
+    record.extend(body);
+    let mut events = Vec::new();
+    let r = TlsDirection::default().record(&record, &mut events);
+    assert!(r.is_err(), "{r:?}");
+}
+
+#[test]
+fn http_head_is_bounded() {
+    use capdiag::proto::http::{MAX_HTTP_HEAD, message_length};
+    let mut head = b"GET / HTTP/1.1\r\nX: ".to_vec();
+    head.resize(MAX_HTTP_HEAD, b'a');
+    assert_eq!(message_length(&head), Framing::Incomplete);
+    head.push(b'a');
+    assert!(matches!(message_length(&head), Framing::Invalid(_)));
+}
