@@ -36,7 +36,10 @@ fn every_kept_fuzz_finding_replays_without_panic() {
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).expect("tests/fuzz_regressions") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if name.starts_with('.') || name.ends_with(".md") {
             continue;
         }
