@@ -74,6 +74,19 @@ fn a_cut_in_the_middle_of_a_record_reports_the_frames_before_it() {
     );
     // what came before is analysed: the DC locator DNS exchange of frames 1..
     assert!(!a.exchanges.dns.is_empty());
+    // and the binary says so in every format
+    let dir = scratch("robust_corruption_mid_record");
+    let p = write(&dir, "cut.pcap", &bytes[..at + 5]);
+    for format in ["text", "json"] {
+        let r = run(&["analyze", "--format", format, p.to_str().unwrap()]);
+        assert!(matches!(r.code, 0 | 1), "{format}: {}", r.stderr);
+        assert!(
+            r.stdout
+                .contains("capture ends mid-packet after frame 10 (truncated file?)"),
+            "{format}: {}",
+            r.stdout
+        );
+    }
 }
 
 #[test]
