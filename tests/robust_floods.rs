@@ -41,8 +41,9 @@ fn run_flood(stream: impl std::io::Read + Send + 'static, extra: &[&str]) -> (i3
     let mut stdin = child.stdin.take().expect("stdin");
     let feeder = std::thread::spawn(move || {
         let mut stream = stream;
-        let _ = std::io::copy(&mut stream, &mut stdin);
+        let copied = std::io::copy(&mut stream, &mut stdin);
         let _ = stdin.flush();
+        copied
     });
     let pid = i32::try_from(child.id()).expect("pid");
     let mut status = 0i32;
@@ -56,7 +57,12 @@ fn run_flood(stream: impl std::io::Read + Send + 'static, extra: &[&str]) -> (i3
     // on afterwards (it does not wait on drop).
     let r = unsafe { wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(r, pid, "wait4 failed");
-    feeder.join().expect("feeder");
+    // capdiag must have read the whole capture, not given up early.
+    let copied = feeder
+        .join()
+        .expect("feeder")
+        .expect("capdiag read all of its input");
+    eprintln!("fed {} MB", copied >> 20);
     assert_eq!(
         status & 0x7f,
         0,
