@@ -4,7 +4,9 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use capdiag::proto::ldap::{LdapOp, PduLen, decode_message, pdu_length};
+use capdiag::proto::ldap::{
+    DecodeOptions, LdapOp, PduLen, decode_message, decode_message_with, pdu_length,
+};
 
 fuzz_target!(|data: &[u8]| {
     let _ = pdu_length(data);
@@ -14,6 +16,10 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = format!("{m:?}");
     }
+    let keep = DecodeOptions {
+        keep_simple_password: true,
+    };
+    let _ = decode_message_with(data, keep);
     if let PduLen::Complete(n) = pdu_length(data) {
         let _ = decode_message(data.get(..n).unwrap_or_default());
     }
