@@ -1,11 +1,13 @@
 //! Drives the stages for one run: capture → packets → flows → messages → chains. The result,
 //! [`Analysis`], is what every renderer reads.
 
-use crate::capture::{CaptureReader, InputInfo, MergedCapture};
+use crate::capture::{CaptureError, CaptureReader, InputInfo, MergedCapture};
 use crate::chain::{Chain, ChainOptions, build_chains};
 use crate::flow::{Endpoint, TcpLimits, TcpTracker};
 use crate::messages::{Collector, Exchanges, Warning, port_of_interest};
-use crate::net::{Decoded, PacketDecoder, Transport};
+use crate::net::{Decoded, PacketDecoder, Transport, link_type_supported};
+use crate::proto::ldap::DecodeOptions;
+use crate::secrets::BindSecret;
 
 /// Everything one run found.
 #[derive(Debug, Clone)]
@@ -15,6 +17,9 @@ pub struct Analysis {
     pub warnings: Vec<Warning>,
     pub exchanges: Exchanges,
     pub chains: Vec<Chain>,
+    /// Simple-bind passwords; always empty unless asked for with [`analyze_with`] (see
+    /// [`crate::secrets`]).
+    pub secrets: Vec<BindSecret>,
 }
 
 /// Opens every path ("-" is standard input); the readable ones are analysed as one timeline and
@@ -23,25 +28,58 @@ pub fn analyze_paths(
     paths: &[std::path::PathBuf],
     opts: &ChainOptions,
 ) -> (Option<Analysis>, Vec<crate::capture::CaptureError>) {
+    analyze_paths_with(paths, opts, DecodeOptions::default())
+}
+
+/// [`analyze_paths`] with the LDAP decoder's options (`--show-secrets` keeps passwords).
+pub fn analyze_paths_with(
+    paths: &[std::path::PathBuf],
+    opts: &ChainOptions,
+    decode: DecodeOptions,
+) -> (Option<Analysis>, Vec<crate::capture::CaptureError>) {
     let mut readers = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
         match CaptureReader::open(p) {
-            Ok(r) => readers.push(r),
+            // A pcap file has one link type for all its packets: if it cannot be decoded,
+            // nothing in the file can, so say so up front instead of reporting an empty capture.
+            Ok(r) => match r.file_link_type() {
+                Some(lt) if !link_type_supported(lt) => errors.push(CaptureError::new(
+                    &r.info().path,
+                    format!(
+                        "unsupported link type {lt} (capdiag reads Ethernet, Linux cooked \
+                         SLL/SLL2, raw IP and BSD loopback captures)"
+                    ),
+                )),
+                _ => readers.push(r),
+            },
             Err(e) => errors.push(e),
         }
     }
     if readers.is_empty() {
         return (None, errors);
     }
-    (Some(analyze(MergedCapture::new(readers), opts)), errors)
+    (
+        Some(analyze_with(MergedCapture::new(readers), opts, decode)),
+        errors,
+    )
 }
 
 /// Runs the whole pipeline over one (merged) capture.
-pub fn analyze(mut capture: MergedCapture, opts: &ChainOptions) -> Analysis {
+pub fn analyze(capture: MergedCapture, opts: &ChainOptions) -> Analysis {
+    analyze_with(capture, opts, DecodeOptions::default())
+}
+
+/// [`analyze`] with the LDAP decoder's options.
+pub fn analyze_with(
+    mut capture: MergedCapture,
+    opts: &ChainOptions,
+    decode: DecodeOptions,
+) -> Analysis {
     let mut decoder = PacketDecoder::new();
     let mut tcp = TcpTracker::new(TcpLimits::default());
     let mut collector = Collector::default();
+    collector.decode_options = decode;
     while let Some(frame) = capture.next_frame() {
         collector.input = frame.input;
         let packet = match decoder.decode(&frame) {
@@ -101,5 +139,6 @@ pub fn analyze(mut capture: MergedCapture, opts: &ChainOptions) -> Analysis {
         warnings: collector.warnings.warnings(),
         exchanges: collector.exchanges,
         chains,
+        secrets: collector.secrets,
     }
 }

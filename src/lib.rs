@@ -15,4 +15,5 @@ pub mod messages;
 pub mod net;
 pub mod proto;
 pub mod report;
+pub mod secrets;
 pub mod tui;

@@ -9,9 +9,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use capdiag::analysis::{Analysis, analyze_paths};
+use capdiag::analysis::{Analysis, analyze_paths_with};
 use capdiag::chain::{ChainOptions, ChainStatus};
+use capdiag::proto::ldap::DecodeOptions;
 use capdiag::report::{html, json, mermaid, text};
+use capdiag::secrets;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
@@ -102,6 +104,9 @@ struct AnalyzeArgs {
     /// Open the interactive timeline instead of printing a report (same as `capdiag tui`).
     #[arg(long, conflicts_with = "format")]
     tui: bool,
+    /// Also print simple-bind passwords found in the capture (lab use; never the default).
+    #[arg(long)]
+    show_secrets: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -221,7 +226,10 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let (analysis, errors) = analyze_paths(&args.files, &opts);
+    let decode = DecodeOptions {
+        keep_simple_password: args.show_secrets,
+    };
+    let (analysis, errors) = analyze_paths_with(&args.files, &opts, decode);
     for e in &errors {
         eprintln!("capdiag: {e}");
     }
@@ -236,7 +244,13 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     }
     let rendered = match args.format {
         Format::Mermaid => mermaid::render(&analysis),
-        Format::Json => match serde_json::to_string_pretty(&json::document(&analysis)) {
+        Format::Json => match serde_json::to_string_pretty(&{
+            let mut doc = json::document(&analysis);
+            if let (true, Some(map)) = (args.show_secrets, doc.as_object_mut()) {
+                map.insert("secrets".into(), secrets::json_value(&analysis.secrets));
+            }
+            doc
+        }) {
             Ok(s) => s + "\n",
             Err(e) => {
                 eprintln!("capdiag: cannot write JSON: {e}");
@@ -252,7 +266,11 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            text::render(&analysis, text::Style { color })
+            let mut out = text::render(&analysis, text::Style { color });
+            if args.show_secrets {
+                out.push_str(&secrets::text_section(&analysis.secrets));
+            }
+            out
         }
     };
     let mut stdout = std::io::stdout().lock();

@@ -53,6 +53,11 @@ impl PcapFormat {
         if self.nanosecond { "pcap-ns" } else { "pcap" }
     }
 
+    /// The link type of every packet in the file.
+    pub(crate) fn link_type(&self) -> u32 {
+        self.link_type
+    }
+
     fn record_header_len(&self) -> usize {
         if self.modified { 24 } else { 16 }
     }

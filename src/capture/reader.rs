@@ -168,6 +168,15 @@ impl CaptureReader {
         }
     }
 
+    /// The one link type a classic pcap file declares in its header for all its packets;
+    /// `None` for pcapng, whose interfaces (each with its own link type) come later.
+    pub fn file_link_type(&self) -> Option<u32> {
+        match &self.format {
+            Format::Pcap(p) => Some(p.link_type()),
+            Format::PcapNg(_) => None,
+        }
+    }
+
     /// Name, format, packets read so far and warnings.
     pub fn info(&self) -> &InputInfo {
         &self.info

@@ -11,6 +11,12 @@ pub const MAX_BUFFERED_BYTES_PER_DIRECTION: usize = 1 << 20;
 /// bookkeeping when the buffered segments are tiny.
 pub const MAX_BUFFERED_SEGMENTS_PER_DIRECTION: usize = 1024;
 
+/// Most out-of-order bytes buffered across all connections and directions together. Past it,
+/// the least recently active connections give up waiting for their missing bytes (a gap, as
+/// for the per-direction limit) until the total is back under. Without it, every tracked
+/// connection could hold [`MAX_BUFFERED_BYTES_PER_DIRECTION`] twice over.
+pub const MAX_BUFFERED_BYTES_TOTAL: usize = 64 << 20;
+
 /// Most connections tracked at once (including recently closed ones kept to recognise their
 /// stragglers); the least recently active one is evicted to make room.
 pub const MAX_CONNECTIONS: usize = 65_536;
@@ -29,6 +35,8 @@ pub struct TcpLimits {
     pub max_buffered_bytes: usize,
     /// See [`MAX_BUFFERED_SEGMENTS_PER_DIRECTION`].
     pub max_buffered_segments: usize,
+    /// See [`MAX_BUFFERED_BYTES_TOTAL`].
+    pub max_buffered_bytes_total: usize,
     /// See [`MAX_CONNECTIONS`].
     pub max_connections: usize,
     /// See [`IDLE_TIMEOUT`]; nanoseconds of capture time.
@@ -40,6 +48,7 @@ impl Default for TcpLimits {
         Self {
             max_buffered_bytes: MAX_BUFFERED_BYTES_PER_DIRECTION,
             max_buffered_segments: MAX_BUFFERED_SEGMENTS_PER_DIRECTION,
+            max_buffered_bytes_total: MAX_BUFFERED_BYTES_TOTAL,
             max_connections: MAX_CONNECTIONS,
             idle_timeout: IDLE_TIMEOUT,
         }

@@ -22,6 +22,8 @@ pub struct TcpStats {
     pub gap_bytes: u64,
     /// Times a buffer limit forced a skip over missing bytes.
     pub buffer_overflows: u64,
+    /// Out-of-order bytes buffered right now, across all connections (a gauge, not a total).
+    pub buffered_bytes: u64,
     /// Open connections evicted because the connection limit was reached.
     pub evictions: u64,
     /// Open connections evicted because they were idle past the idle timeout.

@@ -245,6 +245,7 @@ impl Stream {
             }
             let piece = entry.remove();
             self.pending_bytes = self.pending_bytes.saturating_sub(piece.data.len());
+            out.stats.buffered_bytes = out.stats.buffered_bytes.saturating_sub(len64(&piece.data));
             let seen = self.next_abs.saturating_sub(start);
             match piece.data.get(usize_of(seen)..) {
                 Some(fresh) if !fresh.is_empty() => {
@@ -292,6 +293,7 @@ impl Stream {
                 .get(usize_of(a.saturating_sub(start))..usize_of(b.saturating_sub(start)))
                 .unwrap_or_default();
             self.pending_bytes = self.pending_bytes.saturating_add(bytes.len());
+            out.stats.buffered_bytes = out.stats.buffered_bytes.saturating_add(len64(bytes));
             self.pending.insert(
                 a,
                 Piece {

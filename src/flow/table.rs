@@ -59,6 +59,11 @@ impl<V> Table<V> {
         (self.oldest != NIL).then_some(self.oldest)
     }
 
+    /// The slot next more recently active than `at`.
+    pub(crate) fn newer(&self, at: usize) -> Option<usize> {
+        self.slots.get(at).map(|s| s.newer).filter(|&n| n != NIL)
+    }
+
     /// Every occupied slot, in no particular order.
     pub(crate) fn slots(&self) -> impl Iterator<Item = usize> + '_ {
         self.index.values().copied()

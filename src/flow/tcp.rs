@@ -189,6 +189,29 @@ impl TcpTracker {
         } else {
             self.on_data(at, &seen, sink);
         }
+        if self.stats.buffered_bytes > self.limits.max_buffered_bytes_total as u64 {
+            self.shed(sink);
+        }
+    }
+
+    /// Over [`TcpLimits::max_buffered_bytes_total`]: the least recently active connections
+    /// deliver what they buffer, skipping the bytes they still miss, until the total is back
+    /// under the limit. They stay open. Each connection is visited at most once.
+    fn shed<S: TcpSink>(&mut self, sink: &mut S) {
+        let mut at = self.table.oldest();
+        while let Some(slot) = at {
+            if self.stats.buffered_bytes <= self.limits.max_buffered_bytes_total as u64 {
+                break;
+            }
+            at = self.table.newer(slot);
+            if let Some(conn) = self.table.get_mut(slot) {
+                let before = self.stats.buffered_bytes;
+                conn.flush(sink, &mut self.stats);
+                if self.stats.buffered_bytes < before {
+                    self.stats.buffer_overflows = self.stats.buffer_overflows.saturating_add(1);
+                }
+            }
+        }
     }
 
     /// End of capture: delivers what every open connection still buffers (gaps, then data) and

@@ -18,6 +18,11 @@ use crate::proto::names::cldap_dns_domain;
 use crate::proto::sasl::{self, Unwrapped, sasl_buffer_length, unwrap_buffer};
 use crate::proto::tls::{TlsDirection, TlsEvent, record_length};
 
+/// Most exchanges of one kind (TCP connections, DNS queries, LDAP requests, Kerberos messages,
+/// HTTP requests) recorded per run; the rest of that kind is only counted, in a warning. Bounds
+/// memory on floods (a million SYNs would otherwise keep a million connection records).
+pub const MAX_RECORDED_EXCHANGES: usize = 100_000;
+
 /// Well-known ports and the protocol capdiag reads on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
@@ -78,6 +83,10 @@ pub struct Collector {
     pub warnings: WarningLog,
     /// The input the current frame came from (for warnings).
     pub input: usize,
+    /// What the LDAP decoder may keep: by default no password (see [`crate::secrets`]).
+    pub decode_options: ldap::DecodeOptions,
+    /// Simple-bind passwords, only when `decode_options` asks for them.
+    pub secrets: Vec<crate::secrets::BindSecret>,
     conns: HashMap<ConnId, Conn>,
     dns_pending: HashMap<(Endpoint, Endpoint, u16), usize>,
     /// Decides which DNS lookups are kept (see [`Relevance`]).
@@ -164,6 +173,9 @@ impl Collector {
                     return;
                 }
             }
+            if self.over_limit(self.exchanges.dns.len(), "dns: queries", frame) {
+                return;
+            }
             self.dns_pending.insert(key, self.exchanges.dns.len());
             self.exchanges.dns.push(DnsExchange {
                 frame,
@@ -215,6 +227,9 @@ impl Collector {
         from_client: bool,
         msg: &[u8],
     ) {
+        if self.over_limit(self.exchanges.kerberos.len(), "kerberos: messages", frame) {
+            return;
+        }
         match msg.first() {
             Some(&tag) if tag & 0xe0 == 0x60 => {
                 let decoded = match decode_kerberos(msg) {
@@ -266,7 +281,19 @@ impl Collector {
             }
             let request = match msg.op {
                 LdapOp::BindRequest(b) => LdapRequest::Bind(b),
-                LdapOp::SearchRequest(s) => LdapRequest::Search(s),
+                LdapOp::SearchRequest(s) => {
+                    if s.filter.is_cut_off() {
+                        self.warnings.add(
+                            self.input,
+                            format!(
+                                "ldap: search filter nested deeper than {} levels (cut off)",
+                                ldap::MAX_FILTER_DEPTH
+                            ),
+                            frame,
+                        );
+                    }
+                    LdapRequest::Search(s)
+                }
                 LdapOp::ExtendedRequest { name, .. } => LdapRequest::Extended { name },
                 LdapOp::UnbindRequest => LdapRequest::Unbind,
                 LdapOp::AbandonRequest(_) => LdapRequest::Other("abandonRequest"),
@@ -283,6 +310,9 @@ impl Collector {
                 request,
                 LdapRequest::Unbind | LdapRequest::Other("abandonRequest")
             );
+            if self.over_limit(self.exchanges.ldap.len(), "ldap: requests", frame) {
+                return;
+            }
             if expects_answer {
                 self.ldap_pending.insert(key, self.exchanges.ldap.len());
             }
@@ -430,17 +460,20 @@ impl Collector {
                 Service::Ldap if sasl => {
                     self.sasl_buffer(id, client, server, from_client, &msg, frames, ts)
                 }
-                Service::Ldap => match ldap::decode_message(&msg) {
-                    Ok(m) => self.ldap(
-                        Some(id),
-                        Transport::Tcp,
-                        client,
-                        server,
-                        from_client,
-                        m,
-                        frames,
-                        ts,
-                    ),
+                Service::Ldap => match ldap::decode_message_with(&msg, self.decode_options) {
+                    Ok((m, password)) => {
+                        crate::secrets::keep(&mut self.secrets, &m, password, last);
+                        self.ldap(
+                            Some(id),
+                            Transport::Tcp,
+                            client,
+                            server,
+                            from_client,
+                            m,
+                            frames,
+                            ts,
+                        )
+                    }
                     Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
                 },
                 Service::Tls => self.tls_record(id, from, &msg, &frames),
@@ -581,6 +614,9 @@ impl Collector {
     }
 
     fn http(&mut self, id: ConnId, msg: &[u8], frame: u64) {
+        if self.over_limit(self.exchanges.http.len(), "http: messages", frame) {
+            return;
+        }
         match decode_http(msg) {
             Ok(HttpMessage::Request {
                 method,
@@ -626,6 +662,9 @@ impl Collector {
         ts: Nanos,
         saw_syn: bool,
     ) {
+        if self.over_limit(self.exchanges.tcp.len(), "tcp: connections", frame) {
+            return;
+        }
         let service = Service::for_port(server.port);
         let index = self.exchanges.tcp.len();
         self.exchanges.tcp.push(TcpConnection {
@@ -660,6 +699,20 @@ impl Collector {
             sasl_bound: false,
         };
         self.conns.insert(id, conn);
+    }
+
+    /// True (and counted in a warning) when `recorded` exchanges of a kind already reach
+    /// [`MAX_RECORDED_EXCHANGES`].
+    fn over_limit(&mut self, recorded: usize, what: &str, frame: u64) -> bool {
+        if recorded < MAX_RECORDED_EXCHANGES {
+            return false;
+        }
+        self.warnings.add(
+            self.input,
+            format!("{what} beyond the first {MAX_RECORDED_EXCHANGES} not analysed"),
+            frame,
+        );
+        true
     }
 
     fn tcp_record(&mut self, id: ConnId) -> Option<&mut TcpConnection> {

@@ -40,6 +40,23 @@ pub(crate) enum Network<'a> {
     UnsupportedLinkType,
 }
 
+/// Whether frames of this LINKTYPE can be decoded at all (see [`strip`]).
+pub fn link_type_supported(link_type: u32) -> bool {
+    matches!(
+        link_type,
+        LINKTYPE_ETHERNET
+            | LINKTYPE_LINUX_SLL
+            | LINKTYPE_LINUX_SLL2
+            | LINKTYPE_NULL
+            | LINKTYPE_LOOP
+            | LINKTYPE_RAW
+            | LINKTYPE_RAW_12
+            | LINKTYPE_RAW_14
+            | LINKTYPE_IPV4
+            | LINKTYPE_IPV6
+    )
+}
+
 /// Strips the link layer. Errors name the layer and the problem.
 pub(crate) fn strip(link_type: u32, data: &[u8]) -> Result<Network<'_>, String> {
     match link_type {

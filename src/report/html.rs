@@ -509,6 +509,22 @@ pub fn render(a: &Analysis) -> String {
         }
         out.push_str("</ul></section>");
     }
+    // Passwords are only in the analysis when --show-secrets asked for them.
+    if !a.secrets.is_empty() {
+        out.push_str(
+            "<section class=\"warnings\"><h2>Secrets (shown because of --show-secrets)</h2><ul>",
+        );
+        for s in &a.secrets {
+            let _ = write!(
+                out,
+                "<li>frame {}: simple bind as {} with password <span class=\"mono\">{}</span></li>",
+                s.frame,
+                escape(&s.name),
+                escape(&s.password_text())
+            );
+        }
+        out.push_str("</ul></section>");
+    }
     let _ = writeln!(
         out,
         "<footer>Written by capdiag {}. Frame numbers are Wireshark's (with several captures: those of <span class=\"mono\">mergecap -w all.pcapng FILES</span>). This page loads nothing from the network.</footer></main></body></html>",

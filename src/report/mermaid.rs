@@ -136,6 +136,21 @@ fn heading(c: &Chain) -> String {
 
 /// The whole output: one diagram, or Markdown with one fenced diagram per chain.
 pub fn render(a: &Analysis) -> String {
+    let mut out = diagrams(a);
+    // Passwords are only in the analysis when --show-secrets asked for them: as comments.
+    for s in &a.secrets {
+        let _ = writeln!(
+            out,
+            "%% --show-secrets: frame {} simple bind as {} with password {}",
+            s.frame,
+            escape(&s.name),
+            escape(&s.password_text())
+        );
+    }
+    out
+}
+
+fn diagrams(a: &Analysis) -> String {
     match a.chains.as_slice() {
         [] => "sequenceDiagram\n    participant C as capture\n    Note over C: No Autodiscover lookup found\n".to_string(),
         [one] => diagram(&sequence(a, one)),

@@ -188,6 +188,7 @@ pub fn hostile() -> Analysis {
     let chains = build_chains(&exchanges, &opts);
     assert!(!chains.is_empty(), "the hostile exchanges make a chain");
     Analysis {
+        secrets: vec![],
         inputs: vec![InputInfo {
             path: format!("{EVIL}.pcap"),
             format: "pcap".into(),

@@ -5,6 +5,7 @@
 use rasn::types::Enumerated;
 use rasn_ldap as wire;
 
+use super::ber;
 use super::compat::{self, MAX_FILTER_DEPTH, Patches};
 use super::error::LdapError;
 use super::mech::inner_mech;
@@ -20,6 +21,62 @@ pub fn decode_message(pdu: &[u8]) -> Result<LdapMessage, LdapError> {
         0 => Ok(message),
         extra => Err(LdapError::TrailingBytes(extra)),
     }
+}
+
+/// What the decoder may keep beyond the model. The default keeps no secret at all; the model
+/// itself never holds one (see [`BindAuth::Simple`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Hand back the password of a simple bind (for `capdiag analyze --show-secrets`, lab use).
+    pub keep_simple_password: bool,
+}
+
+/// A simple-bind password, only ever produced with [`DecodeOptions::keep_simple_password`].
+/// Its `Debug` does not show it, so it cannot leak through a stray `{:?}`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SimplePassword(Vec<u8>);
+
+impl SimplePassword {
+    /// The password bytes, on purpose.
+    pub fn reveal(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SimplePassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SimplePassword(<{} bytes, not shown>)", self.0.len())
+    }
+}
+
+/// [`decode_message`], and with [`DecodeOptions::keep_simple_password`] also the password of a
+/// simple bind request (read again from the BER, so the model never carries it).
+pub fn decode_message_with(
+    pdu: &[u8],
+    opts: DecodeOptions,
+) -> Result<(LdapMessage, Option<SimplePassword>), LdapError> {
+    let message = decode_message(pdu)?;
+    let simple = matches!(
+        &message.op,
+        LdapOp::BindRequest(BindRequest {
+            auth: BindAuth::Simple { .. },
+            ..
+        })
+    );
+    let password = if simple && opts.keep_simple_password {
+        simple_password(pdu)
+    } else {
+        None
+    };
+    Ok((message, password))
+}
+
+/// The `[0]` simple credentials of LDAPMessage { messageID, bindRequest { version, name, auth } }.
+fn simple_password(pdu: &[u8]) -> Option<SimplePassword> {
+    let (msg, _) = ber::read(pdu).ok()?;
+    let op = ber::children(msg.body).nth(1)?.ok()?;
+    let auth = ber::children(op.body).nth(2)?.ok()?;
+    (auth.tag == 0x80).then(|| SimplePassword(auth.body.to_vec()))
 }
 
 /// Decodes the LDAPMessages packed back to back in one CLDAP (UDP) payload. Returns the

@@ -16,7 +16,9 @@ pub use ad_diagnostic::{
     AdDiagnostic, logon_data_meaning, parse_ad_diagnostic, win32_status_meaning,
 };
 pub use compat::MAX_FILTER_DEPTH;
-pub use decode::{decode_datagram, decode_message};
+pub use decode::{
+    DecodeOptions, SimplePassword, decode_datagram, decode_message, decode_message_with,
+};
 pub use error::LdapError;
 pub use framing::{MAX_LDAP_PDU, PduLen, pdu_length};
 pub use model::*;

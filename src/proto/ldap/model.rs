@@ -158,6 +158,19 @@ pub enum Filter {
     TooDeep,
 }
 
+impl Filter {
+    /// Whether a subtree was cut off at the decoder's depth limit ([`Filter::TooDeep`]).
+    /// Recursion is bounded by that same limit.
+    pub fn is_cut_off(&self) -> bool {
+        match self {
+            Filter::TooDeep => true,
+            Filter::And(v) | Filter::Or(v) => v.iter().any(Filter::is_cut_off),
+            Filter::Not(f) => f.is_cut_off(),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchEntry {
     pub dn: String,

@@ -1,0 +1,11 @@
+//! Fuzz target: DNS message decoding (compression pointers, loops, odd records).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(m) = capdiag::proto::dns::decode_dns(data) {
+        let _ = capdiag::proto::dns::rcode_name(m.rcode);
+        let _ = format!("{m:?}");
+    }
+});
