@@ -141,6 +141,7 @@ fn broken_chain_json_names_stage_cause_frames_and_fix() {
     // The password of the simple bind is nowhere in the output.
     let bind = &doc["ldap"]["binds"][0];
     assert_eq!(bind["method"], "simple");
+    assert_eq!(bind["password"], "<redacted>");
     assert_eq!(bind["result"]["code"], 49);
 }
 

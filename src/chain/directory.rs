@@ -5,7 +5,7 @@ use super::causes::{cause, ldap_result_text};
 use super::client::ClientView;
 use super::model::{Stage, StageKind, StageStatus};
 use crate::messages::{LdapExchange, LdapRequest, TcpConnection, Transport};
-use crate::proto::ldap::{BindAuth, Filter, Scope};
+use crate::proto::ldap::{BindAuth, Filter, REDACTED_PASSWORD, Scope};
 
 /// The keyword GUIDs of Exchange's SCP objects (pointer, URL).
 pub const SCP_POINTER_GUID: &str = "67661d7F-8FC4-4fa7-BFAC-E1D7794C1F68";
@@ -120,6 +120,15 @@ pub fn ldap_bind(view: &ClientView) -> Stage {
                 },
             ),
             ("method", bind_method(&b.auth)),
+            (
+                "password",
+                match b.auth {
+                    BindAuth::Simple { password_len } if password_len > 0 => {
+                        REDACTED_PASSWORD.into()
+                    }
+                    _ => "(none)".into(),
+                },
+            ),
         ],
         _ => vec![],
     };

@@ -8,7 +8,7 @@ use crate::analysis::Analysis;
 use crate::chain::{Attempt, Chain, Stage};
 use crate::messages::{LdapExchange, LdapRequest};
 use crate::proto::dns::rcode_name;
-use crate::proto::ldap::{Scope, result_name};
+use crate::proto::ldap::{BindAuth, REDACTED_PASSWORD, Scope, result_name};
 
 pub const SCHEMA: &str = "capdiag/1";
 
@@ -105,6 +105,8 @@ fn bind(l: &LdapExchange) -> Option<Value> {
         "message_id": l.message_id,
         "name": b.name,
         "method": crate::chain::directory::bind_method(&b.auth),
+        // A simple bind's password is never output (see --show-secrets for lab use).
+        "password": matches!(b.auth, BindAuth::Simple { password_len } if password_len > 0).then_some(REDACTED_PASSWORD),
         "result": result(l),
     }))
 }

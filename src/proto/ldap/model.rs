@@ -1,6 +1,9 @@
 //! The typed LDAP message model that the decoder produces and the chain and renderers read.
 //! Values stay bytes where LDAP says OCTET STRING; DNs and attribute names are text.
 
+/// What stands for a simple-bind password in every output (`--show-secrets` aside).
+pub const REDACTED_PASSWORD: &str = "<redacted>";
+
 /// One LDAPMessage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LdapMessage {
