@@ -11,6 +11,7 @@ pub mod capture;
 pub mod chain;
 pub mod check;
 pub mod flow;
+pub mod loading;
 pub mod messages;
 pub mod net;
 pub mod proto;

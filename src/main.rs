@@ -107,6 +107,9 @@ struct AnalyzeArgs {
     /// Also print simple-bind passwords found in the capture (lab use; never the default).
     #[arg(long)]
     show_secrets: bool,
+    /// No progress bar on standard error (it only ever shows on a terminal, for large inputs).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -229,7 +232,11 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let decode = DecodeOptions {
         keep_simple_password: args.show_secrets,
     };
-    let (analysis, errors) = analyze_paths_with(&args.files, &opts, decode);
+    let (analysis, errors) = if !args.quiet && std::io::stderr().is_terminal() {
+        analyze_with_progress(&args.files, &opts, decode)
+    } else {
+        analyze_paths_with(&args.files, &opts, decode)
+    };
     for e in &errors {
         eprintln!("capdiag: {e}");
     }
@@ -344,4 +351,53 @@ fn check(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     ExitCode::from(totals.exit_code())
+}
+
+/// Inputs smaller than this finish before a progress bar would be worth drawing.
+const PROGRESS_MIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The analysis on a worker thread, with a progress bar on standard error (bytes, rate, ETA)
+/// for large inputs. Only called when standard error is a terminal and --quiet is not given.
+fn analyze_with_progress(
+    files: &[PathBuf],
+    opts: &ChainOptions,
+    decode: DecodeOptions,
+) -> (Option<Analysis>, Vec<capdiag::capture::CaptureError>) {
+    use capdiag::loading::{Poll, start_with};
+    use indicatif::{ProgressBar, ProgressStyle};
+    let (loading, errors) = start_with(files, opts, decode);
+    let Some(loading) = loading else {
+        return (None, errors);
+    };
+    let mut bar: Option<ProgressBar> = None;
+    loop {
+        match loading.wait(std::time::Duration::from_millis(100)) {
+            Poll::Done(a) => {
+                if let Some(b) = bar {
+                    b.finish_and_clear();
+                }
+                return (Some(*a), errors);
+            }
+            Poll::Failed => return (None, errors),
+            Poll::Pending => {
+                let p = loading.progress();
+                let b = bar.get_or_insert_with(|| match p.total {
+                    Some(total) if total < PROGRESS_MIN_BYTES => ProgressBar::hidden(),
+                    Some(total) => ProgressBar::new(total).with_style(
+                        ProgressStyle::with_template(
+                            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    ),
+                    None => ProgressBar::new_spinner().with_style(
+                        ProgressStyle::with_template(
+                            "{spinner} {bytes} read, {bytes_per_sec} {msg}",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    ),
+                });
+                b.set_position(p.read);
+            }
+        }
+    }
 }

@@ -181,3 +181,18 @@ fn color_always_paints_and_no_color_env_is_respected_in_auto() {
     // Not a terminal here, and NO_COLOR set: auto gives plain text either way.
     assert!(!run(&[], true).contains("\x1b["));
 }
+
+#[test]
+fn no_progress_output_when_standard_error_is_not_a_terminal() {
+    let out = Command::new(env!("CARGO_BIN_EXE_capdiag"))
+        .args(["analyze", "--color", "never"])
+        .arg(samples().join("complete.pcap"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -10,7 +10,7 @@ pub mod app;
 pub mod clipboard;
 pub mod detail;
 pub mod keys;
-pub mod load;
+pub use crate::loading as load;
 pub mod rows;
 pub mod state;
 pub mod terminal;

@@ -1,6 +1,6 @@
-//! Loading captures for the TUI: opens every input (reporting the unreadable ones before the
-//! terminal is taken over), then runs the analysis on a worker thread while counting the bytes
-//! read, so the screen can show progress on a large file.
+//! Analysing in the background with progress: opens every input (reporting the unreadable ones
+//! first), then runs the analysis on a worker thread while counting the bytes read, so the TUI
+//! and the command line's progress bar can show how far a large capture has come.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -9,9 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-use crate::analysis::{Analysis, analyze};
+use crate::analysis::{Analysis, analyze_with};
 use crate::capture::{CaptureError, CaptureReader, MergedCapture, STDIN_NAME};
 use crate::chain::ChainOptions;
+use crate::proto::ldap::DecodeOptions;
 
 /// A byte stream that counts what was read from it.
 struct Counting<R> {
@@ -88,7 +89,19 @@ fn open_counted(
         ));
     }
     // Open once the way `analyze` does, so an unreadable file gets the same one-line error.
-    drop(CaptureReader::open(path)?);
+    let probe = CaptureReader::open(path)?;
+    if let Some(lt) = probe
+        .file_link_type()
+        .filter(|lt| !crate::net::link_type_supported(*lt))
+    {
+        return Err(CaptureError::new(
+            &probe.info().path,
+            format!(
+                "unsupported link type {lt} (capdiag reads Ethernet, Linux cooked SLL/SLL2, raw IP and BSD loopback captures)"
+            ),
+        ));
+    }
+    drop(probe);
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| CaptureError::new(&name, format!("cannot open: {e}")))?;
@@ -103,6 +116,15 @@ fn open_counted(
 /// Opens every input and starts the analysis of the readable ones; None when none is readable.
 /// The errors name each unreadable input.
 pub fn start(paths: &[PathBuf], opts: &ChainOptions) -> (Option<Loading>, Vec<CaptureError>) {
+    start_with(paths, opts, DecodeOptions::default())
+}
+
+/// [`start`] with the LDAP decoder's options (`--show-secrets`).
+pub fn start_with(
+    paths: &[PathBuf],
+    opts: &ChainOptions,
+    decode: DecodeOptions,
+) -> (Option<Loading>, Vec<CaptureError>) {
     let count = Arc::new(AtomicU64::new(0));
     let mut readers = Vec::new();
     let mut errors = Vec::new();
@@ -124,7 +146,7 @@ pub fn start(paths: &[PathBuf], opts: &ChainOptions) -> (Option<Loading>, Vec<Ca
     let (tx, rx) = mpsc::channel();
     let opts = opts.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(analyze(MergedCapture::new(readers), &opts));
+        let _ = tx.send(analyze_with(MergedCapture::new(readers), &opts, decode));
     });
     (
         Some(Loading {
