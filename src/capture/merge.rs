@@ -6,13 +6,15 @@
 //! earliest wins and, because its comparison is "earlier or equal", on a tie the **last** input
 //! holding that timestamp wins. Each input's own order is kept; nothing is sorted.
 
+use super::ahead::Source;
 use super::frame::Frame;
 use super::reader::{CaptureReader, InputInfo};
 
 /// The chronological merge of several [`CaptureReader`]s.
 #[derive(Debug)]
 pub struct MergedCapture {
-    readers: Vec<CaptureReader>,
+    /// With several inputs each is read ahead on its own thread ([`Source::ahead`]).
+    readers: Vec<Source>,
     /// The next unread frame of each input and whether it has its own timestamp (`None` once
     /// that input is exhausted).
     heads: Vec<Option<(Frame, bool)>>,
@@ -23,6 +25,17 @@ pub struct MergedCapture {
 impl MergedCapture {
     pub fn new(readers: Vec<CaptureReader>) -> Self {
         let heads = readers.iter().map(|_| None).collect();
+        let several = readers.len() > 1;
+        let readers = readers
+            .into_iter()
+            .map(|r| {
+                if several {
+                    Source::ahead(r)
+                } else {
+                    Source::Direct(r)
+                }
+            })
+            .collect();
         MergedCapture {
             readers,
             heads,
@@ -41,7 +54,7 @@ impl MergedCapture {
             self.primed = true;
         }
         let i = self.pick()?;
-        let refill = self.readers.get_mut(i).and_then(CaptureReader::next_timed);
+        let refill = self.readers.get_mut(i).and_then(Source::next_timed);
         let (mut frame, _) = std::mem::replace(self.heads.get_mut(i)?, refill)?;
         self.emitted += 1;
         frame.number = self.emitted;

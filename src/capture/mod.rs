@@ -1,6 +1,7 @@
 //! Capture sources: pcap / pcapng files (optionally gzip- or zstd-compressed), standard input,
 //! and the chronological merge of several inputs. Produces [`Frame`]s; knows nothing of protocols.
 
+pub mod ahead;
 mod buffer;
 mod error;
 pub mod frame;
