@@ -290,6 +290,13 @@ make_certs() {
       "extendedKeyUsage=serverAuth" "basicConstraints=CA:false" > mail.ext
     openssl x509 -req -in mail.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 \
       -extfile mail.ext -out mail.crt
+    # the name-mismatch case: trusted (lab CA) but issued for another host only
+    openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+      -subj "/O=Contoso Lab/CN=www.contoso.test" -keyout www.key -out www.csr
+    printf '%s\n' "subjectAltName=DNS:www.contoso.test" "extendedKeyUsage=serverAuth" \
+      "basicConstraints=CA:false" > www.ext
+    openssl x509 -req -in www.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 \
+      -extfile www.ext -out www.crt
     # the untrusted case: a self-signed certificate for the same name
     openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -days 825 \
       -subj "/CN=mail.contoso.test" -addext "subjectAltName=DNS:mail.contoso.test" \
@@ -306,6 +313,7 @@ nginx_start() {
   mkdir -p "$d/tmp" "$d/logs"
   case $mode in
     selfsigned) cert=$STATE/pki/self.crt; key=$STATE/pki/self.key; protos="TLSv1.2" ;;
+    wrongname)  cert=$STATE/pki/www.crt; key=$STATE/pki/www.key; protos="TLSv1.2" ;;
     *)          cert=$STATE/pki/mail.crt; key=$STATE/pki/mail.key; protos="TLSv1.2 TLSv1.3" ;;
   esac
   {
@@ -432,6 +440,11 @@ sc_tls_untrusted() {
   publish_scp "$SCP_URL_GOOD"; nginx_start selfsigned
   capture tls-untrusted "${GOOD[@]}"      # no --cacert: the system store only
 }
+sc_tls_name_mismatch() {
+  # a certificate from the trusted lab CA, but for www.contoso.test only (TLS 1.2: in clear)
+  publish_scp "$SCP_URL_GOOD"; nginx_start wrongname
+  capture tls-name-mismatch "${GOOD[@]}" --cacert="$STATE/client/lab-ca.crt"
+}
 sc_https_timeout() {
   publish_scp "$SCP_URL_GOOD"; nginx_start good
   nft_set "ip daddr $WEB_IP tcp dport 443 drop"
@@ -473,7 +486,7 @@ sc_http_redirect() {
 }
 
 ALL=(complete srv-nxdomain bind-invalid-credentials scp-missing scp-stale-host https-refused
-     tls-untrusted https-timeout ldap-refused kerberos-preauth-failed complete-gssapi
+     tls-untrusted tls-name-mismatch https-timeout ldap-refused kerberos-preauth-failed complete-gssapi
      sasl-sealed sasl-sealed-scp-missing sasl-signed http-redirect)
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=("${ALL[@]}")
