@@ -4,6 +4,7 @@
 
 pub mod attempts;
 pub mod causes;
+pub mod certificate;
 pub mod client;
 pub mod directory;
 pub mod dns_stage;
