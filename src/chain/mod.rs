@@ -11,6 +11,7 @@ pub mod dns_stage;
 pub mod domain;
 pub mod locator;
 pub mod model;
+pub mod scp;
 
 pub use model::*;
 
@@ -36,7 +37,8 @@ pub fn build_chains(ex: &Exchanges, opts: &ChainOptions) -> Vec<Chain> {
 
 fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
     let domain = domain::infer(view, opts.domain.as_deref());
-    let (scp, scp_urls) = directory::scp_search(view);
+    let (scp, scp_urls) =
+        directory::scp_search(view, opts.smtp_domain.as_deref().or(domain.as_deref()));
     let sealed = directory::sealed_from(view);
     let scp_sealed = scp.status == StageStatus::Sealed;
     let mut stages = vec![
