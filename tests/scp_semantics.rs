@@ -502,6 +502,14 @@ fn two_discovery_passes_are_said_and_the_last_is_judged() {
     assert_eq!(s.notes[0].frames, [10, 40]);
     assert_eq!(detail(s, "discovery passes"), Some("2"));
     assert_eq!(s.frames, [40, 41, 42]);
+    // The hosts are judged on the last pass: the first pass's failed lookup is not counted again.
+    assert!(
+        c.attempts
+            .iter()
+            .all(|a| a.host != "autodiscover.contoso.test"),
+        "{:?}",
+        c.attempts
+    );
 }
 
 #[test]
