@@ -137,7 +137,7 @@ fn tls_stage(host: &str, conn: &TcpConnection, s: &TlsSession) -> Stage {
     }
     let needed = client_handshake_records(s);
     let handshake_ok = s.server_hello.is_some() && s.client_app_frames.len() >= needed;
-    let cert = certificate::judge(s, host, handshake_ok);
+    let cert = certificate::judge(s, Some(host), handshake_ok);
     detail.extend(cert.detail);
     let mut notes = cert.findings;
     let mut stage = tls_outcome(host, conn, s, frames, detail, &mut notes);

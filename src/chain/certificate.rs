@@ -18,9 +18,10 @@ pub struct CertJudgement {
 /// The TLS 1.3 protocol version number: the certificate travels encrypted.
 const TLS13: u16 = 0x0304;
 
-/// Judges the certificate `s` carried for `host` (the SNI the client sent wins over the host).
-/// `handshake_ok`: a name mismatch or expiry is a failure only when the handshake failed.
-pub fn judge(s: &TlsSession, host: &str, handshake_ok: bool) -> CertJudgement {
+/// Judges the certificate `s` carried for `host` (the SNI the client sent wins over the host;
+/// with neither, the names are not checked). `handshake_ok`: a name mismatch or expiry is a
+/// failure only when the handshake failed.
+pub fn judge(s: &TlsSession, host: Option<&str>, handshake_ok: bool) -> CertJudgement {
     let mut out = CertJudgement::default();
     if s.server_hello.as_ref().is_some_and(|(_, v)| *v == TLS13) {
         out.detail.push((
@@ -48,7 +49,7 @@ pub fn judge(s: &TlsSession, host: &str, handshake_ok: bool) -> CertJudgement {
         .client_hello
         .as_ref()
         .and_then(|c| c.1.clone())
-        .unwrap_or_else(|| host.to_string());
+        .or_else(|| host.map(str::to_string));
     let frames = vec![*frame];
     let on_failure = if handshake_ok {
         Severity::Warning
@@ -71,15 +72,37 @@ pub fn judge(s: &TlsSession, host: &str, handshake_ok: bool) -> CertJudgement {
     ));
     out.detail
         .push(("certificate chain", format!("{} sent", chain.len())));
-    if !facts.matches_host(&asked) {
-        let summary = format!(
-            "The certificate for {asked} names only {}: no name matches the host the client asked for.",
-            names_text(&facts)
-        );
-        let mut c = cause("tls.name_mismatch", summary, frames.clone());
-        c.severity = on_failure;
-        out.findings.push(c);
+    match &asked {
+        Some(a) if !facts.matches_host(a) => {
+            let summary = format!(
+                "The certificate for {a} names only {}: no name matches the host the client asked for.",
+                names_text(&facts)
+            );
+            let mut c = cause("tls.name_mismatch", summary, frames.clone());
+            c.severity = on_failure;
+            out.findings.push(c);
+        }
+        Some(_) => {}
+        None => out.detail.push((
+            "certificate name check",
+            "not done: no SNI, the name the client used is unknown".into(),
+        )),
     }
+    let asked = asked.as_deref().unwrap_or("the server");
+    push_trust_findings(&mut out, chain, &facts, asked, s, on_failure, frames);
+    out
+}
+
+/// Validity at capture time, self-signed, issuer not sent.
+fn push_trust_findings(
+    out: &mut CertJudgement,
+    chain: &[Vec<u8>],
+    facts: &CertFacts,
+    asked: &str,
+    s: &TlsSession,
+    on_failure: Severity,
+    frames: Vec<u64>,
+) {
     if let Some(ts) = s.certificate_ts {
         let at = ts.div_euclid(1_000_000_000);
         let when = if at > facts.not_after {
@@ -109,7 +132,7 @@ pub fn judge(s: &TlsSession, host: &str, handshake_ok: bool) -> CertJudgement {
         );
         out.findings
             .push(cause("tls.self_signed", summary, frames.clone()));
-    } else if !issuer_sent(chain, &facts) {
+    } else if !issuer_sent(chain, facts) {
         let summary = format!(
             "The server did not send the issuer {} of the certificate of {asked}: the client must already trust it or fetch it.",
             facts.issuer
@@ -117,7 +140,6 @@ pub fn judge(s: &TlsSession, host: &str, handshake_ok: bool) -> CertJudgement {
         out.findings
             .push(cause("tls.issuer_not_sent", summary, frames));
     }
-    out
 }
 
 fn names_text(f: &CertFacts) -> String {
@@ -165,7 +187,7 @@ mod tests {
     #[test]
     fn matching_self_signed_certificate_is_information_only() {
         let s = session(Some("mail.contoso.test"), 0x0303, SELF_SIGNED, JUNE_2026);
-        let j = judge(&s, "mail.contoso.test", false);
+        let j = judge(&s, Some("mail.contoso.test"), false);
         assert_eq!(codes(&j), [("tls.self_signed", Severity::Info)]);
         assert!(j.detail.contains(&(
             "certificate names",
@@ -186,7 +208,7 @@ mod tests {
             JUNE_2026,
         );
         assert_eq!(
-            codes(&judge(&s, "whatever", false)),
+            codes(&judge(&s, Some("whatever"), false)),
             [("tls.self_signed", Severity::Info)]
         );
         let s = session(
@@ -195,7 +217,7 @@ mod tests {
             SELF_SIGNED,
             JUNE_2026,
         );
-        let j = judge(&s, "mail.contoso.test", false);
+        let j = judge(&s, Some("mail.contoso.test"), false);
         assert_eq!(j.findings[0].code, "tls.name_mismatch");
         assert_eq!(j.findings[0].severity, Severity::Failure);
         assert!(j.findings[0].summary.contains("autodiscover.contoso.test"));
@@ -205,7 +227,7 @@ mod tests {
     #[test]
     fn without_sni_the_candidate_host_is_matched_and_success_makes_it_a_warning() {
         let s = session(None, 0x0303, EXPIRED_NO_SAN, JUNE_2026);
-        let j = judge(&s, "mail.contoso.test", true);
+        let j = judge(&s, Some("mail.contoso.test"), true);
         assert_eq!(
             codes(&j),
             [
@@ -230,7 +252,7 @@ mod tests {
     fn not_yet_valid_counts_as_expired() {
         // 2025-12-31 23:59:59 UTC: one second before notBefore.
         let s = session(None, 0x0303, SELF_SIGNED, 1_767_225_599 * 1_000_000_000);
-        let j = judge(&s, "mail.contoso.test", false);
+        let j = judge(&s, Some("mail.contoso.test"), false);
         assert_eq!(j.findings[0].code, "tls.expired");
         assert!(
             j.findings[0]
@@ -243,15 +265,23 @@ mod tests {
     fn tls13_says_the_certificate_is_encrypted() {
         let mut s = session(None, 0x0304, SELF_SIGNED, JUNE_2026);
         s.certificate = None;
-        let j = judge(&s, "mail.contoso.test", false);
+        let j = judge(&s, Some("mail.contoso.test"), false);
         assert!(j.findings.is_empty());
         assert!(j.detail[0].1.starts_with("encrypted (TLS 1.3)"));
     }
 
     #[test]
+    fn without_sni_or_host_the_names_are_not_checked() {
+        let s = session(None, 0x0303, SELF_SIGNED, JUNE_2026);
+        let j = judge(&s, None, true);
+        assert_eq!(codes(&j), [("tls.self_signed", Severity::Info)]);
+        assert!(j.detail.iter().any(|(k, _)| *k == "certificate name check"));
+    }
+
+    #[test]
     fn undecodable_certificate_is_said_not_fatal() {
         let s = session(None, 0x0303, &[0x30, 0x01, 0x00], JUNE_2026);
-        let j = judge(&s, "mail.contoso.test", false);
+        let j = judge(&s, Some("mail.contoso.test"), false);
         assert!(j.findings.is_empty());
         assert!(j.detail[0].1.starts_with("not decoded"));
     }

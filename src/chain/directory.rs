@@ -56,7 +56,20 @@ pub fn ldap_connect(view: &ClientView) -> Stage {
         .copied()
         .filter(|c| LDAP_PORTS.contains(&c.server.port))
         .collect();
-    connection_stage(StageKind::LdapConnect, &conns, "LDAP")
+    let mut stage = connection_stage(StageKind::LdapConnect, &conns, "LDAP");
+    // LDAPS (636, 3269): the certificate the DC showed, as for an Autodiscover host.
+    let ldaps = conns
+        .iter()
+        .filter(|c| matches!(c.server.port, 636 | 3269))
+        .find_map(|c| view.tls.get(&c.id).copied());
+    if let (StageStatus::Ok, Some(s)) = (stage.status, ldaps) {
+        let cert = super::certificate::judge(s, None, s.client_app_records > 0);
+        stage.frames.extend(s.certificate.iter().map(|c| c.0));
+        stage.frames = super::model::frame_set(std::mem::take(&mut stage.frames));
+        stage.detail.extend(cert.detail);
+        stage.notes.extend(cert.findings);
+    }
+    stage
 }
 
 fn tcp_ldap<'a>(view: &'a ClientView) -> impl Iterator<Item = &'a LdapExchange> + 'a {
