@@ -5,10 +5,11 @@
 use std::net::IpAddr;
 
 use super::causes::{cause, tls_alert};
+use super::certificate;
 use super::client::ClientView;
 use super::directory::connection_stage;
 use super::dns_stage;
-use super::model::{Attempt, Origin, Stage, StageKind, StageStatus};
+use super::model::{Attempt, Cause, Origin, Severity, Stage, StageKind, StageStatus, frame_set};
 use crate::flow::Side;
 use crate::messages::{TcpConnection, TlsSession};
 use crate::proto::dns::DnsData;
@@ -124,7 +125,6 @@ fn client_handshake_records(s: &TlsSession) -> usize {
 }
 
 fn tls_stage(host: &str, conn: &TcpConnection, s: &TlsSession) -> Stage {
-    let kind = StageKind::TlsHandshake;
     let mut frames: Vec<u64> = s.client_hello.iter().map(|c| c.0).collect();
     frames.extend(s.server_hello.iter().map(|c| c.0));
     frames.extend(s.certificate.iter().map(|c| c.0));
@@ -136,12 +136,46 @@ fn tls_stage(host: &str, conn: &TcpConnection, s: &TlsSession) -> Stage {
         detail.push(("version", crate::proto::tls::version_name(v)));
     }
     let needed = client_handshake_records(s);
+    let handshake_ok = s.server_hello.is_some() && s.client_app_frames.len() >= needed;
+    let cert = certificate::judge(s, Some(host), handshake_ok);
+    detail.extend(cert.detail);
+    let mut notes = cert.findings;
+    let mut stage = tls_outcome(host, conn, s, frames, detail, &mut notes);
+    stage.notes = notes;
+    stage
+}
+
+/// The handshake's outcome. A readable client alert stays the cause (the certificate findings
+/// explain it); an encrypted one gives way to a certificate failure found in clear; a client that closed without an alert is explained by a certificate failure when one
+/// was found, which is then taken out of `notes`.
+fn tls_outcome(
+    host: &str,
+    conn: &TcpConnection,
+    s: &TlsSession,
+    mut frames: Vec<u64>,
+    detail: Vec<(&'static str, String)>,
+    notes: &mut Vec<Cause>,
+) -> Stage {
+    let kind = StageKind::TlsHandshake;
+    let needed = client_handshake_records(s);
     if s.server_hello.is_some() && s.client_app_frames.len() >= needed {
         frames.extend(s.client_app_frames.get(needed - 1));
         return Stage::ok(kind, frames, detail);
     }
     if let Some((side, frame, alert)) = s.alerts.first() {
         frames.push(*frame);
+        // An encrypted alert from the client carries no readable reason: a certificate failure
+        // found in clear is the reason (OpenSSL checks the name after the handshake, then alerts).
+        let failed_cert = notes.iter().position(|n| n.severity == Severity::Failure);
+        if let (Side::Client, None, Some(i)) = (side, alert, failed_cert) {
+            let mut c = notes.remove(i);
+            c.summary = format!(
+                "{} The client then ended the connection with an encrypted alert.",
+                c.summary
+            );
+            c.frames = frame_set(frames);
+            return Stage::failed(kind, c, detail);
+        }
         let sender = if *side == Side::Client {
             "client"
         } else {
@@ -163,20 +197,27 @@ fn tls_stage(host: &str, conn: &TcpConnection, s: &TlsSession) -> Stage {
         .find(|f| f.0 == Side::Client)
         .map(|f| f.1)
         .or(conn.reset.filter(|r| r.0 == Side::Client).map(|r| r.1));
-    match closer {
-        Some(f) => {
-            frames.push(f);
-            let summary = format!(
-                "The client closed the connection to {host} during the TLS handshake without an alert (certificate rejected?)."
-            );
-            Stage::failed(
-                kind,
-                cause("tls.aborted_by_client", summary, frames),
-                detail,
-            )
-        }
-        None => Stage::not_seen(kind),
+    let Some(f) = closer else {
+        return Stage::not_seen(kind);
+    };
+    frames.push(f);
+    if let Some(i) = notes.iter().position(|n| n.severity == Severity::Failure) {
+        let mut c = notes.remove(i);
+        c.summary = format!(
+            "{} The client then closed the connection without an alert.",
+            c.summary
+        );
+        c.frames = frame_set(frames);
+        return Stage::failed(kind, c, detail);
     }
+    let summary = format!(
+        "The client closed the connection to {host} during the TLS handshake without an alert (certificate rejected?)."
+    );
+    Stage::failed(
+        kind,
+        cause("tls.aborted_by_client", summary, frames),
+        detail,
+    )
 }
 
 fn https_stage(host: &str, s: &TlsSession) -> Stage {

@@ -40,6 +40,52 @@ impl<'a> ClientView<'a> {
             .unwrap_or_else(|| ClientView::empty(ip))
     }
 
+    /// The part of the view from `frame` on (a later discovery pass): the exchanges and
+    /// connections that started there, and the TLS and HTTP on those connections.
+    pub fn since(&self, frame: u64) -> ClientView<'a> {
+        let tcp: Vec<&'a TcpConnection> = self
+            .tcp
+            .iter()
+            .copied()
+            .filter(|c| c.first_frame >= frame)
+            .collect();
+        let kept = |id: &ConnId| tcp.iter().any(|c| c.id == *id);
+        ClientView {
+            ip: self.ip,
+            dns: self
+                .dns
+                .iter()
+                .copied()
+                .filter(|d| d.frame >= frame)
+                .collect(),
+            ldap: self
+                .ldap
+                .iter()
+                .copied()
+                .filter(|l| l.frames.first().is_some_and(|f| *f >= frame))
+                .collect(),
+            tls: self
+                .tls
+                .iter()
+                .filter(|(id, _)| kept(id))
+                .map(|(id, s)| (*id, *s))
+                .collect(),
+            http: self
+                .http
+                .iter()
+                .copied()
+                .filter(|h| kept(&h.conn))
+                .collect(),
+            kerberos: self
+                .kerberos
+                .iter()
+                .copied()
+                .filter(|k| k.frame >= frame)
+                .collect(),
+            tcp,
+        }
+    }
+
     pub fn conn(&self, id: ConnId) -> Option<&'a TcpConnection> {
         self.tcp.iter().copied().find(|c| c.id == id)
     }

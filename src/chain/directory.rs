@@ -4,12 +4,11 @@
 use super::causes::{cause, ldap_result_text};
 use super::client::ClientView;
 use super::model::{Stage, StageKind, StageStatus};
+use super::{locator, scp};
 use crate::messages::{LdapExchange, LdapRequest, TcpConnection, Transport};
 use crate::proto::ldap::{BindAuth, Filter, REDACTED_PASSWORD, Scope};
 
-/// The keyword GUIDs of Exchange's SCP objects (pointer, URL).
-pub const SCP_POINTER_GUID: &str = "67661d7F-8FC4-4fa7-BFAC-E1D7794C1F68";
-pub const SCP_URL_GUID: &str = "77378F46-2C66-4aa9-A6A6-3E7A48B19596";
+pub use super::scp::{SCP_POINTER_GUID, SCP_URL_GUID};
 
 const LDAP_PORTS: [u16; 4] = [389, 3268, 636, 3269];
 
@@ -57,7 +56,20 @@ pub fn ldap_connect(view: &ClientView) -> Stage {
         .copied()
         .filter(|c| LDAP_PORTS.contains(&c.server.port))
         .collect();
-    connection_stage(StageKind::LdapConnect, &conns, "LDAP")
+    let mut stage = connection_stage(StageKind::LdapConnect, &conns, "LDAP");
+    // LDAPS (636, 3269): the certificate the DC showed, as for an Autodiscover host.
+    let ldaps = conns
+        .iter()
+        .filter(|c| matches!(c.server.port, 636 | 3269))
+        .find_map(|c| view.tls.get(&c.id).copied());
+    if let (StageStatus::Ok, Some(s)) = (stage.status, ldaps) {
+        let cert = super::certificate::judge(s, None, s.client_app_records > 0);
+        stage.frames.extend(s.certificate.iter().map(|c| c.0));
+        stage.frames = super::model::frame_set(std::mem::take(&mut stage.frames));
+        stage.detail.extend(cert.detail);
+        stage.notes.extend(cert.findings);
+    }
+    stage
 }
 
 fn tcp_ldap<'a>(view: &'a ClientView) -> impl Iterator<Item = &'a LdapExchange> + 'a {
@@ -273,12 +285,47 @@ pub fn scp_urls(search: &LdapExchange) -> Vec<String> {
         .collect()
 }
 
-pub fn scp_search(view: &ClientView) -> (Stage, Vec<String>) {
+/// The SCP searches split into discovery passes: a search after fallback activity (DNS of an
+/// Autodiscover name, a connection to port 443 or 80) starts a new pass, as when EWS reruns the
+/// whole discovery in POX mode after its SOAP pass failed.
+pub fn scp_passes<'a>(view: &'a ClientView) -> Vec<Vec<&'a LdapExchange>> {
+    let mut passes: Vec<Vec<&LdapExchange>> = Vec::new();
+    let mut last_end = 0;
+    for s in scp_searches(view) {
+        let start = s.frames.first().copied().unwrap_or_default();
+        let fallback_between = |f: u64| f > last_end && f < start;
+        let fell_back = view
+            .tcp
+            .iter()
+            .any(|c| matches!(c.server.port, 443 | 80) && fallback_between(c.first_frame))
+            || view.dns.iter().any(|d| {
+                d.name.to_ascii_lowercase().contains("autodiscover") && fallback_between(d.frame)
+            });
+        match passes.last_mut() {
+            Some(pass) if !fell_back => pass.push(s),
+            _ => passes.push(vec![s]),
+        }
+        last_end = exchange_frames(s).into_iter().max().unwrap_or(start);
+    }
+    passes
+}
+
+/// The SCP stage and the URLs the client could use, from the last discovery pass. `domain` is
+/// the SMTP (or AD) domain a pointer's `Domain=` keyword is matched against.
+pub fn scp_search(view: &ClientView, domain: Option<&str>) -> (Stage, Vec<String>) {
     let kind = StageKind::ScpSearch;
-    let searches = scp_searches(view);
+    let passes = scp_passes(view);
+    let searches: Vec<&LdapExchange> = passes.last().cloned().unwrap_or_default();
+    let has_http = |l: &&&LdapExchange| {
+        scp_urls(l)
+            .iter()
+            .any(|u| u.to_ascii_lowercase().starts_with("http"))
+    };
     let chosen = searches
         .iter()
-        .find(|l| !scp_urls(l).is_empty())
+        .rev()
+        .find(has_http)
+        .or_else(|| searches.iter().find(|l| !scp_urls(l).is_empty()))
         .or_else(|| {
             searches
                 .iter()
@@ -289,7 +336,51 @@ pub fn scp_search(view: &ClientView) -> (Stage, Vec<String>) {
         let stage = sealed_from(view).map_or(Stage::not_seen(kind), |f| sealed_stage(kind, f));
         return (stage, vec![]);
     };
-    let urls = scp_urls(search);
+    let (mut stage, urls) = judge_search(view, search, domain);
+    if passes.len() > 1 {
+        let frames: Vec<u64> = passes
+            .iter()
+            .filter_map(|p| p.first().and_then(|s| s.frames.first().copied()))
+            .collect();
+        let summary = format!(
+            "The client ran {} discovery passes, each with its own SCP search (frames {}) after fallbacks: EWS reran the whole lookup (SOAP, then legacy POX). The chain is judged on the last pass.",
+            passes.len(),
+            frames
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        stage
+            .notes
+            .insert(0, cause("scp.second_pass", summary, frames));
+        stage
+            .detail
+            .push(("discovery passes", passes.len().to_string()));
+    }
+    // A pointer-only search earlier in the pass led to the chosen one: keep what it says.
+    let site = locator::client_site(view);
+    for earlier in searches.iter().take_while(|l| !std::ptr::eq(**l, *search)) {
+        let reading = scp::read(view, earlier, &site, domain);
+        stage.notes.extend(
+            reading
+                .notes
+                .into_iter()
+                .filter(|n| n.code == "scp.pointer_only"),
+        );
+    }
+    (stage, urls)
+}
+
+fn judge_search(
+    view: &ClientView,
+    search: &LdapExchange,
+    domain: Option<&str>,
+) -> (Stage, Vec<String>) {
+    let kind = StageKind::ScpSearch;
+    let site = locator::client_site(view);
+    let reading = scp::read(view, search, &site, domain);
+    let urls = reading.urls.clone();
     if let Some(stage) = urls
         .is_empty()
         .then(|| search_failure(kind, search, "SCP search"))
@@ -309,7 +400,9 @@ pub fn scp_search(view: &ClientView) -> (Stage, Vec<String>) {
     detail.extend(urls.iter().map(|u| ("url", u.clone())));
     let frames = exchange_frames(search);
     if !urls.is_empty() {
-        return (Stage::ok(kind, frames, detail), urls);
+        let mut stage = Stage::ok(kind, frames, detail);
+        scp::annotate(&mut stage, reading);
+        return (stage, urls);
     }
     let (code, summary) = if search.entries.is_empty() {
         (

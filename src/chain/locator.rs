@@ -265,3 +265,30 @@ pub fn kerberos(view: &ClientView) -> Stage {
     }
     Stage::ok(kind, all_frames, detail)
 }
+
+/// The client's site as the first decoded netlogon reply gives it (empty when the DC does not
+/// know it), with that reply's frames; no name when no reply was seen or decoded.
+pub fn client_site(view: &ClientView) -> super::scp::Site {
+    let none = super::scp::Site {
+        name: None,
+        frames: vec![],
+    };
+    view.ldap
+        .iter()
+        .filter(|l| l.transport == Transport::Udp)
+        .flat_map(|l| l.entries.iter())
+        .find_map(|e| {
+            let value = e
+                .entry
+                .attributes
+                .iter()
+                .find(|(a, _)| a.eq_ignore_ascii_case("netlogon"))
+                .and_then(|(_, v)| v.first())?;
+            let reply = decode_netlogon(value).ok()?;
+            Some((reply.client_site, e.frames.clone()))
+        })
+        .map_or(none, |(site, frames)| super::scp::Site {
+            name: Some(site),
+            frames,
+        })
+}

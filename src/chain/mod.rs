@@ -4,12 +4,15 @@
 
 pub mod attempts;
 pub mod causes;
+pub mod certificate;
 pub mod client;
 pub mod directory;
 pub mod dns_stage;
 pub mod domain;
+pub mod fallbacks;
 pub mod locator;
 pub mod model;
+pub mod scp;
 
 pub use model::*;
 
@@ -35,9 +38,11 @@ pub fn build_chains(ex: &Exchanges, opts: &ChainOptions) -> Vec<Chain> {
 
 fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
     let domain = domain::infer(view, opts.domain.as_deref());
-    let (scp, scp_urls) = directory::scp_search(view);
+    let (scp, scp_urls) =
+        directory::scp_search(view, opts.smtp_domain.as_deref().or(domain.as_deref()));
     let sealed = directory::sealed_from(view);
     let scp_sealed = scp.status == StageStatus::Sealed;
+    let two_passes = scp.notes.iter().any(|n| n.code == "scp.second_pass");
     let mut stages = vec![
         locator::dc_locator_dns(view, domain.as_deref()),
         locator::dc_locator_ping(view),
@@ -49,16 +54,38 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
     ];
     let smtp_domain = opts.smtp_domain.as_deref();
     let inferred_after = sealed.filter(|_| scp_sealed);
-    let attempts: Vec<Attempt> = attempts::candidates(
-        view,
+    // With more than one discovery pass (SOAP, then POX) the hosts are judged on the last one.
+    let last_pass = directory::scp_passes(view)
+        .last()
+        .filter(|_| two_passes)
+        .and_then(|p| p.first())
+        .and_then(|s| s.frames.first().copied());
+    let pass_view = last_pass.map(|f| view.since(f));
+    let hosts_view = pass_view.as_ref().unwrap_or(view);
+    let mut attempts: Vec<Attempt> = attempts::candidates(
+        hosts_view,
         domain.as_deref(),
         smtp_domain,
         &scp_urls,
         inferred_after,
     )
     .into_iter()
-    .filter_map(|(host, port, origin)| attempts::attempt(view, &host, port, origin))
+    .filter_map(|(host, port, origin)| attempts::attempt(hosts_view, &host, port, origin))
     .collect();
+    // The fallback steps without a host of their own, in EWS order among the hosts.
+    if let Some(d) = smtp_domain.or(domain.as_deref()) {
+        let steps = [
+            fallbacks::port80_attempt(hosts_view, d),
+            fallbacks::srv_query_attempt(hosts_view, d),
+        ];
+        for step in steps.into_iter().flatten() {
+            let at = attempts
+                .iter()
+                .position(|a| a.origin > step.origin)
+                .unwrap_or(attempts.len());
+            attempts.insert(at, step);
+        }
+    }
     // The host stages shown are those of the attempt that reached HTTPS, else of the first tried.
     match attempts
         .iter()

@@ -203,6 +203,9 @@ pub enum Origin {
     Domain,
     /// https://autodiscover.<domain>/autodiscover/autodiscover.xml
     AutodiscoverDomain,
+    /// The port-80 GET http://autodiscover.<domain>/autodiscover/autodiscover.xml itself (its
+    /// answer is judged by EWS's redirect rule; it never counts as HTTPS reached).
+    Port80,
     /// Location of the port-80 redirect.
     Redirect,
     /// _autodiscover._tcp.<domain> SRV target.
@@ -217,6 +220,7 @@ impl Origin {
             Origin::ScpInferred => "scp_inferred",
             Origin::Domain => "domain",
             Origin::AutodiscoverDomain => "autodiscover_domain",
+            Origin::Port80 => "http_redirect",
             Origin::Redirect => "redirect",
             Origin::Srv => "srv",
         }
@@ -229,6 +233,7 @@ impl Origin {
             Origin::ScpInferred => "SCP URL (inferred: the search was sealed)",
             Origin::Domain => "fallback https://<domain>",
             Origin::AutodiscoverDomain => "fallback https://autodiscover.<domain>",
+            Origin::Port80 => "port-80 GET http://autodiscover.<domain>",
             Origin::Redirect => "port-80 redirect",
             Origin::Srv => "_autodiscover._tcp SRV",
         }
@@ -240,15 +245,20 @@ impl Origin {
 pub struct Attempt {
     pub host: String,
     pub origin: Origin,
-    /// The stages scp_url_dns, https_connect, tls_handshake, https for this host.
+    /// The stages scp_url_dns, https_connect, tls_handshake, https for this host (for the port-80
+    /// step: DNS, TCP 80, no TLS, the HTTP answer; for an SRV query without a port-443 target:
+    /// only the DNS stage was seen).
     pub stages: Vec<Stage>,
 }
 
 impl Attempt {
+    /// Whether an HTTPS request was answered (the port-80 step's answer is not HTTPS).
     pub fn reached_https(&self) -> bool {
-        self.stages
-            .iter()
-            .any(|s| s.kind == StageKind::Https && s.status == StageStatus::Ok)
+        self.origin != Origin::Port80
+            && self
+                .stages
+                .iter()
+                .any(|s| s.kind == StageKind::Https && s.status == StageStatus::Ok)
     }
 
     pub fn first_failure(&self) -> Option<&Stage> {

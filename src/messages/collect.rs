@@ -476,7 +476,7 @@ impl Collector {
                     }
                     Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
                 },
-                Service::Tls => self.tls_record(id, from, &msg, &frames),
+                Service::Tls => self.tls_record(id, from, &msg, &frames, ts),
                 Service::Http => self.http(id, &msg, last),
                 Service::Other => {}
             }
@@ -565,7 +565,7 @@ impl Collector {
         }
     }
 
-    fn tls_record(&mut self, id: ConnId, from: Side, record: &[u8], frames: &[u64]) {
+    fn tls_record(&mut self, id: ConnId, from: Side, record: &[u8], frames: &[u64], ts: Nanos) {
         let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
@@ -591,7 +591,10 @@ impl Collector {
                     session.server_hello.get_or_insert((first, version));
                 }
                 TlsEvent::Certificate { chain } => {
-                    session.certificate.get_or_insert((first, chain));
+                    if session.certificate.is_none() {
+                        session.certificate = Some((first, chain));
+                        session.certificate_ts = Some(ts);
+                    }
                 }
                 TlsEvent::Alert { description, .. } => {
                     session.alerts.push((from, last, description))

@@ -121,6 +121,9 @@ pub struct TlsSession {
     pub client_hello: Option<(u64, Option<String>, Vec<u16>)>,
     pub server_hello: Option<(u64, u16)>,
     pub certificate: Option<(u64, Vec<Vec<u8>>)>,
+    /// Capture time of the frame that completed the Certificate message (validity is judged
+    /// against it, not against today).
+    pub certificate_ts: Option<Nanos>,
     /// Alerts: who sent it, frame, description when readable (None once encrypted).
     pub alerts: Vec<(Side, u64, Option<u8>)>,
     /// Application data records from the client: how many, and the frames of the first few.

@@ -9,3 +9,4 @@ pub mod names;
 pub mod netlogon;
 pub mod sasl;
 pub mod tls;
+pub mod x509;
