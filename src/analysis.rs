@@ -34,12 +34,9 @@ pub fn analyze_paths(
     analyze_paths_with(paths, opts, DecodeOptions::default())
 }
 
-/// [`analyze_paths`] with the LDAP decoder's options (`--show-secrets` keeps passwords).
-pub fn analyze_paths_with(
-    paths: &[std::path::PathBuf],
-    opts: &ChainOptions,
-    decode: DecodeOptions,
-) -> (Option<Analysis>, Vec<crate::capture::CaptureError>) {
+/// Opens every path ("-" is standard input) for reading: the readable inputs, and an error for
+/// each unreadable one (including a pcap file whose one link type capdiag cannot decode).
+pub fn open_inputs(paths: &[std::path::PathBuf]) -> (Vec<CaptureReader>, Vec<CaptureError>) {
     let mut readers = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -59,6 +56,16 @@ pub fn analyze_paths_with(
             Err(e) => errors.push(e),
         }
     }
+    (readers, errors)
+}
+
+/// [`analyze_paths`] with the LDAP decoder's options (`--show-secrets` keeps passwords).
+pub fn analyze_paths_with(
+    paths: &[std::path::PathBuf],
+    opts: &ChainOptions,
+    decode: DecodeOptions,
+) -> (Option<Analysis>, Vec<crate::capture::CaptureError>) {
+    let (readers, errors) = open_inputs(paths);
     if readers.is_empty() {
         return (None, errors);
     }
