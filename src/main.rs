@@ -278,7 +278,7 @@ fn follow(args: AnalyzeArgs) -> ExitCode {
     let decode = DecodeOptions {
         keep_simple_password: args.show_secrets,
     };
-    let (readers, errors) = open_inputs(&args.files);
+    let (mut readers, errors) = open_inputs(&args.files);
     for e in &errors {
         eprintln!("capdiag: {e}");
     }
@@ -287,6 +287,22 @@ fn follow(args: AnalyzeArgs) -> ExitCode {
     }
     let (tx, rx) = std::sync::mpsc::sync_channel(4096);
     let reader = std::thread::spawn(move || {
+        // The merge reads each input one frame ahead (it must, to order them); a single input
+        // is read directly so that each frame is judged as soon as it arrives. Frames are
+        // numbered as the merge numbers them.
+        if let [_] = readers.as_slice()
+            && let Some(mut one) = readers.pop()
+        {
+            let mut number = 0;
+            while let Some(mut frame) = one.next_frame() {
+                number += 1;
+                frame.number = number;
+                if tx.send(frame).is_err() {
+                    break;
+                }
+            }
+            return vec![one.info().clone()];
+        }
         let mut capture = MergedCapture::new(readers);
         while let Some(frame) = capture.next_frame() {
             if tx.send(frame).is_err() {
