@@ -18,8 +18,10 @@ pub const DEFAULT_FILTER: &str = "port 53 or port 88 or port 389 or port 3268 or
                                   or port 636 or port 80 or port 443 \
                                   or (ip and ip[6:2] & 0x1fff != 0)";
 
-/// How long one read waits before the reader checks whether it should stop.
-const READ_TIMEOUT_MS: i32 = 200;
+/// How long the reader sleeps when no packet is waiting. The capture is non-blocking because a
+/// blocking read on Linux may wait forever for the first packet (pcap(3PCAP): the read timeout
+/// may not start before a packet arrives), and Ctrl-C or --duration must not wait for one.
+const IDLE_SLEEP: Duration = Duration::from_millis(5);
 
 /// Bytes kept of each packet: whole packets.
 const SNAPLEN: i32 = 262_144;
@@ -60,13 +62,8 @@ type Opened = (pcap::Capture<pcap::Active>, Option<pcap::Savefile>, u32);
 fn open(opts: &LiveOptions) -> Result<Opened, String> {
     let iface = &opts.interface;
     let mut cap = pcap::Capture::from_device(iface.as_str())
-        .and_then(|c| {
-            c.promisc(true)
-                .snaplen(SNAPLEN)
-                .immediate_mode(true)
-                .timeout(READ_TIMEOUT_MS)
-                .open()
-        })
+        .and_then(|c| c.promisc(true).snaplen(SNAPLEN).immediate_mode(true).open())
+        .and_then(|c| c.setnonblock())
         .map_err(|e| format!("cannot capture on {iface}: {e}"))?;
     cap.filter(&opts.filter, true)
         .map_err(|e| format!("capture filter {:?}: {e}", opts.filter))?;
@@ -105,7 +102,10 @@ pub fn start(opts: LiveOptions, tx: Sender<Frame>) -> Result<Live, String> {
         while !flag.load(Ordering::Relaxed) && deadline.is_none_or(|d| Instant::now() < d) {
             let packet = match cap.next_packet() {
                 Ok(p) => p,
-                Err(pcap::Error::TimeoutExpired) => continue,
+                Err(pcap::Error::TimeoutExpired) => {
+                    std::thread::sleep(IDLE_SLEEP);
+                    continue;
+                }
                 Err(e) => {
                     info.warnings.push(format!("capture stopped: {e}"));
                     break;
