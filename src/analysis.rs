@@ -1,7 +1,10 @@
 //! Drives the stages for one run: capture → packets → flows → messages → chains. The result,
-//! [`Analysis`], is what every renderer reads.
+//! [`Analysis`], is what every renderer reads. [`Analyzer`] is the same pipeline fed frame by
+//! frame, for streams and live capture.
 
-use crate::capture::{CaptureError, CaptureReader, InputInfo, MergedCapture};
+use crate::capture::{
+    CaptureError, CaptureReader, DuplicateFilter, Frame, InputInfo, MergedCapture, Nanos,
+};
 use crate::chain::{Chain, ChainOptions, build_chains};
 use crate::flow::{Endpoint, TcpLimits, TcpTracker};
 use crate::messages::{Collector, Exchanges, Warning, port_of_interest};
@@ -31,31 +34,42 @@ pub fn analyze_paths(
     analyze_paths_with(paths, opts, DecodeOptions::default())
 }
 
+/// Opens every path ("-" is standard input) for reading: the readable inputs, and an error for
+/// each unreadable one (including a pcap file whose one link type capdiag cannot decode).
+pub fn open_inputs(paths: &[std::path::PathBuf]) -> (Vec<CaptureReader>, Vec<CaptureError>) {
+    let mut readers = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        match CaptureReader::open(p).and_then(refuse_unsupported_link_type) {
+            Ok(r) => readers.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    (readers, errors)
+}
+
+/// A pcap file has one link type for all its packets: if it cannot be decoded, nothing in the
+/// file can, so say so up front instead of reporting an empty capture.
+pub fn refuse_unsupported_link_type(r: CaptureReader) -> Result<CaptureReader, CaptureError> {
+    match r.file_link_type() {
+        Some(lt) if !link_type_supported(lt) => Err(CaptureError::new(
+            &r.info().path,
+            format!(
+                "unsupported link type {lt} (capdiag reads Ethernet, Linux cooked SLL/SLL2, raw IP \
+                 and BSD loopback captures)"
+            ),
+        )),
+        _ => Ok(r),
+    }
+}
+
 /// [`analyze_paths`] with the LDAP decoder's options (`--show-secrets` keeps passwords).
 pub fn analyze_paths_with(
     paths: &[std::path::PathBuf],
     opts: &ChainOptions,
     decode: DecodeOptions,
 ) -> (Option<Analysis>, Vec<crate::capture::CaptureError>) {
-    let mut readers = Vec::new();
-    let mut errors = Vec::new();
-    for p in paths {
-        match CaptureReader::open(p) {
-            // A pcap file has one link type for all its packets: if it cannot be decoded,
-            // nothing in the file can, so say so up front instead of reporting an empty capture.
-            Ok(r) => match r.file_link_type() {
-                Some(lt) if !link_type_supported(lt) => errors.push(CaptureError::new(
-                    &r.info().path,
-                    format!(
-                        "unsupported link type {lt} (capdiag reads Ethernet, Linux cooked \
-                         SLL/SLL2, raw IP and BSD loopback captures)"
-                    ),
-                )),
-                _ => readers.push(r),
-            },
-            Err(e) => errors.push(e),
-        }
-    }
+    let (readers, errors) = open_inputs(paths);
     if readers.is_empty() {
         return (None, errors);
     }
@@ -76,13 +90,65 @@ pub fn analyze_with(
     opts: &ChainOptions,
     decode: DecodeOptions,
 ) -> Analysis {
-    let mut decoder = PacketDecoder::new();
-    let mut tcp = TcpTracker::new(TcpLimits::default());
-    let mut collector = Collector::default();
-    collector.decode_options = decode;
+    let mut analyzer = Analyzer::new(opts, decode);
     while let Some(frame) = capture.next_frame() {
+        analyzer.push(frame);
+    }
+    analyzer.finish(capture.inputs())
+}
+
+/// The pipeline fed one frame at a time, for streams and live capture: [`Analyzer::chains`]
+/// judges what was seen so far without disturbing what is still buffered, and
+/// [`Analyzer::finish`] gives exactly what [`analyze`] gives for the same frames.
+///
+/// A snapshot costs one pass of the chain stage over the exchanges kept so far (bounded by
+/// [`crate::messages::MAX_RECORDED_EXCHANGES`] per kind); nothing is decoded again, so taking
+/// one after every batch of packets is affordable at live rates.
+pub struct Analyzer {
+    opts: ChainOptions,
+    decoder: PacketDecoder,
+    tcp: TcpTracker,
+    collector: Collector,
+    duplicates: DuplicateFilter,
+    /// (frame, capture time) of every frame handed to the message stage, in frame order: what
+    /// a snapshot needs to tell how long a stage has been waiting for its answer.
+    times: Vec<(u64, Nanos)>,
+    latest: Option<Nanos>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("latest", &self.latest)
+            .field("duplicates", &self.duplicates)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Analyzer {
+    pub fn new(opts: &ChainOptions, decode: DecodeOptions) -> Self {
+        let mut collector = Collector::default();
+        collector.decode_options = decode;
+        Analyzer {
+            opts: opts.clone(),
+            decoder: PacketDecoder::new(),
+            tcp: TcpTracker::new(TcpLimits::default()),
+            collector,
+            duplicates: DuplicateFilter::default(),
+            times: Vec::new(),
+            latest: None,
+        }
+    }
+
+    /// Takes the next frame (frames come in capture order, numbered by the caller).
+    pub fn push(&mut self, frame: Frame) {
+        self.latest = Some(self.latest.map_or(frame.ts, |t| t.max(frame.ts)));
+        if self.duplicates.is_duplicate(&frame) {
+            return;
+        }
+        let collector = &mut self.collector;
         collector.input = frame.input;
-        let packet = match decoder.decode(&frame) {
+        let packet = match self.decoder.decode(&frame) {
             Decoded::Packet(p) => p,
             Decoded::Malformed(reason) => {
                 collector.warnings.add(
@@ -90,9 +156,9 @@ pub fn analyze_with(
                     format!("malformed packet: {reason}"),
                     frame.number,
                 );
-                continue;
+                return;
             }
-            Decoded::Skipped | Decoded::FragmentHeld => continue,
+            Decoded::Skipped | Decoded::FragmentHeld => return,
         };
         match &packet.transport {
             Transport::Udp {
@@ -108,37 +174,83 @@ pub fn analyze_with(
                     ip: packet.dst,
                     port: *dst_port,
                 };
+                self.times.push((packet.frame, packet.ts));
                 collector.udp(packet.frame, packet.ts, src, dst, payload);
             }
             Transport::Tcp(seg) if port_of_interest(seg.src_port, seg.dst_port) => {
-                tcp.segment(
+                self.times.push((packet.frame, packet.ts));
+                self.tcp.segment(
                     packet.frame,
                     packet.ts,
                     packet.src,
                     packet.dst,
                     seg,
-                    &mut collector,
+                    collector,
                 );
             }
             _ => {}
         }
     }
-    tcp.finish(&mut collector);
-    for (link_type, count) in decoder.unsupported_link_types() {
-        for _ in 0..*count {
-            collector.warnings.add(
-                0,
-                format!("frames with unsupported link type {link_type} skipped"),
-                0,
-            );
+
+    /// The latest capture time seen (None before the first frame).
+    pub fn latest_ts(&self) -> Option<Nanos> {
+        self.latest
+    }
+
+    /// Capture time of a frame that reached the message stage.
+    pub fn frame_ts(&self, frame: u64) -> Option<Nanos> {
+        self.times
+            .binary_search_by_key(&frame, |(f, _)| *f)
+            .ok()
+            .and_then(|i| self.times.get(i))
+            .map(|(_, ts)| *ts)
+    }
+
+    /// The chains judged from the exchanges so far (data still buffered in open TCP
+    /// connections is not read yet; [`Self::finish`] reads it).
+    pub fn chains(&self) -> Vec<Chain> {
+        build_chains(&self.collector.exchanges, &self.opts)
+    }
+
+    /// Everything so far as an [`Analysis`] (clones the exchanges; `inputs` is empty).
+    pub fn snapshot(&self) -> Analysis {
+        Analysis {
+            inputs: Vec::new(),
+            warnings: self.collector.warnings.warnings(),
+            exchanges: self.collector.exchanges.clone(),
+            chains: self.chains(),
+            secrets: self.collector.secrets.clone(),
         }
     }
-    let chains = build_chains(&collector.exchanges, opts);
-    Analysis {
-        inputs: capture.inputs(),
-        warnings: collector.warnings.warnings(),
-        exchanges: collector.exchanges,
-        chains,
-        secrets: collector.secrets,
+
+    /// End of input: reads what open connections still buffer and judges the chains. `inputs`
+    /// describe the sources (see [`MergedCapture::inputs`]); the count of pktmon copies dropped
+    /// is added to each one's warnings.
+    pub fn finish(mut self, mut inputs: Vec<InputInfo>) -> Analysis {
+        let collector = &mut self.collector;
+        self.tcp.finish(collector);
+        for (link_type, count) in self.decoder.unsupported_link_types() {
+            for _ in 0..*count {
+                collector.warnings.add(
+                    0,
+                    format!("frames with unsupported link type {link_type} skipped"),
+                    0,
+                );
+            }
+        }
+        for (i, input) in inputs.iter_mut().enumerate() {
+            let n = self.duplicates.dropped(i);
+            if n > 0 {
+                input.warnings.push(DuplicateFilter::warning(n));
+            }
+        }
+        let chains = build_chains(&collector.exchanges, &self.opts);
+        Analysis {
+            inputs,
+            warnings: self.collector.warnings.warnings(),
+            exchanges: self.collector.exchanges,
+            chains,
+            secrets: self.collector.secrets,
+        }
     }
 }

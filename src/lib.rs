@@ -2,7 +2,7 @@
 //! broke before HTTPS, with the frames that prove it and the fix.
 //!
 //! Data flows one way: [`capture`] → [`net`] → [`flow`] → [`proto`] → [`chain`] → [`report`].
-//! [`analysis`] drives the stages; the binary (`src/main.rs`) only parses arguments and maps
+//! [`analysis`] drives the stages ([`follow`] does it as frames arrive); the binary (`src/main.rs`) only parses arguments and maps
 //! errors to exit codes.
 #![forbid(unsafe_code)]
 
@@ -11,6 +11,9 @@ pub mod capture;
 pub mod chain;
 pub mod check;
 pub mod flow;
+pub mod follow;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod loading;
 pub mod messages;
 pub mod net;

@@ -89,19 +89,9 @@ fn open_counted(
         ));
     }
     // Open once the way `analyze` does, so an unreadable file gets the same one-line error.
-    let probe = CaptureReader::open(path)?;
-    if let Some(lt) = probe
-        .file_link_type()
-        .filter(|lt| !crate::net::link_type_supported(*lt))
-    {
-        return Err(CaptureError::new(
-            &probe.info().path,
-            format!(
-                "unsupported link type {lt} (capdiag reads Ethernet, Linux cooked SLL/SLL2, raw IP and BSD loopback captures)"
-            ),
-        ));
-    }
-    drop(probe);
+    drop(crate::analysis::refuse_unsupported_link_type(
+        CaptureReader::open(path)?,
+    )?);
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| CaptureError::new(&name, format!("cannot open: {e}")))?;

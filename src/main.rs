@@ -44,6 +44,38 @@ enum Command {
     Man,
     /// Explore the analysis full screen: the chain, a timeline of every message, and details.
     Tui(TuiArgs),
+    /// Capture on an interface and print each stage and verdict as it happens, then the report
+    /// (needs a build with `--features live`).
+    Live(LiveArgs),
+}
+
+#[derive(clap::Args)]
+struct LiveArgs {
+    /// The interface to capture on (e.g. eth0; `tcpdump -D` lists them).
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    interface: String,
+    /// BPF capture filter (default: ports 53, 88, 389, 636, 3268, 3269, 80, 443 and IPv4
+    /// fragments).
+    #[arg(long, value_name = "BPF")]
+    filter: Option<String>,
+    /// Stop after this many seconds (default: until Ctrl-C).
+    #[arg(long, value_name = "S")]
+    duration: Option<f64>,
+    /// Also write the captured packets to FILE, as classic pcap (microsecond timestamps).
+    #[arg(long, value_name = "FILE")]
+    write: Option<PathBuf>,
+    /// Seconds a client waits for an answer before an unanswered stage counts as failed.
+    #[arg(long, value_name = "S", default_value_t = capdiag::chain::pending::DEFAULT_WAIT_SECS)]
+    wait: f64,
+    /// Colour in the final report.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// The AD domain looked up, when the capture does not show it (e.g. contoso.com).
+    #[arg(long)]
+    domain: Option<String>,
+    /// The mailbox whose Autodiscover is looked up; its domain gives the fallback hosts.
+    #[arg(long)]
+    email: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -110,6 +142,14 @@ struct AnalyzeArgs {
     /// No progress bar on standard error (it only ever shows on a terminal, for large inputs).
     #[arg(long, short)]
     quiet: bool,
+    /// Read the input as a stream (e.g. `tcpdump -U -w - | capdiag analyze --follow -`): print
+    /// each stage and verdict as soon as it is known, then the report at the end of input.
+    #[arg(long, conflicts_with_all = ["format", "tui"])]
+    follow: bool,
+    /// With --follow: seconds of capture time a client waits for an answer before an
+    /// unanswered stage (a query, a SYN) counts as failed.
+    #[arg(long, value_name = "S", default_value_t = capdiag::chain::pending::DEFAULT_WAIT_SECS, requires = "follow")]
+    wait: f64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -142,6 +182,7 @@ fn main() -> ExitCode {
             domain: args.domain,
             email: args.email,
         }),
+        Command::Analyze(args) if args.follow => follow(args),
         Command::Analyze(args) => analyze(args),
         Command::Check(args) => check(args),
         Command::Completions { shell } => {
@@ -160,7 +201,221 @@ fn main() -> ExitCode {
             }
         }
         Command::Tui(args) => tui(args),
+        Command::Live(args) => live(args),
     }
+}
+
+/// `--wait` in nanoseconds, or the usage error to print.
+fn wait_nanos(secs: f64) -> Result<i64, ExitCode> {
+    if secs.is_finite() && (0.0..=86_400.0).contains(&secs) {
+        Ok((secs * 1e9) as i64)
+    } else {
+        eprintln!("capdiag: --wait must be a number of seconds between 0 and 86400");
+        Err(ExitCode::from(2))
+    }
+}
+
+fn color_wanted(color: Color) -> bool {
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Runs the follow loop over frames from `rx`, printing each event line at once; then the
+/// report once the sender hangs up. Returns the final analysis, or the exit code when standard
+/// output closed.
+fn follow_and_report(
+    rx: &std::sync::mpsc::Receiver<capdiag::capture::Frame>,
+    mut analyzer: capdiag::analysis::Analyzer,
+    opts: capdiag::follow::FollowOptions,
+    finish: impl FnOnce() -> Vec<capdiag::capture::InputInfo>,
+    color: bool,
+) -> Result<Analysis, ExitCode> {
+    use capdiag::report::follow::Follower;
+    let mut follower = Follower::default();
+    let mut emit = |line: &str| -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}")?;
+        out.flush()
+    };
+    if capdiag::follow::run(rx, &mut analyzer, &mut follower, opts, &mut emit).is_err() {
+        return Err(ExitCode::from(2));
+    }
+    let analysis = analyzer.finish(finish());
+    let mut out = String::new();
+    for line in follower.update(&analysis.chains, None, &|_| None) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&text::render(&analysis, text::Style { color }));
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
+        return Err(ExitCode::from(2));
+    }
+    Ok(analysis)
+}
+
+/// `analyze --follow`: the inputs read on a thread, judged as frames arrive.
+fn follow(args: AnalyzeArgs) -> ExitCode {
+    use capdiag::analysis::{Analyzer, open_inputs};
+    use capdiag::capture::MergedCapture;
+    use capdiag::follow::{ClockKind, FollowOptions};
+    let opts = match chain_options(args.domain.clone(), args.email.as_deref()) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let wait = match wait_nanos(args.wait) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    let decode = DecodeOptions {
+        keep_simple_password: args.show_secrets,
+    };
+    let (mut readers, errors) = open_inputs(&args.files);
+    for e in &errors {
+        eprintln!("capdiag: {e}");
+    }
+    if readers.is_empty() {
+        return ExitCode::from(2);
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel(4096);
+    let reader = std::thread::spawn(move || {
+        // The merge reads each input one frame ahead (it must, to order them); a single input
+        // is read directly so that each frame is judged as soon as it arrives. Frames are
+        // numbered as the merge numbers them.
+        if let [_] = readers.as_slice()
+            && let Some(mut one) = readers.pop()
+        {
+            let mut number = 0;
+            while let Some(mut frame) = one.next_frame() {
+                number += 1;
+                frame.number = number;
+                if tx.send(frame).is_err() {
+                    break;
+                }
+            }
+            return vec![one.info().clone()];
+        }
+        let mut capture = MergedCapture::new(readers);
+        while let Some(frame) = capture.next_frame() {
+            if tx.send(frame).is_err() {
+                break;
+            }
+        }
+        capture.inputs()
+    });
+    let follow_opts = FollowOptions {
+        wait,
+        clock: ClockKind::Capture,
+    };
+    let analysis = match follow_and_report(
+        &rx,
+        Analyzer::new(&opts, decode),
+        follow_opts,
+        || reader.join().unwrap_or_default(),
+        color_wanted(args.color),
+    ) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    if args.show_secrets {
+        print!("{}", secrets::text_section(&analysis.secrets));
+    }
+    if let Some(path) = &args.html
+        && let Err(e) = std::fs::write(path, html::render(&analysis))
+    {
+        eprintln!("capdiag: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
+    verdict_code(&analysis, !errors.is_empty())
+}
+
+#[cfg(not(feature = "live"))]
+fn live(_args: LiveArgs) -> ExitCode {
+    eprintln!(
+        "capdiag: live capture is not in this build; rebuild with `cargo build --release \
+         --features live` (needs libpcap: apt-get install libpcap-dev)"
+    );
+    ExitCode::from(2)
+}
+
+#[cfg(feature = "live")]
+fn live(args: LiveArgs) -> ExitCode {
+    use capdiag::analysis::Analyzer;
+    use capdiag::follow::{ClockKind, FollowOptions};
+    use capdiag::live::{DEFAULT_FILTER, LiveOptions};
+    let opts = match chain_options(args.domain.clone(), args.email.as_deref()) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let wait = match wait_nanos(args.wait) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    let duration = match args.duration {
+        None => None,
+        Some(s) if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
+        Some(_) => {
+            eprintln!("capdiag: --duration must be a positive number of seconds");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = args.filter.unwrap_or_else(|| DEFAULT_FILTER.to_string());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let live_opts = LiveOptions {
+        interface: args.interface.clone(),
+        filter: filter.clone(),
+        duration,
+        write: args.write.clone(),
+    };
+    let live = match capdiag::live::start(live_opts, tx) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("capdiag: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !capdiag::net::link_type_supported(live.link_type) {
+        eprintln!(
+            "capdiag: warning: {} has link type {}, which capdiag cannot decode",
+            args.interface, live.link_type
+        );
+    }
+    let stop = std::sync::Arc::clone(&live.stop);
+    if let Err(e) =
+        ctrlc::set_handler(move || stop.store(true, std::sync::atomic::Ordering::Relaxed))
+    {
+        eprintln!("capdiag: cannot handle Ctrl-C: {e}");
+    }
+    eprintln!(
+        "capdiag: listening on {} (filter: {filter}); Ctrl-C for the report",
+        args.interface
+    );
+    let follow_opts = FollowOptions {
+        wait,
+        clock: ClockKind::Wall,
+    };
+    let analysis = match follow_and_report(
+        &rx,
+        Analyzer::new(&opts, DecodeOptions::default()),
+        follow_opts,
+        || vec![live.join()],
+        color_wanted(args.color),
+    ) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    verdict_code(&analysis, false)
 }
 
 /// The chain options from `--domain` and `--email`, or the usage error to print.

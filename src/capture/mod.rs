@@ -1,8 +1,10 @@
 //! Capture sources: pcap / pcapng files (optionally gzip- or zstd-compressed), standard input,
-//! and the chronological merge of several inputs. Produces [`Frame`]s; knows nothing of protocols.
+//! the chronological merge of several inputs, and dropping pktmon's duplicate copies. Produces
+//! [`Frame`]s; knows nothing of protocols.
 
 pub mod ahead;
 mod buffer;
+mod dedup;
 mod error;
 pub mod frame;
 mod input;
@@ -14,6 +16,7 @@ mod record;
 mod zstd_stream;
 
 pub use buffer::{MAX_RECORD_BYTES, READ_CHUNK_BYTES};
+pub use dedup::{DUPLICATE_WINDOW_NS, DuplicateFilter};
 pub use error::CaptureError;
 pub use frame::{Frame, Nanos};
 pub use input::STDIN_NAME;

@@ -1,6 +1,7 @@
 //! The chain: per client, the Autodiscover lookup's stages in order with their evidence, the
 //! candidate hosts it tried, and the verdict (complete, broken at the first failed stage with
-//! its cause, or incomplete). Reads only the message stage's [`Exchanges`].
+//! its cause, or incomplete), and how a running capture judges it ([`pending`]). Reads only the
+//! message stage's [`Exchanges`].
 
 pub mod attempts;
 pub mod causes;
@@ -12,6 +13,7 @@ pub mod domain;
 pub mod fallbacks;
 pub mod locator;
 pub mod model;
+pub mod pending;
 pub mod scp;
 
 pub use model::*;

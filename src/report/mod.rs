@@ -1,7 +1,8 @@
-//! Renderers: the text report, the JSON document, the ldp/ldapsearch/PowerShell recipes, and the
+//! Renderers: the text report, the follow lines (stage and verdict events as they happen), the JSON document, the ldp/ldapsearch/PowerShell recipes, and the
 //! pictures: a sequence model per chain drawn as SVG (inside the HTML report) or as Mermaid.
 //! They read the analysis model and never decode bytes.
 
+pub mod follow;
 pub mod html;
 pub mod json;
 pub mod mermaid;
