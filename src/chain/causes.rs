@@ -55,6 +55,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         remediation: "Check that the DNS server in the client's configuration is reachable on UDP and TCP 53 (firewall, server down): `Resolve-DnsName <name> -Server <dns server>`.",
     },
     CauseInfo {
+        code: "dc.srv_target_no_address",
+        stage: "dc_locator_dns",
+        evidence: "the SRV answer and the empty address lookups of its target",
+        severity: Severity::Warning,
+        meaning: "A DC locator SRV record names a host that has no address record: clients that pick it cannot reach that DC.",
+        remediation: "Re-register the DC's records (`ipconfig /registerdns` and restart Netlogon on that DC), or remove the stale SRV records of a retired DC (`dnscmd /recorddelete`, or DNS Manager under _msdcs).",
+    },
+    CauseInfo {
         code: "cldap.no_response",
         severity: Severity::Failure,
         stage: "dc_locator_ping",
@@ -203,7 +211,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         severity: Severity::Info,
         stage: "ldap_bind, rootdse, scp_search",
         evidence: "the first wrapped buffer after the SASL bind",
-        meaning: "The LDAP traffic after the bind is sealed (SASL confidentiality); the searches cannot be read from the capture.",
+        meaning: "The LDAP traffic is encrypted: a sealed SASL layer after the bind (Kerberos or NTLM confidentiality), StartTLS, or LDAPS on 636/3269; the searches cannot be read from the capture.",
         remediation: "Not a failure. To see the SCP search, capture on a client that signs without sealing, or run the search with ldp.exe.",
     },
     CauseInfo {

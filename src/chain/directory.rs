@@ -5,7 +5,7 @@ use super::causes::{cause, ldap_result_text};
 use super::client::ClientView;
 use super::model::{Stage, StageKind, StageStatus};
 use super::{locator, scp};
-use crate::messages::{LdapExchange, LdapRequest, TcpConnection, Transport};
+use crate::messages::{LdapExchange, LdapRequest, SaslLayer, TcpConnection, Transport};
 use crate::proto::ldap::{BindAuth, Filter, REDACTED_PASSWORD, Scope};
 
 pub use super::scp::{SCP_POINTER_GUID, SCP_URL_GUID};
@@ -104,12 +104,28 @@ pub fn bind_method(auth: &BindAuth) -> String {
     }
 }
 
-/// The first connection that switched to a SASL security layer, if any.
-pub fn sealed_from(view: &ClientView) -> Option<u64> {
+/// The first LDAP connection whose traffic is unreadable: a sealed SASL layer, StartTLS or
+/// LDAPS.
+pub fn sealed_layer(view: &ClientView) -> Option<SaslLayer> {
     view.tcp
         .iter()
         .filter(|c| LDAP_PORTS.contains(&c.server.port))
-        .find_map(|c| c.sasl.filter(|l| l.sealed).map(|l| l.from_frame))
+        .find_map(|c| c.sasl.filter(|l| l.sealed))
+}
+
+/// The frame from which the LDAP traffic is unreadable, if it is.
+pub fn sealed_from(view: &ClientView) -> Option<u64> {
+    sealed_layer(view).map(|l| l.from_frame)
+}
+
+/// How the LDAP traffic is protected, for people.
+pub fn sealed_how(layer: &SaslLayer) -> String {
+    match layer.mechanism {
+        "StartTLS" => "LDAP traffic after StartTLS is encrypted (TLS)".into(),
+        "LDAPS" => "LDAP runs over TLS (LDAPS)".into(),
+        "" => "LDAP traffic after the bind is sealed (SASL security layer)".into(),
+        m => format!("LDAP traffic after the bind is sealed (SASL security layer, {m})"),
+    }
 }
 
 pub fn ldap_bind(view: &ClientView) -> Stage {
@@ -118,7 +134,9 @@ pub fn ldap_bind(view: &ClientView) -> Stage {
         .filter(|l| matches!(l.request, LdapRequest::Bind(_)))
         .collect();
     let Some(last) = binds.last() else {
-        return Stage::not_seen(kind);
+        // Over LDAPS the bind itself is inside TLS.
+        let ldaps = sealed_layer(view).filter(|l| l.mechanism == "LDAPS");
+        return ldaps.map_or(Stage::not_seen(kind), |l| sealed_stage(kind, &l));
     };
     let detail = |l: &LdapExchange| match &l.request {
         LdapRequest::Bind(b) => vec![
@@ -215,15 +233,12 @@ fn search_failure(kind: StageKind, l: &LdapExchange, what: &str) -> Option<Stage
     }
 }
 
-fn sealed_stage(kind: StageKind, frame: u64) -> Stage {
+fn sealed_stage(kind: StageKind, layer: &SaslLayer) -> Stage {
     Stage {
         kind,
         status: StageStatus::Sealed,
-        frames: vec![frame],
-        detail: vec![(
-            "note",
-            "LDAP traffic after the bind is sealed (SASL security layer); not readable".into(),
-        )],
+        frames: vec![layer.from_frame],
+        detail: vec![("note", format!("{}; not readable", sealed_how(layer)))],
         cause: None,
         notes: vec![],
     }
@@ -239,7 +254,7 @@ pub fn rootdse(view: &ClientView) -> Stage {
         .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
         .or(reads.last())
     else {
-        return sealed_from(view).map_or(Stage::not_seen(kind), |f| sealed_stage(kind, f));
+        return sealed_layer(view).map_or(Stage::not_seen(kind), |l| sealed_stage(kind, &l));
     };
     if let Some(stage) = search_failure(kind, read, "RootDSE read") {
         return stage;
@@ -333,7 +348,7 @@ pub fn scp_search(view: &ClientView, domain: Option<&str>) -> (Stage, Vec<String
         })
         .or(searches.last());
     let Some(search) = chosen else {
-        let stage = sealed_from(view).map_or(Stage::not_seen(kind), |f| sealed_stage(kind, f));
+        let stage = sealed_layer(view).map_or(Stage::not_seen(kind), |l| sealed_stage(kind, &l));
         return (stage, vec![]);
     };
     let (mut stage, urls) = judge_search(view, search, domain);

@@ -5,7 +5,9 @@ use super::client::ClientView;
 use super::dns_stage::{self, lookup_frames};
 use super::domain::domain_of_locator_name;
 use super::model::{Stage, StageKind};
-use crate::messages::{KerberosMessage, LdapExchange, LdapRequest, Transport};
+use std::net::IpAddr;
+
+use crate::messages::{DnsExchange, KerberosMessage, LdapExchange, LdapRequest, Transport};
 use crate::proto::dns::DnsData;
 use crate::proto::kerberos::{
     KrbMessageKind, cause_code, error_meaning, error_name, is_normal_step, ntstatus_name,
@@ -53,7 +55,89 @@ pub fn dc_locator_dns(view: &ClientView, domain: Option<&str>) -> Stage {
         }
     }
     stage.frames = super::model::frame_set(stage.frames);
+    dc_choice(view, &srv, &targets, &mut stage);
     stage
+}
+
+/// Which DC the client went on to use, whether its SRV query named its site, and SRV targets
+/// that never resolved to an address (a DC registered in DNS whose host record is missing).
+fn dc_choice(view: &ClientView, srv: &[&DnsExchange], targets: &[String], stage: &mut Stage) {
+    for d in srv {
+        let lower = d.name.to_ascii_lowercase();
+        let site = lower
+            .split_once("._sites.")
+            .and_then(|(head, _)| head.rsplit('.').next());
+        let what = match site {
+            Some(site) => format!("site-specific ({site})"),
+            None => "generic (no site)".to_string(),
+        };
+        let line = format!("{what}: {}", d.name);
+        if !stage.detail.iter().any(|(_, v)| *v == line) {
+            stage.detail.push(("srv query", line));
+        }
+    }
+    // Addresses of each target, from address lookups and the SRV answers' additional records.
+    let mut addresses: Vec<(String, IpAddr)> = Vec::new();
+    let mut looked_up: Vec<&str> = Vec::new();
+    for d in &view.dns {
+        let name = d.name.to_ascii_lowercase();
+        let records = d
+            .response
+            .iter()
+            .flat_map(|r| r.answers.iter().chain(&r.additionals));
+        for r in records {
+            if let DnsData::Address(ip) = r.data {
+                addresses.push((r.name.to_ascii_lowercase(), ip));
+            }
+        }
+        if targets.contains(&name) && matches!(d.qtype.as_str(), "A" | "AAAA") {
+            looked_up.push(&d.name);
+        }
+    }
+    let directory: Vec<(IpAddr, u64)> = view
+        .ldap
+        .iter()
+        .map(|l| (l.server.ip, l.frames.first().copied().unwrap_or_default()))
+        .chain(
+            view.tcp
+                .iter()
+                .filter(|c| matches!(c.server.port, 389 | 636 | 3268 | 3269))
+                .map(|c| (c.server.ip, c.first_frame)),
+        )
+        .collect();
+    let used = directory
+        .iter()
+        .filter_map(|(ip, frame)| {
+            addresses
+                .iter()
+                .find(|(n, a)| a == ip && targets.contains(n))
+                .map(|(n, _)| (*frame, n, ip))
+        })
+        .min();
+    if let Some((frame, name, ip)) = used {
+        stage.detail.push((
+            "dc used",
+            format!("{name} ({ip}), first contacted in frame {frame}"),
+        ));
+    }
+    for t in targets {
+        let resolved = addresses.iter().any(|(n, _)| n == t);
+        if !resolved && looked_up.iter().any(|n| n.eq_ignore_ascii_case(t)) {
+            let frames = view
+                .dns
+                .iter()
+                .filter(|d| d.name.eq_ignore_ascii_case(t))
+                .flat_map(|d| lookup_frames(d))
+                .collect();
+            let summary =
+                format!("The SRV record names {t}, but no address record for it was found.");
+            if !stage.notes.iter().any(|n| n.summary == summary) {
+                stage
+                    .notes
+                    .push(cause("dc.srv_target_no_address", summary, frames));
+            }
+        }
+    }
 }
 
 /// The CLDAP netlogon ping: a rootDSE search over UDP 389 asking for the Netlogon attribute.

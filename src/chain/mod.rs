@@ -108,12 +108,15 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
             findings.push(c);
         }
     }
-    if let Some(frame) = sealed {
-        let summary = "LDAP traffic after the bind is sealed (SASL security layer); the searches cannot be read.";
+    if let Some(layer) = directory::sealed_layer(view) {
+        let summary = format!(
+            "{}; the searches cannot be read.",
+            directory::sealed_how(&layer)
+        );
         findings.push(causes::cause(
             "ldap.sealed",
-            summary.to_string(),
-            vec![frame],
+            summary,
+            vec![layer.from_frame],
         ));
     }
     let reached = attempts.iter().any(Attempt::reached_https);

@@ -47,6 +47,9 @@ impl Service {
     }
 }
 
+/// The LDAP extended operation that turns a connection into TLS (RFC 4511 §4.14).
+pub const STARTTLS_OID: &str = "1.3.6.1.4.1.1466.20037";
+
 /// Whether a packet between these ports can matter to the chain (checked before any payload work).
 pub fn port_of_interest(a: u16, b: u16) -> bool {
     Service::for_port(a) != Service::Other || Service::for_port(b) != Service::Other
@@ -362,10 +365,29 @@ impl Collector {
         };
         let sasl_ok = result.code == 0
             && matches!(&ex.request, LdapRequest::Bind(b) if matches!(b.auth, BindAuth::Sasl { .. }));
+        let starttls_ok = result.code == 0
+            && matches!(&ex.request, LdapRequest::Extended { name } if name == STARTTLS_OID);
         ex.result = Some(LdapFinal { result, frames, ts });
         self.ldap_pending.remove(&key);
-        if let (true, Some(c)) = (sasl_ok, conn.and_then(|c| self.conns.get_mut(&c))) {
+        let Some(c) = conn.and_then(|c| self.conns.get_mut(&c)) else {
+            return;
+        };
+        if sasl_ok {
             c.sasl_bound = true;
+        }
+        if starttls_ok {
+            // From here on the connection is TLS: the LDAP inside cannot be read.
+            c.client.dead = true;
+            c.server.dead = true;
+            c.client.buf.clear();
+            c.server.buf.clear();
+            if let Some(t) = self.exchanges.tcp.get_mut(c.index) {
+                t.sasl.get_or_insert(SaslLayer {
+                    from_frame: frame,
+                    sealed: true,
+                    mechanism: "StartTLS",
+                });
+            }
         }
     }
 
@@ -683,7 +705,12 @@ impl Collector {
             fins: vec![],
             bytes_from_client: 0,
             bytes_from_server: 0,
-            sasl: None,
+            // LDAP over TLS from the first byte: as unreadable as a sealed SASL layer.
+            sasl: matches!(server.port, 636 | 3269).then_some(SaslLayer {
+                from_frame: frame,
+                sealed: true,
+                mechanism: "LDAPS",
+            }),
             gaps: 0,
         });
         let tls = (service == Service::Tls).then(|| {

@@ -98,7 +98,8 @@ pub struct TcpConnection {
     pub fins: Vec<(Side, u64)>,
     pub bytes_from_client: u64,
     pub bytes_from_server: u64,
-    /// The SASL security layer the LDAP stream switched to after a SASL bind, if any.
+    /// The security layer of an LDAP connection, if any: SASL after a bind, StartTLS, or LDAPS
+    /// (TLS from the start, ports 636 and 3269).
     pub sasl: Option<SaslLayer>,
     pub gaps: u64,
 }
@@ -110,7 +111,8 @@ pub struct SaslLayer {
     pub from_frame: u64,
     /// Confidentiality: the LDAP inside cannot be read. Integrity only: it was unwrapped and read.
     pub sealed: bool,
-    /// The GSS token form ("Kerberos (RFC 4121)", "NTLM", ...); empty until a buffer is unwrapped.
+    /// The GSS token form ("Kerberos (RFC 4121)", "NTLM", ...; empty until a buffer is
+    /// unwrapped), or "StartTLS" / "LDAPS".
     pub mechanism: &'static str,
 }
 
