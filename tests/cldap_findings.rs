@@ -54,6 +54,16 @@ fn capture(reply: Vec<u8>) -> std::path::PathBuf {
         &cat(&[
             tlv84(0xa3, &cat(&[octets(b"DnsDomain"), octets(b"corp.example")])),
             tlv84(0xa3, &cat(&[octets(b"NtVer"), octets(&[6, 0, 0, 0])])),
+            tlv84(
+                0xa3,
+                &cat(&[
+                    octets(b"DomainGuid"),
+                    octets(&[
+                        0x3b, 0xb0, 0x21, 0xca, 0xd3, 0x6d, 0xd1, 0x11, 0x8a, 0x7d, 0xb8, 0xdf,
+                        0xb1, 0x56, 0x87, 0x1f,
+                    ]),
+                ]),
+            ),
         ]),
     );
     let search = tlv84(
@@ -146,6 +156,13 @@ fn dc_in_another_site_is_information() {
         stage
             .detail
             .contains(&("dc host", "dc1.corp.example".to_string()))
+    );
+    // The ping request as an admin reads it (MS-ADTS example GUID bytes, little-endian fields).
+    let asks = "DnsDomain=corp.example NtVer=0x00000006 (V5|V5EX) DomainGuid=ca21b03b-6dd3-11d1-8a7d-b8dfb156871f";
+    assert!(
+        stage.detail.contains(&("ping asks", asks.to_string())),
+        "{:?}",
+        stage.detail
     );
     let i = findings
         .iter()

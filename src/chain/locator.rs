@@ -12,7 +12,8 @@ use crate::proto::dns::DnsData;
 use crate::proto::kerberos::{
     KrbMessageKind, cause_code, error_meaning, error_name, is_normal_step, ntstatus_name,
 };
-use crate::proto::netlogon::decode_netlogon;
+use crate::proto::ldap::Filter;
+use crate::proto::netlogon::{decode_netlogon, guid_text, ntver_names, sid_text};
 
 /// SRV queries for `_ldap._tcp…<domain>`, and the A/AAAA lookups of their targets.
 pub fn dc_locator_dns(view: &ClientView, domain: Option<&str>) -> Stage {
@@ -195,9 +196,46 @@ pub fn dc_locator_ping(view: &ClientView) -> Stage {
 
 /// The ping stage from the decoded netlogon reply: its fields as detail, opcodes 24/25 as
 /// failures, an empty client site as a warning and a DC in another site as information.
+/// The ping's filter items as an admin reads them: DomainGuid as a GUID, DomainSid as S-1-…,
+/// NtVer and AAC by their bits (the ldp filter keeps the raw `\xx` bytes).
+pub fn ping_request_text(ping: &LdapExchange) -> Option<String> {
+    let LdapRequest::Search(s) = &ping.request else {
+        return None;
+    };
+    let items: Vec<&Filter> = match &s.filter {
+        Filter::And(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    let le32 = |v: &[u8]| <[u8; 4]>::try_from(v).ok().map(u32::from_le_bytes);
+    let parts: Vec<String> = items
+        .iter()
+        .filter_map(|f| match f {
+            Filter::Equality { attr, value } => Some((attr.as_str(), value.as_slice())),
+            _ => None,
+        })
+        .map(|(attr, value)| {
+            let shown = match attr.to_ascii_lowercase().as_str() {
+                "domainguid" => guid_text(value),
+                "domainsid" => sid_text(value),
+                "ntver" => le32(value).map(|v| format!("0x{v:08x} ({})", ntver_names(v).join("|"))),
+                "aac" => le32(value).map(|v| format!("0x{v:08x}")),
+                _ => None,
+            };
+            format!(
+                "{attr}={}",
+                shown.unwrap_or_else(|| String::from_utf8_lossy(value).into_owned())
+            )
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 fn netlogon_stage(ping: &LdapExchange, frames: Vec<u64>) -> Stage {
     let kind = StageKind::DcLocatorPing;
     let mut detail = vec![("dc", ping.server.to_string())];
+    if let Some(asks) = ping_request_text(ping) {
+        detail.push(("ping asks", asks));
+    }
     let value = ping
         .entries
         .iter()
