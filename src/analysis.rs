@@ -113,6 +113,8 @@ pub struct Analyzer {
     /// (frame, capture time) of every frame handed to the message stage, in frame order: what
     /// a snapshot needs to tell how long a stage has been waiting for its answer.
     times: Vec<(u64, Nanos)>,
+    /// Only follow mode needs `times`: a file analysis keeps none (memory stays flat).
+    track_times: bool,
     latest: Option<Nanos>,
 }
 
@@ -136,8 +138,16 @@ impl Analyzer {
             collector,
             duplicates: DuplicateFilter::default(),
             times: Vec::new(),
+            track_times: false,
             latest: None,
         }
+    }
+
+    /// Also remember every frame's capture time, for [`Self::frame_ts`] (follow mode: how long
+    /// a stage has waited). Costs 16 bytes per packet on the watched ports.
+    pub fn with_frame_times(mut self) -> Self {
+        self.track_times = true;
+        self
     }
 
     /// Takes the next frame (frames come in capture order, numbered by the caller).
@@ -174,11 +184,15 @@ impl Analyzer {
                     ip: packet.dst,
                     port: *dst_port,
                 };
-                self.times.push((packet.frame, packet.ts));
+                if self.track_times {
+                    self.times.push((packet.frame, packet.ts));
+                }
                 collector.udp(packet.frame, packet.ts, src, dst, payload);
             }
             Transport::Tcp(seg) if port_of_interest(seg.src_port, seg.dst_port) => {
-                self.times.push((packet.frame, packet.ts));
+                if self.track_times {
+                    self.times.push((packet.frame, packet.ts));
+                }
                 self.tcp.segment(
                     packet.frame,
                     packet.ts,

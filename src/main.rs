@@ -231,11 +231,13 @@ fn color_wanted(color: Color) -> bool {
 /// output closed.
 fn follow_and_report(
     rx: &std::sync::mpsc::Receiver<capdiag::capture::Frame>,
-    mut analyzer: capdiag::analysis::Analyzer,
+    analyzer: capdiag::analysis::Analyzer,
     opts: capdiag::follow::FollowOptions,
     finish: impl FnOnce() -> Vec<capdiag::capture::InputInfo>,
     color: bool,
 ) -> Result<Analysis, ExitCode> {
+    // Following judges how long a stage has waited: it needs every frame's capture time.
+    let mut analyzer = analyzer.with_frame_times();
     use capdiag::report::follow::Follower;
     let mut follower = Follower::default();
     let mut emit = |line: &str| -> std::io::Result<()> {

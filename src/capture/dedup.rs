@@ -3,9 +3,7 @@
 //! times with the same bytes a few microseconds apart. A frame with the same input, link type,
 //! length and bytes as one seen within [`DUPLICATE_WINDOW_NS`] before it is such a copy.
 
-use std::collections::VecDeque;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::collections::{HashMap, VecDeque};
 
 use super::frame::{Frame, Nanos};
 
@@ -18,30 +16,35 @@ pub const DUPLICATE_WINDOW_NS: Nanos = 10_000_000;
 /// (a copy further back than this many frames is kept, never wrongly dropped).
 const MAX_RECENT: usize = 256;
 
-struct Recent {
-    ts: Nanos,
+/// What makes two frames the same packet: input, link type, lengths and a 64-bit XXH3 of the
+/// bytes (a collision between two different frames within 10 ms is not a practical concern).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
     input: usize,
     link_type: u32,
     orig_len: u32,
+    len: usize,
     hash: u64,
-    data: Vec<u8>,
 }
 
-impl Recent {
-    fn same_packet(&self, f: &Frame, hash: u64) -> bool {
-        self.hash == hash
-            && self.input == f.input
-            && self.link_type == f.link_type
-            && self.orig_len == f.orig_len
-            && self.data == f.data
-            && f.ts.abs_diff(self.ts) <= DUPLICATE_WINDOW_NS.unsigned_abs()
+impl Key {
+    fn of(f: &Frame) -> Key {
+        Key {
+            input: f.input,
+            link_type: f.link_type,
+            orig_len: f.orig_len,
+            len: f.data.len(),
+            hash: twox_hash::XxHash3_64::oneshot(&f.data),
+        }
     }
 }
 
-/// Remembers the last frames and says which new ones are copies; counts them per input.
+/// Remembers the last frames and says which new ones are copies; counts them per input. Every
+/// frame costs one fast hash and one map lookup (this runs on every frame of every capture).
 #[derive(Default)]
 pub struct DuplicateFilter {
-    recent: VecDeque<Recent>,
+    recent: VecDeque<(Nanos, Key)>,
+    seen: HashMap<Key, u32>,
     /// Copies dropped, indexed by input.
     dropped: Vec<u64>,
 }
@@ -55,20 +58,29 @@ impl std::fmt::Debug for DuplicateFilter {
 }
 
 impl DuplicateFilter {
+    fn forget_oldest(&mut self) {
+        if let Some((_, key)) = self.recent.pop_front()
+            && let Some(n) = self.seen.get_mut(&key)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.seen.remove(&key);
+            }
+        }
+    }
+
     /// True when `frame` repeats a frame seen just before (the caller drops it); otherwise the
     /// frame is remembered.
     pub fn is_duplicate(&mut self, frame: &Frame) -> bool {
-        let mut h = DefaultHasher::new();
-        frame.data.hash(&mut h);
-        let hash = h.finish();
         while self
             .recent
             .front()
-            .is_some_and(|r| frame.ts.saturating_sub(r.ts) > DUPLICATE_WINDOW_NS)
+            .is_some_and(|(ts, _)| frame.ts.saturating_sub(*ts) > DUPLICATE_WINDOW_NS)
         {
-            self.recent.pop_front();
+            self.forget_oldest();
         }
-        if self.recent.iter().any(|r| r.same_packet(frame, hash)) {
+        let key = Key::of(frame);
+        if self.seen.contains_key(&key) {
             if self.dropped.len() <= frame.input {
                 self.dropped.resize(frame.input + 1, 0);
             }
@@ -78,16 +90,10 @@ impl DuplicateFilter {
             return true;
         }
         if self.recent.len() >= MAX_RECENT {
-            self.recent.pop_front();
+            self.forget_oldest();
         }
-        self.recent.push_back(Recent {
-            ts: frame.ts,
-            input: frame.input,
-            link_type: frame.link_type,
-            orig_len: frame.orig_len,
-            hash,
-            data: frame.data.clone(),
-        });
+        self.recent.push_back((frame.ts, key));
+        *self.seen.entry(key).or_default() += 1;
         false
     }
 
