@@ -127,14 +127,13 @@ fn map_message(msg: wire::LdapMessage, patches: &Patches) -> Result<LdapMessage,
     let op = match msg.protocol_op {
         wire::ProtocolOp::BindRequest(req) => LdapOp::BindRequest(map_bind_request(req, patches)?),
         wire::ProtocolOp::BindResponse(resp) => LdapOp::BindResponse(BindResponse {
-            result: LdapResult {
-                code: patches
-                    .result_code
-                    .unwrap_or_else(|| discriminant_u32(&resp.result_code)),
-                matched_dn: resp.matched_dn.0,
-                diagnostic: resp.diagnostic_message.0,
-                referral: referral(resp.referral),
-            },
+            result: result_of(
+                &resp.result_code,
+                resp.matched_dn.0,
+                resp.diagnostic_message.0,
+                resp.referral,
+                patches,
+            ),
             server_sasl_creds_len: resp.server_sasl_creds.map(|c| c.len()),
         }),
         wire::ProtocolOp::UnbindRequest(_) => LdapOp::UnbindRequest,
@@ -164,14 +163,13 @@ fn map_message(msg: wire::LdapMessage, patches: &Patches) -> Result<LdapMessage,
             value_len: req.request_value.map_or(0, |v| v.len()),
         },
         wire::ProtocolOp::ExtendedResp(resp) => LdapOp::ExtendedResponse {
-            result: LdapResult {
-                code: patches
-                    .result_code
-                    .unwrap_or_else(|| discriminant_u32(&resp.result_code)),
-                matched_dn: resp.matched_dn.0,
-                diagnostic: resp.diagnostic_message.0,
-                referral: referral(resp.referral),
-            },
+            result: result_of(
+                &resp.result_code,
+                resp.matched_dn.0,
+                resp.diagnostic_message.0,
+                resp.referral,
+                patches,
+            ),
             name: resp.response_name.map(|n| text(&n)),
         },
         wire::ProtocolOp::ModifyRequest(_) => LdapOp::Other("modifyRequest"),
@@ -198,13 +196,31 @@ fn referral(urls: Option<Vec<wire::LdapString>>) -> Vec<String> {
 }
 
 fn map_result(result: wire::LdapResult, patches: &Patches) -> LdapResult {
+    result_of(
+        &result.result_code,
+        result.matched_dn.0,
+        result.diagnostic_message.0,
+        result.referral,
+        patches,
+    )
+}
+
+/// An LDAPResult from its parts (BindResponse and ExtendedResponse carry them inline); a result
+/// code rasn-ldap does not list comes from the pre-pass's patches.
+fn result_of(
+    code: &wire::ResultCode,
+    matched_dn: String,
+    diagnostic: String,
+    referral_urls: Option<wire::Referral>,
+    patches: &Patches,
+) -> LdapResult {
     LdapResult {
         code: patches
             .result_code
-            .unwrap_or_else(|| discriminant_u32(&result.result_code)),
-        matched_dn: result.matched_dn.0,
-        diagnostic: result.diagnostic_message.0,
-        referral: referral(result.referral),
+            .unwrap_or_else(|| discriminant_u32(code)),
+        matched_dn,
+        diagnostic,
+        referral: referral(referral_urls),
     }
 }
 
