@@ -461,6 +461,16 @@ sc_kerberos_preauth_failed() {
   publish_scp "$SCP_URL_GOOD"; nginx_stop
   capture kerberos-preauth-failed --bind=gssapi --password='Wrong-Pw-1!' --cacert="$STATE/client/lab-ca.crt"
 }
+sc_kerberos_missing_spn() {
+  # the DC account loses its ldap/ SPNs: the TGS-REQ for ldap/dc1.contoso.test gets
+  # KDC_ERR_S_PRINCIPAL_UNKNOWN, the GSSAPI bind cannot start; the SPNs are put back after
+  publish_scp "$SCP_URL_GOOD"; nginx_stop
+  local spns
+  spns=$(stool spn list 'DC1$' 2>/dev/null | awk '/^[[:space:]]*ldap\//{print $1}')
+  for s in $spns; do stool spn delete "$s" 'DC1$' >/dev/null 2>&1 || true; done
+  capture kerberos-missing-spn "${GOOD[@]}" --bind=gssapi --secprops=maxssf=0 --cacert="$STATE/client/lab-ca.crt"
+  for s in $spns; do stool spn add "$s" 'DC1$' >/dev/null 2>&1 || true; done
+}
 sc_complete_gssapi() {
   publish_scp "$SCP_URL_GOOD"; nginx_start good
   capture complete-gssapi "${GOOD[@]}" --bind=gssapi --secprops=maxssf=0 --cacert="$STATE/client/lab-ca.crt"
@@ -486,7 +496,7 @@ sc_http_redirect() {
 }
 
 ALL=(complete srv-nxdomain bind-invalid-credentials scp-missing scp-stale-host https-refused
-     tls-untrusted tls-name-mismatch https-timeout ldap-refused kerberos-preauth-failed complete-gssapi
+     tls-untrusted tls-name-mismatch https-timeout ldap-refused kerberos-preauth-failed kerberos-missing-spn complete-gssapi
      sasl-sealed sasl-sealed-scp-missing sasl-signed http-redirect)
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=("${ALL[@]}")
