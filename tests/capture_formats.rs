@@ -598,3 +598,48 @@ fn memory_does_not_grow_with_file_size() {
         assert_eq!(n, 40_000, "{name}");
     }
 }
+
+/// An `opt_comment` option (code 1) followed by `opt_endofopt`.
+fn comment_option(text: &str) -> Vec<u8> {
+    let mut o = Vec::new();
+    o.extend(u16b(1, false));
+    o.extend(u16b(text.len() as u16, false));
+    o.extend(text.as_bytes());
+    pad4(&mut o);
+    o.extend([0, 0, 0, 0]);
+    o
+}
+
+#[test]
+fn pcapng_comments_are_kept_with_their_frame() {
+    let dir = TempDir::new();
+    let mut ng = Ng::new();
+    let mut shb = Vec::new();
+    shb.extend(u32b(0x1a2b_3c4d, false));
+    shb.extend(u16b(1, false));
+    shb.extend(u16b(0, false));
+    shb.extend((-1i64).to_le_bytes());
+    shb.extend(comment_option("pktmon capture on CRM01"));
+    ng.block(0x0a0d_0d0a, &shb).idb(1, 65535, None, None);
+    ng.epb(0, 1, &[0u8; 20], 20);
+    let mut epb = Vec::new();
+    epb.extend(u32b(0, false));
+    epb.extend(u32b(0, false));
+    epb.extend(u32b(2, false));
+    epb.extend(u32b(4, false));
+    epb.extend(u32b(4, false));
+    epb.extend([1, 2, 3, 4]);
+    epb.extend(comment_option("the failing bind"));
+    ng.block(6, &epb);
+    let path = dir.write("comments.pcapng", &ng.out);
+    let (frames, r) = read_all(&path);
+    assert_eq!(frames.len(), 2);
+    assert_eq!(frames[1].data, vec![1, 2, 3, 4]);
+    assert_eq!(
+        r.info().comments,
+        vec![
+            (0, "pktmon capture on CRM01".to_string()),
+            (2, "the failing bind".to_string())
+        ]
+    );
+}

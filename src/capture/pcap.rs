@@ -119,6 +119,7 @@ impl PcapFormat {
             link_type: self.link_type,
             orig_len: block.origlen,
             data: block.data.to_vec(),
+            comment: None,
         }
     }
 }

@@ -43,6 +43,8 @@ pub(crate) struct PcapNgFormat {
     interfaces: Vec<Interface>,
     /// Timestamp of the last packet that had one, reused for Simple Packet Blocks.
     last_ts: Nanos,
+    /// The comment of the current section header, until the reader takes it.
+    pub(crate) section_comment: Option<String>,
 }
 
 fn u16_at(b: &[u8], at: usize, be: bool) -> Option<u16> {
@@ -64,6 +66,20 @@ fn u32_at(b: &[u8], at: usize, be: bool) -> Option<u32> {
 }
 
 /// Units per second for an `if_tsresol` value: bit 7 clear = 10^n, set = 2^n.
+/// The text of an `opt_comment` (code 1) among a block's options.
+fn comment_of(options: &[pcap_parser::pcapng::PcapNGOption<'_>]) -> Option<String> {
+    options
+        .iter()
+        .find(|o| o.code == pcap_parser::pcapng::OptionCode::Comment)
+        .and_then(|o| o.as_bytes().ok())
+        .map(|b| {
+            String::from_utf8_lossy(b)
+                .trim_end_matches('\0')
+                .to_string()
+        })
+        .filter(|c| !c.is_empty())
+}
+
 fn units_per_sec(tsresol: u8) -> Option<u128> {
     let n = u32::from(tsresol & 0x7f);
     if tsresol & 0x80 == 0 {
@@ -80,6 +96,7 @@ impl PcapNgFormat {
             big_endian: false,
             interfaces: Vec::new(),
             last_ts: 0,
+            section_comment: None,
         };
         let len = match format.frame_block(buf) {
             Ok(Some((_, len))) => len,
@@ -196,6 +213,7 @@ impl PcapNgFormat {
         }
         self.big_endian = shb.big_endian();
         self.interfaces.clear();
+        self.section_comment = comment_of(&shb.options);
         Ok(())
     }
 
@@ -284,6 +302,7 @@ impl PcapNgFormat {
             link_type: iface.link_type,
             orig_len: epb.origlen,
             data: epb.packet_data().to_vec(),
+            comment: comment_of(&epb.options),
         })
     }
 
@@ -307,6 +326,7 @@ impl PcapNgFormat {
             link_type: iface.link_type,
             orig_len: spb.origlen,
             data: spb.data.get(..caplen).unwrap_or_default().to_vec(),
+            comment: None,
         })
     }
 
@@ -345,6 +365,7 @@ impl PcapNgFormat {
             link_type: iface.link_type,
             orig_len: origlen,
             data: data.to_vec(),
+            comment: None,
         })
     }
 }

@@ -13,6 +13,9 @@ use super::pcap::PcapFormat;
 use super::pcapng::PcapNgFormat;
 use super::record::{Numbered, Step, Stop};
 
+/// pcapng comments kept per input (a crafted capture could comment every packet).
+pub const MAX_COMMENTS: usize = 1000;
+
 /// What is known about one input: its name, format, how many packet records were read so far,
 /// and what went wrong after the start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +29,9 @@ pub struct InputInfo {
     pub packets: u64,
     /// Problems after the start, e.g. `capture ends mid-packet after frame 41 (truncated file?)`.
     pub warnings: Vec<String>,
+    /// pcapng comments kept as (frame number in this file, text); 0 stands for a section
+    /// header's comment (pktmon and Wireshark write the capture's story there).
+    pub comments: Vec<(u64, String)>,
 }
 
 enum Format {
@@ -104,6 +110,7 @@ impl CaptureReader {
                 format: format!("{base}{}", compression.suffix()),
                 packets: 0,
                 warnings: Vec::new(),
+                comments: Vec::new(),
             },
             buf,
             format,
@@ -129,6 +136,20 @@ impl CaptureReader {
             match step {
                 Ok(Some(Numbered::Packet(r))) => {
                     self.info.packets += 1;
+                    if let Format::PcapNg(p) = &mut self.format
+                        && let Some(c) = p.section_comment.take()
+                    {
+                        self.info.comments.push((0, c));
+                    }
+                    if let Some(c) = r.comment {
+                        if self.info.comments.len() < MAX_COMMENTS {
+                            self.info.comments.push((self.info.packets, c));
+                        } else if self.info.comments.len() == MAX_COMMENTS {
+                            self.info
+                                .comments
+                                .push((self.info.packets, "(more comments not kept)".into()));
+                        }
+                    }
                     let frame = Frame {
                         number: self.info.packets,
                         input: 0,

@@ -12,6 +12,8 @@ pub(crate) struct RawRecord {
     pub link_type: u32,
     pub orig_len: u32,
     pub data: Vec<u8>,
+    /// The packet's pcapng comment (`opt_comment`), if it has one.
+    pub comment: Option<String>,
 }
 
 /// Why a format parser stopped before the end of the stream.

@@ -21,6 +21,7 @@ pub fn document(a: &Analysis) -> Value {
             "path": input.path,
             "format": input.format,
             "packets": input.packets,
+            "comments": input.comments.iter().map(|(frame, text)| json!({"frame": frame, "text": text})).collect::<Vec<_>>(),
             "warnings": input.warnings.iter().cloned().chain(
                 a.warnings.iter().filter(|w| w.input == i).map(|w| w.to_string())
             ).collect::<Vec<_>>(),

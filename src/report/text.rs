@@ -315,6 +315,14 @@ pub fn render(a: &Analysis, st: Style) -> String {
             input.format,
             input.packets
         );
+        for (frame, text) in &input.comments {
+            let place = if *frame == 0 {
+                "capture".to_string()
+            } else {
+                format!("frame {frame}")
+            };
+            let _ = writeln!(out, "  {} {text}", st.dim(&format!("comment ({place}):")));
+        }
     }
     out.push('\n');
     if a.chains.is_empty() {

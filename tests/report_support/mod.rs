@@ -194,6 +194,7 @@ pub fn hostile() -> Analysis {
             format: "pcap".into(),
             packets: 9,
             warnings: vec![EVIL.into()],
+            comments: vec![],
         }],
         warnings: vec![],
         exchanges,
