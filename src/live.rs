@@ -53,6 +53,7 @@ impl Live {
             format: "live".into(),
             packets: 0,
             warnings: vec!["the capture thread stopped unexpectedly".into()],
+            comments: Vec::new(),
         })
     }
 }
@@ -89,6 +90,7 @@ pub fn start(opts: LiveOptions, tx: Sender<Frame>) -> Result<Live, String> {
             format: "pcap (live)".into(),
             packets: 0,
             warnings: Vec::new(),
+            comments: Vec::new(),
         };
         let (mut cap, mut save, link_type) = match open(&opts) {
             Ok(o) => o,
