@@ -103,8 +103,11 @@ enum CheckFormat {
 #[derive(clap::Args)]
 struct TuiArgs {
     /// pcap or pcapng files, optionally gzip- or zstd-compressed; `-` reads standard input.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "live", conflicts_with = "live")]
     files: Vec<PathBuf>,
+    /// Capture live on this interface and follow it (needs a build with `--features live`).
+    #[arg(long, value_name = "IFACE")]
+    live: Option<String>,
     /// The AD domain looked up, when the capture does not show it (e.g. contoso.com).
     #[arg(long)]
     domain: Option<String>,
@@ -179,6 +182,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(args) if args.tui => tui(TuiArgs {
             files: args.files,
+            live: None,
             domain: args.domain,
             email: args.email,
         }),
@@ -457,6 +461,9 @@ fn tui(args: TuiArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
+    if let Some(iface) = args.live {
+        return tui_live(iface, opts);
+    }
     // Unreadable inputs are reported now, before the terminal is taken over.
     let (loading, errors) = capdiag::tui::load::start(&args.files, &opts);
     for e in &errors {
@@ -655,6 +662,74 @@ fn analyze_with_progress(
                 });
                 b.set_position(p.read);
             }
+        }
+    }
+}
+
+#[cfg(not(feature = "live"))]
+fn tui_live(_iface: String, _opts: ChainOptions) -> ExitCode {
+    eprintln!(
+        "capdiag: live capture is not in this build; rebuild with `cargo build --release \
+         --features live` (needs libpcap: apt-get install libpcap-dev)"
+    );
+    ExitCode::from(2)
+}
+
+/// `capdiag tui --live IFACE`: the live capture feeds an analyzer on a thread of its own, which
+/// hands the TUI a fresh analysis twice a second; quitting the TUI stops the capture.
+#[cfg(feature = "live")]
+fn tui_live(iface: String, opts: ChainOptions) -> ExitCode {
+    use capdiag::analysis::Analyzer;
+    use capdiag::live::{DEFAULT_FILTER, LiveOptions};
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+    if !std::io::stdout().is_terminal() {
+        eprintln!("capdiag: tui needs a terminal; use `capdiag live` for a report");
+        return ExitCode::from(2);
+    }
+    let (tx, frames) = std::sync::mpsc::channel();
+    let live_opts = LiveOptions {
+        interface: iface,
+        filter: DEFAULT_FILTER.to_string(),
+        duration: None,
+        write: None,
+    };
+    let live = match capdiag::live::start(live_opts, tx) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("capdiag: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let stop = std::sync::Arc::clone(&live.stop);
+    let (updates_tx, updates) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut analyzer = Analyzer::new(&opts, DecodeOptions::default());
+        let mut last = Instant::now();
+        let _ = updates_tx.send(analyzer.snapshot());
+        loop {
+            match frames.recv_timeout(Duration::from_millis(100)) {
+                Ok(frame) => analyzer.push(frame),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+            if last.elapsed() >= Duration::from_millis(500) {
+                last = Instant::now();
+                if updates_tx.send(analyzer.snapshot()).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let shown = capdiag::tui::run_live(updates);
+    stop.store(true, Ordering::Relaxed);
+    let _ = live.join();
+    match shown {
+        Ok(capdiag::tui::Outcome::Shown(analysis)) => verdict_code(&analysis, false),
+        Ok(capdiag::tui::Outcome::Cancelled) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("capdiag: terminal: {e}");
+            ExitCode::from(2)
         }
     }
 }

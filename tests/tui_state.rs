@@ -303,3 +303,22 @@ fn appended_rows_keep_the_selection_or_follow_the_end() {
     assert_eq!(s.selected_index(), s.visible_len() - 1);
     assert!(s.all_rows().windows(2).all(|w| w[0].time <= w[1].time));
 }
+
+#[test]
+fn a_live_refresh_keeps_the_selected_message_or_follows_the_newest() {
+    // The first snapshot of a live capture: nothing seen yet.
+    let empty =
+        capdiag::analysis::Analyzer::new(&ChainOptions::default(), Default::default()).snapshot();
+    let mut s = State::new(empty);
+    assert_eq!(s.visible_len(), 0);
+    // Packets arrived: with nothing selected before, the view follows the newest row.
+    s.refresh(sample("complete.pcap"));
+    assert!(s.visible_len() > 10);
+    assert_eq!(s.selected_index(), s.visible_len() - 1);
+    // A row chosen by hand stays chosen across the next refresh.
+    s.apply(Action::Home);
+    let chosen = selected_frame(&s);
+    s.refresh(sample("complete.pcap"));
+    assert_eq!(selected_frame(&s), chosen);
+    assert_eq!(s.selected_index(), 0);
+}

@@ -1,8 +1,10 @@
 //! The event loop: shows loading progress until the analysis is ready, then draws the state,
 //! reads keys, mouse and resizes, applies them to the state and carries out the effects
-//! (quit, clipboard). The terminal is restored however the loop ends.
+//! (quit, clipboard). A live view also takes newer analyses as they come. The terminal is
+//! restored however the loop ends.
 
 use std::io::Write;
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, MouseButton, MouseEventKind};
@@ -43,7 +45,7 @@ pub fn run(loading: Loading) -> std::io::Result<Outcome> {
         },
     };
     let mut state = State::new(*analysis);
-    event_loop(&mut guard.terminal, &mut state)?;
+    event_loop(&mut guard.terminal, &mut state, None)?;
     drop(guard);
     Ok(Outcome::Shown(Box::new(state.analysis)))
 }
@@ -81,7 +83,25 @@ fn screen(term: &Term) -> std::io::Result<Rect> {
     Ok(Rect::new(0, 0, size.width, size.height))
 }
 
-fn event_loop(term: &mut Term, state: &mut State) -> std::io::Result<()> {
+/// Runs the TUI over a growing capture: each analysis that arrives replaces the shown one
+/// (live capture); the screen keeps answering keys in between.
+pub fn run_live(updates: Receiver<Analysis>) -> std::io::Result<Outcome> {
+    let first = updates.recv().map_err(|_| worker_died())?;
+    let mut guard = Guard::enter()?;
+    let mut state = State::new(first);
+    event_loop(&mut guard.terminal, &mut state, Some(&updates))?;
+    drop(guard);
+    Ok(Outcome::Shown(Box::new(state.analysis)))
+}
+
+/// How often a live view looks for a newer analysis while no key is pressed.
+const LIVE_TICK: std::time::Duration = std::time::Duration::from_millis(250);
+
+fn event_loop(
+    term: &mut Term,
+    state: &mut State,
+    updates: Option<&Receiver<Analysis>>,
+) -> std::io::Result<()> {
     loop {
         let area = screen(term)?;
         let areas = view::layout(area, state);
@@ -95,6 +115,14 @@ fn event_loop(term: &mut Term, state: &mut State) -> std::io::Result<()> {
             }
         }
         term.draw(|f| view::draw(f, state))?;
+        if let Some(rx) = updates
+            && !event::poll(LIVE_TICK)?
+        {
+            if let Some(newest) = rx.try_iter().last() {
+                state.refresh(newest);
+            }
+            continue;
+        }
         let action = match event::read()? {
             Event::Key(k) => keys::action(k, state.search_input().is_some()),
             Event::Mouse(m) => areas.and_then(|a| mouse_action(&a, m)),

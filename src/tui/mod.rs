@@ -16,5 +16,5 @@ pub mod state;
 pub mod terminal;
 pub mod view;
 
-pub use app::{Outcome, run};
+pub use app::{Outcome, run, run_live};
 pub use state::State;

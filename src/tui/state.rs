@@ -242,6 +242,28 @@ impl State {
         }
     }
 
+    /// Takes a newer analysis of the same growing capture (live): rows are rebuilt, the selection
+    /// stays on the same message, or follows the newest row when the last one was selected.
+    pub fn refresh(&mut self, analysis: Analysis) {
+        let following = self.visible.is_empty() || self.selected + 1 >= self.visible.len();
+        let keep = self
+            .visible
+            .get(self.selected)
+            .and_then(|&k| self.rows.get(k))
+            .map(|r| (r.frame, r.source));
+        self.rows = build_rows(&analysis);
+        self.analysis = analysis;
+        if self.client >= self.analysis.chains.len() {
+            self.client = 0;
+        }
+        let keep = keep.and_then(|o| self.rows.iter().position(|r| (r.frame, r.source) == o));
+        self.refilter(keep);
+        if following && !self.visible.is_empty() {
+            self.selected = self.visible.len() - 1;
+            self.scroll_to_selection();
+        }
+    }
+
     /// Recomputes the visible rows; the selection stays on row `keep` (an index into `rows`)
     /// when it is still shown, else moves to the nearest shown row after it.
     fn refilter(&mut self, keep: Option<usize>) {
