@@ -249,20 +249,7 @@ fn https_stage(host: &str, s: &TlsSession) -> Stage {
 
 /// The steps of one candidate host, or None when the client never tried it.
 pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Option<Attempt> {
-    let lookups: Vec<_> = view
-        .dns
-        .iter()
-        .copied()
-        .filter(|d| d.name.eq_ignore_ascii_case(host) && matches!(d.qtype.as_str(), "A" | "AAAA"))
-        .collect();
-    let addresses: Vec<IpAddr> = lookups
-        .iter()
-        .flat_map(|d| d.response.iter().flat_map(|r| &r.answers))
-        .filter_map(|a| match a.data {
-            DnsData::Address(ip) => Some(ip),
-            _ => None,
-        })
-        .collect();
+    let (lookups, addresses) = dns_stage::address_lookups(view, host);
     let sni_of = |c: &TcpConnection| {
         view.tls
             .get(&c.id)

@@ -1,7 +1,10 @@
 //! Judging a set of DNS lookups made for one purpose: ok when one answered with the records
 //! wanted, otherwise the most telling failure among them.
 
+use std::net::IpAddr;
+
 use super::causes::dns_failure;
+use super::client::ClientView;
 use super::model::{Stage, StageKind};
 use crate::messages::DnsExchange;
 use crate::proto::dns::{DnsData, rcode_name};
@@ -21,6 +24,28 @@ pub fn answer_text(d: &DnsData) -> String {
         }
         DnsData::Other(t) => t.clone(),
     }
+}
+
+/// The client's address lookups (A/AAAA) of `host`, and every address they answered.
+pub fn address_lookups<'a>(
+    view: &ClientView<'a>,
+    host: &str,
+) -> (Vec<&'a DnsExchange>, Vec<IpAddr>) {
+    let lookups: Vec<&DnsExchange> = view
+        .dns
+        .iter()
+        .copied()
+        .filter(|d| d.name.eq_ignore_ascii_case(host) && matches!(d.qtype.as_str(), "A" | "AAAA"))
+        .collect();
+    let addresses = lookups
+        .iter()
+        .flat_map(|d| d.response.iter().flat_map(|r| &r.answers))
+        .filter_map(|a| match a.data {
+            DnsData::Address(ip) => Some(ip),
+            _ => None,
+        })
+        .collect();
+    (lookups, addresses)
 }
 
 /// Frames of a lookup: the query, its retries and the response.

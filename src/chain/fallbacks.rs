@@ -90,23 +90,7 @@ pub fn judge_redirect(
 /// The port-80 step to `autodiscover.<domain>`, or None when the client never tried it.
 pub fn port80_attempt(view: &ClientView, domain: &str) -> Option<Attempt> {
     let host = format!("autodiscover.{domain}").to_ascii_lowercase();
-    let lookups: Vec<_> = view
-        .dns
-        .iter()
-        .copied()
-        .filter(|d| {
-            d.name.trim_end_matches('.').eq_ignore_ascii_case(&host)
-                && matches!(d.qtype.as_str(), "A" | "AAAA")
-        })
-        .collect();
-    let addresses: Vec<_> = lookups
-        .iter()
-        .flat_map(|d| d.response.iter().flat_map(|r| &r.answers))
-        .filter_map(|a| match a.data {
-            DnsData::Address(ip) => Some(ip),
-            _ => None,
-        })
-        .collect();
+    let (lookups, addresses) = dns_stage::address_lookups(view, &host);
     let for_host = |h: &HttpExchange| {
         h.host.as_deref().is_some_and(|v| {
             v.split(':')

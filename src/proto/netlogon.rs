@@ -95,9 +95,14 @@ const DS_FLAGS: [(u32, &str); 20] = [
 
 /// Names of the set DS_FLAG bits, lowest first; unknown bits are left out.
 pub fn flag_names(flags: u32) -> Vec<&'static str> {
-    DS_FLAGS
+    names_of(&DS_FLAGS, flags)
+}
+
+/// The names of the bits of `value` set in a (bit, name) table, in table order.
+fn names_of(table: &[(u32, &'static str)], value: u32) -> Vec<&'static str> {
+    table
         .iter()
-        .filter(|(bit, _)| flags & bit != 0)
+        .filter(|(bit, _)| value & bit != 0)
         .map(|(_, name)| *name)
         .collect()
 }
@@ -117,11 +122,7 @@ const NT_VERSIONS: [(u32, &str); 10] = [
 
 /// Names of the set NETLOGON_NT_VERSION bits, lowest first.
 pub fn ntver_names(v: u32) -> Vec<&'static str> {
-    NT_VERSIONS
-        .iter()
-        .filter(|(bit, _)| v & bit != 0)
-        .map(|(_, name)| *name)
-        .collect()
+    names_of(&NT_VERSIONS, v)
 }
 
 const V5EP: u32 = 0x8;
