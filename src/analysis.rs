@@ -5,7 +5,7 @@
 use crate::capture::{
     CaptureError, CaptureReader, DuplicateFilter, Frame, InputInfo, MergedCapture, Nanos,
 };
-use crate::chain::{Chain, ChainOptions, build_chains};
+use crate::chain::{Chain, ChainOptions, DirectorySession, build_running_chains, judge_clients};
 use crate::flow::{Endpoint, TcpLimits, TcpTracker};
 use crate::messages::{Collector, Exchanges, Warning, port_of_interest};
 use crate::net::{Decoded, PacketDecoder, Transport, link_type_supported};
@@ -20,6 +20,8 @@ pub struct Analysis {
     pub warnings: Vec<Warning>,
     pub exchanges: Exchanges,
     pub chains: Vec<Chain>,
+    /// Clients with directory traffic but no Autodiscover lookup: outside the verdict.
+    pub directory_sessions: Vec<DirectorySession>,
     /// Simple-bind passwords; always empty unless asked for with [`analyze_with`] (see
     /// [`crate::secrets`]).
     pub secrets: Vec<BindSecret>,
@@ -189,7 +191,10 @@ impl Analyzer {
                 }
                 collector.udp(packet.frame, packet.ts, src, dst, payload);
             }
-            Transport::Tcp(seg) if port_of_interest(seg.src_port, seg.dst_port) => {
+            Transport::Tcp(seg) => {
+                if !tcp_of_interest(collector, packet.src, packet.dst, seg) {
+                    return;
+                }
                 if self.track_times {
                     self.times.push((packet.frame, packet.ts));
                 }
@@ -220,19 +225,23 @@ impl Analyzer {
             .map(|(_, ts)| *ts)
     }
 
-    /// The chains judged from the exchanges so far (data still buffered in open TCP
-    /// connections is not read yet; [`Self::finish`] reads it).
+    /// The chains judged from the exchanges so far, one per client with directory traffic
+    /// whether or not it has shown an Autodiscover lookup yet (data still buffered in open TCP
+    /// connections is not read yet; [`Self::finish`] reads it and tells chains from directory
+    /// sessions).
     pub fn chains(&self) -> Vec<Chain> {
-        build_chains(&self.collector.exchanges, &self.opts)
+        build_running_chains(&self.collector.exchanges, &self.opts)
     }
 
     /// Everything so far as an [`Analysis`] (clones the exchanges; `inputs` is empty).
     pub fn snapshot(&self) -> Analysis {
+        let verdicts = judge_clients(&self.collector.exchanges, &self.opts);
         Analysis {
             inputs: Vec::new(),
             warnings: self.collector.warnings.warnings(),
             exchanges: self.collector.exchanges.clone(),
-            chains: self.chains(),
+            chains: verdicts.chains,
+            directory_sessions: verdicts.directory_sessions,
             secrets: self.collector.secrets.clone(),
         }
     }
@@ -258,13 +267,45 @@ impl Analyzer {
                 input.warnings.push(DuplicateFilter::warning(n));
             }
         }
-        let chains = build_chains(&collector.exchanges, &self.opts);
+        let verdicts = judge_clients(&collector.exchanges, &self.opts);
         Analysis {
             inputs,
             warnings: self.collector.warnings.warnings(),
             exchanges: self.collector.exchanges,
-            chains,
+            chains: verdicts.chains,
+            directory_sessions: verdicts.directory_sessions,
             secrets: self.collector.secrets,
         }
     }
+}
+
+/// Whether a TCP segment is read: a port of interest, or LDAP found by its content on another
+/// port (the segment that shows it teaches the collector its server).
+fn tcp_of_interest(
+    collector: &mut Collector,
+    src: std::net::IpAddr,
+    dst: std::net::IpAddr,
+    seg: &crate::net::TcpSegment<'_>,
+) -> bool {
+    if port_of_interest(seg.src_port, seg.dst_port) {
+        return true;
+    }
+    let (a, b) = (
+        Endpoint {
+            ip: src,
+            port: seg.src_port,
+        },
+        Endpoint {
+            ip: dst,
+            port: seg.dst_port,
+        },
+    );
+    if collector.is_learned_ldap(a, b) {
+        return true;
+    }
+    if !seg.payload.is_empty() && crate::messages::sniff::looks_like_ldap_request(&seg.payload) {
+        collector.learn_ldap_server(b);
+        return true;
+    }
+    false
 }

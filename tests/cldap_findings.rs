@@ -4,7 +4,7 @@
 mod support;
 
 use capdiag::analysis::analyze_paths;
-use capdiag::chain::{ChainOptions, Severity, StageKind, StageStatus};
+use capdiag::chain::{Severity, StageKind, StageStatus};
 use support::ber::{cat, int, tlv84};
 use support::*;
 
@@ -108,7 +108,7 @@ fn capture(reply: Vec<u8>) -> std::path::PathBuf {
 }
 
 fn ping_stage(reply: Vec<u8>) -> (capdiag::chain::Stage, Vec<capdiag::chain::Cause>) {
-    let (a, errors) = analyze_paths(&[capture(reply)], &ChainOptions::default());
+    let (a, errors) = analyze_paths(&[capture(reply)], &autodiscover_options());
     assert!(errors.is_empty());
     let chain = a.unwrap().chains.remove(0);
     let stage = chain

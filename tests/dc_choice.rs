@@ -4,7 +4,7 @@
 mod support;
 
 use capdiag::analysis::analyze_paths;
-use capdiag::chain::{ChainOptions, Severity, StageKind, StageStatus};
+use capdiag::chain::{Severity, StageKind, StageStatus};
 use support::*;
 
 const CLIENT: [u8; 4] = [10, 3, 0, 5];
@@ -68,7 +68,7 @@ fn site_query_and_a_target_without_address() {
     p.frame(&udp((DNS, 53), (CLIENT, 5000), &r));
     p.frame(&udp((CLIENT, 5001), (DNS, 53), &a));
     p.frame(&udp((DNS, 53), (CLIENT, 5001), &nx));
-    let (an, errors) = analyze_paths(&[p.write("dc-choice.pcap")], &ChainOptions::default());
+    let (an, errors) = analyze_paths(&[p.write("dc-choice.pcap")], &autodiscover_options());
     assert!(errors.is_empty());
     let an = an.unwrap();
     let chain = &an.chains[0];

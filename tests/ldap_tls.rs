@@ -4,7 +4,7 @@
 mod support;
 
 use capdiag::analysis::analyze_paths;
-use capdiag::chain::{ChainOptions, StageKind, StageStatus};
+use capdiag::chain::{StageKind, StageStatus};
 use support::ber::{cat, int, tlv};
 use support::*;
 
@@ -14,7 +14,7 @@ const DC: [u8; 4] = [10, 2, 0, 1];
 const HELLO: &[u8] = &[0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x03];
 
 fn stage(path: std::path::PathBuf, kind: StageKind) -> (StageStatus, Vec<String>, usize) {
-    let (a, errors) = analyze_paths(&[path], &ChainOptions::default());
+    let (a, errors) = analyze_paths(&[path], &autodiscover_options());
     assert!(errors.is_empty());
     let a = a.unwrap();
     let chain = &a.chains[0];

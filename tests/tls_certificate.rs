@@ -94,7 +94,7 @@ fn exchanges(session: TlsSession, fins: Vec<(Side, u64)>) -> Exchanges {
 fn chain(ex: &Exchanges) -> Chain {
     let opts = ChainOptions {
         domain: Some("contoso.test".into()),
-        smtp_domain: None,
+        smtp_domain: Some("contoso.test".into()),
     };
     build_chains(ex, &opts).into_iter().next().expect("a chain")
 }

@@ -46,6 +46,14 @@ pub fn candidates(
                 add(host, port, Origin::Redirect);
             }
         }
+        // Fallback names of another SMTP domain the capture shows the client using.
+        for q in &view.dns {
+            let name = q.name.to_ascii_lowercase();
+            if let Some(other) = name.strip_prefix("autodiscover.") {
+                add(other.to_string(), 443, Origin::Domain);
+                add(name.clone(), 443, Origin::AutodiscoverDomain);
+            }
+        }
         let srv_name = format!("_autodiscover._tcp.{d}");
         for d in view
             .dns
@@ -69,43 +77,29 @@ pub fn candidates(
     out
 }
 
-/// Hosts the client resolved after its LDAP turned sealed that are neither domain controllers
-/// nor standard fallbacks: the SCP URL hosts it most likely read from the sealed search.
+/// Hosts the client went to after its LDAP turned sealed that the evidence ties to Autodiscover:
+/// a name with `autodiscover` in it (other than the standard fallbacks), looked up or sent as a
+/// TLS SNI. Any other host (wpad, a CDN, windowsupdate) may have nothing to do with the SCP, and
+/// a guess is never a candidate.
 fn inferred_scp_hosts(
     view: &ClientView,
     sealed: u64,
     known: &[(String, u16, Origin)],
 ) -> Vec<String> {
-    let directory_ips: Vec<IpAddr> = view
-        .tcp
-        .iter()
-        .filter(|c| matches!(c.server.port, 88 | 389 | 636 | 3268 | 3269))
-        .map(|c| c.server.ip)
-        .chain(view.kerberos.iter().map(|k| k.server.ip))
-        .collect();
-    // Names that belong to domain controllers: SRV targets, and names resolving to a DC address.
-    let mut dc_names: Vec<String> = Vec::new();
-    for d in &view.dns {
-        for a in d.response.iter().flat_map(|r| &r.answers) {
-            match &a.data {
-                DnsData::Srv { target, .. } if d.name.starts_with('_') => {
-                    dc_names.push(target.to_ascii_lowercase())
-                }
-                DnsData::Address(ip) if directory_ips.contains(ip) => {
-                    dc_names.push(d.name.to_ascii_lowercase())
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut hosts: Vec<String> = Vec::new();
-    for d in view
+    let looked_up = view
         .dns
         .iter()
         .filter(|d| d.frame > sealed && matches!(d.qtype.as_str(), "A" | "AAAA"))
-    {
-        let host = d.name.to_ascii_lowercase();
-        if !dc_names.contains(&host)
+        .map(|d| d.name.to_ascii_lowercase());
+    let sni = view
+        .tls
+        .values()
+        .filter_map(|s| s.client_hello.as_ref())
+        .filter(|h| h.0 > sealed)
+        .filter_map(|h| h.1.as_deref().map(str::to_ascii_lowercase));
+    let mut hosts: Vec<String> = Vec::new();
+    for host in looked_up.chain(sni) {
+        if host.contains("autodiscover")
             && !known.iter().any(|(h, _, _)| *h == host)
             && !hosts.contains(&host)
         {
@@ -113,6 +107,36 @@ fn inferred_scp_hosts(
         }
     }
     hosts
+}
+
+/// Labels the failures that are expected noise: `https://<domain>` where the domain's address
+/// records are the domain controllers (AD registers them), which serve no HTTPS. The failure
+/// stays in the attempt, as information.
+pub fn label_expected_noise(view: &ClientView, attempts: &mut [Attempt]) {
+    let dcs: Vec<IpAddr> = view
+        .ldap
+        .iter()
+        .map(|l| l.server.ip)
+        .chain(view.kerberos.iter().map(|k| k.server.ip))
+        .chain(view.dns.iter().map(|d| d.server.ip))
+        .collect();
+    for a in attempts.iter_mut().filter(|a| a.origin == Origin::Domain) {
+        let (_, addresses) = dns_stage::address_lookups(view, &a.host);
+        if addresses.is_empty() || !addresses.iter().all(|ip| dcs.contains(ip)) {
+            continue;
+        }
+        let host = a.host.clone();
+        for s in a.stages.iter_mut() {
+            if let Some(c) = s.cause.as_mut() {
+                c.severity = Severity::Info;
+                c.summary = format!(
+                    "{} Expected: {host} resolves to the domain controllers, which serve no \
+                     HTTPS; EWS tries it as a fallback.",
+                    c.summary
+                );
+            }
+        }
+    }
 }
 
 fn tls_version_13(s: &TlsSession) -> bool {

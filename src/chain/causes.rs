@@ -63,6 +63,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         remediation: "Re-register the DC's records (`ipconfig /registerdns` and restart Netlogon on that DC), or remove the stale SRV records of a retired DC (`dnscmd /recorddelete`, or DNS Manager under _msdcs).",
     },
     CauseInfo {
+        code: "dc.domain_not_in_capture",
+        stage: "dc_locator_dns",
+        evidence: "the client's first DC locator query",
+        severity: Severity::Warning,
+        meaning: "The domain given with --domain is not the one the capture's DC locator queries ask for; capdiag judges what the capture shows.",
+        remediation: "Check which domain the client is joined to and looks up (`nltest /dsgetdc:` without a domain, `systeminfo | findstr Domain`); if the client looks up the wrong one, fix its primary DNS suffix or the account's domain.",
+    },
+    CauseInfo {
         code: "cldap.no_response",
         severity: Severity::Failure,
         stage: "dc_locator_ping",
@@ -199,6 +207,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         remediation: "Check the DC's health and the network path on TCP 389; retry with ldp.exe using the recipe below.",
     },
     CauseInfo {
+        code: "ldap.bind_abandoned",
+        severity: Severity::Failure,
+        stage: "ldap_bind",
+        evidence: "the bind steps (the last answered saslBindInProgress) and the client's unbind or close",
+        meaning: "A multi-step SASL bind (GSS-SPNEGO/NTLM, GSSAPI, DIGEST-MD5) was given up by the client: the DC answered saslBindInProgress (14) with its challenge, and the client unbound or closed the connection instead of sending its next message. The client could not compute the answer: usually no usable credentials for the mechanism (NTLM blocked by policy, a missing or expired password, a Kerberos ticket it could not get), or a mechanism it does not support.",
+        remediation: "Check the account the process runs as and its credentials; for NTLM, the `Network security: Restrict NTLM` policies on the client and the DC (event 8001-8004 in Microsoft-Windows-NTLM/Operational); for Kerberos, `klist` and the SPN `ldap/<dc>` (`setspn -Q ldap/<dc>`).",
+    },
+    CauseInfo {
         code: "ldap.search_failed",
         severity: Severity::Failure,
         stage: "ldap_bind, rootdse, scp_search",
@@ -229,6 +245,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         evidence: "the SCP SearchRequest and a SearchResultDone with no entry",
         meaning: "The SCP search succeeded but found no Autodiscover service connection point.",
         remediation: "Check that Exchange published its SCP in this forest: `Get-ClientAccessService | fl Name,AutoDiscoverServiceInternalUri` (Exchange 2016+) or `Get-ClientAccessServer` (2010/2013); check the account can read CN=Services in the configuration partition.",
+    },
+    CauseInfo {
+        code: "scp.base_not_found",
+        severity: Severity::Failure,
+        stage: "scp_search",
+        evidence: "the SCP SearchRequest and a SearchResultDone with noSuchObject (32, AD 0000208D)",
+        meaning: "The SCP search was run on a base DN that does not exist on that DC (noSuchObject): a configuration naming context of another forest, a mistyped or hard-coded base.",
+        remediation: "Search under the configurationNamingContext the DC's RootDSE gives (shown in the cause); if the base is configured in the application, fix it there. Check with ldp.exe using the recipe below, with the RootDSE's value as Base DN.",
     },
     CauseInfo {
         code: "scp.no_url",
@@ -377,12 +401,38 @@ pub const CATALOGUE: &[CauseInfo] = &[
 ];
 
 /// The cause page (docs/causes.md): every code with its stage, meaning, evidence and fix.
+/// The rule `chain::progress` applies, for people.
+const WAY_FORWARD_RULE: &str = "
+<a id=\"the-way-forward-rule\"></a>
+## The way-forward rule
+
+A chain breaks only where the client had no way forward. Every attempt of the client counts
+(every DNS query and retry, every DC, connection, bind step, search and fallback host), and a
+step that failed is where the chain broke only if the client never got past it:
+
+| a failure at | is got past when this worked afterwards |
+| --- | --- |
+| dc_locator_dns | any directory step: a ping, a Kerberos ticket, an LDAP connection, bind, RootDSE read or SCP search (one SRV query that names a DC is enough: site-specific, pdc, gc, DomainDnsZones queries may be NXDOMAIN by design) |
+| dc_locator_ping | an LDAP connection, bind, RootDSE read or SCP search |
+| kerberos (AS exchange, tickets for `ldap/` or `GC/`) | the LDAP bind that gates the SCP search, or the SCP search (NTLM after a refused ticket); refusals of tickets for other services (`cifs/`, `host/`, `HTTP/`) are warnings, never the break |
+| ldap_connect | a bind, RootDSE read or SCP search (a second DC after a refused one) |
+| ldap_bind (the bind on the SCP search's connection, else the last one as someone) | the SCP search; a RootDSE read on another, anonymous connection is not |
+| rootdse, scp_search and every host stage | HTTPS reached (through any candidate host or fallback) |
+
+A failure got past is shown as a warning with its frames (stage status `recovered`); the first
+stage in chain order that failed with no way forward is `broken_at`. When HTTPS was reached the
+chain is complete, whatever failed on the way. `saslBindInProgress (14)` is a step of a bind,
+not an answer: a client that unbinds or closes after it abandoned the bind
+([`ldap.bind_abandoned`](#ldap-bind_abandoned)); a capture that ends there is incomplete.
+";
+
 pub fn catalogue_markdown() -> String {
     let mut out = String::from(
         "# Cause codes\n\nEvery cause capdiag gives, in chain order. Text and JSON output name the code; the anchor\n\
          of each section is the code with dots as dashes (e.g. `docs/causes.md#ldap-bind_failed`).\n\
          This page is generated from the catalogue in `src/chain/causes.rs` (a test keeps them equal).\n",
     );
+    out.push_str(WAY_FORWARD_RULE);
     for c in CATALOGUE {
         let anchor = anchor_of(c.code);
         out.push_str(&format!(

@@ -1,5 +1,6 @@
 //! One client's share of the exchanges: everything it started, found by its IP address. All
-//! clients' views are built in one pass over the exchanges.
+//! clients' views are built in one pass over the exchanges. A DNS server's queries that forward
+//! its clients' questions are not its own lookups and stay out of its view.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -105,6 +106,36 @@ pub fn views(ex: &Exchanges) -> Vec<ClientView<'_>> {
     views_where(ex, |_| true)
 }
 
+/// Queries a DNS server sent on behalf of its clients: the server (an AD DC forwarding to its
+/// forwarder, a resolver on a busy host) asks for a name it was asked for moments before. They
+/// are the server's work, not a lookup of its own.
+fn forwarded_queries(ex: &Exchanges) -> std::collections::HashSet<usize> {
+    /// How long after a client's query the server's own query for the same name counts as
+    /// forwarding it (resolvers forward at once; a second covers a slow first try).
+    const FORWARD_WINDOW: crate::capture::Nanos = 2_000_000_000;
+    let mut asked: HashMap<(IpAddr, String), Vec<crate::capture::Nanos>> = HashMap::new();
+    for d in &ex.dns {
+        asked
+            .entry((d.server.ip, d.name.to_ascii_lowercase()))
+            .or_default()
+            .push(d.ts);
+    }
+    ex.dns
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| {
+            asked
+                .get(&(d.client.ip, d.name.to_ascii_lowercase()))
+                .is_some_and(|times| {
+                    times
+                        .iter()
+                        .any(|t| *t <= d.ts && d.ts.saturating_sub(*t) <= FORWARD_WINDOW)
+                })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 fn views_where(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientView<'_>> {
     let mut by_ip: HashMap<IpAddr, ClientView<'_>> = HashMap::new();
     let mut first_seen: HashMap<IpAddr, u64> = HashMap::new();
@@ -112,7 +143,13 @@ fn views_where(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientVie
         let e = first_seen.entry(ip).or_insert(frame);
         *e = (*e).min(frame);
     };
-    for d in ex.dns.iter().filter(|d| wanted(d.client.ip)) {
+    let forwarded = forwarded_queries(ex);
+    for (_, d) in ex
+        .dns
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| wanted(d.client.ip) && !forwarded.contains(i))
+    {
         if autodiscover_name(&d.name) {
             seen(d.client.ip, d.frame);
         }
@@ -153,6 +190,10 @@ fn views_where(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientVie
         }
     }
     for k in ex.kerberos.iter().filter(|k| wanted(k.client.ip)) {
+        // A client seen only at the KDC (a capture filtered to port 88, or started late).
+        if k.from_client {
+            seen(k.client.ip, k.frame);
+        }
         by_ip
             .entry(k.client.ip)
             .or_insert_with(|| ClientView::empty(k.client.ip))

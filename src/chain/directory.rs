@@ -6,28 +6,48 @@ use super::client::ClientView;
 use super::model::{Stage, StageKind, StageStatus};
 use super::{locator, scp};
 use crate::messages::{LdapExchange, LdapRequest, SaslLayer, TcpConnection, Transport};
-use crate::proto::ldap::{BindAuth, Filter, REDACTED_PASSWORD, Scope};
+use crate::proto::ldap::{Filter, Scope};
+
+pub use super::bind::{bind_method, ldap_bind};
 
 pub use super::scp::{SCP_POINTER_GUID, SCP_URL_GUID};
 
 const LDAP_PORTS: [u16; 4] = [389, 3268, 636, 3269];
+
+/// `noSuchObject`: the base of a search does not exist.
+const NO_SUCH_OBJECT: u32 = 32;
 
 /// A TCP connection attempt judged on its own: Ok, or the refused / unanswered cause.
 pub fn connection_stage(kind: StageKind, conns: &[&TcpConnection], what: &str) -> Stage {
     let Some(last) = conns.last() else {
         return Stage::not_seen(kind);
     };
-    if let Some(ok) = conns
-        .iter()
-        .find(|c| c.syn_ack.is_some() || c.bytes_from_server > 0 || !c.saw_syn)
-    {
+    let answered =
+        |c: &&&TcpConnection| c.syn_ack.is_some() || c.bytes_from_server > 0 || !c.saw_syn;
+    if let Some(ok) = conns.iter().find(answered) {
         let frames = [Some(ok.first_frame), ok.syn_ack]
             .into_iter()
             .flatten()
             .collect();
-        return Stage::ok(kind, frames, vec![("server", ok.server.to_string())]);
+        let mut stage = Stage::ok(kind, frames, vec![("server", ok.server.to_string())]);
+        // The servers that refused or never answered while another one did: alternatives the
+        // client tried, warnings with their frames.
+        for failed in conns.iter().filter(|c| !answered(c)) {
+            let mut c = unanswered_cause(&[*failed], what);
+            c.severity = super::model::Severity::Warning;
+            c.summary = format!("{} The client went on with {}.", c.summary, ok.server);
+            if !stage.notes.iter().any(|n| n.summary == c.summary) {
+                stage.notes.push(c);
+            }
+        }
+        return stage;
     }
     let detail = vec![("server", last.server.to_string())];
+    Stage::failed(kind, unanswered_cause(conns, what), detail)
+}
+
+/// Why connection attempts that got no SYN-ACK failed: a reset (refused) or silence.
+fn unanswered_cause(conns: &[&TcpConnection], what: &str) -> super::model::Cause {
     if let Some(refused) = conns.iter().find(|c| c.reset.is_some()) {
         let mut frames = vec![refused.first_frame];
         frames.extend(refused.reset.map(|r| r.1));
@@ -35,18 +55,21 @@ pub fn connection_stage(kind: StageKind, conns: &[&TcpConnection], what: &str) -
             "{} refused the connection to {what}: it answered the SYN with a reset.",
             refused.server
         );
-        return Stage::failed(kind, cause("tcp.refused", summary, frames), detail);
+        return cause("tcp.refused", summary, frames);
     }
     let frames: Vec<u64> = conns
         .iter()
         .flat_map(|c| std::iter::once(c.first_frame).chain(c.syn_retransmits.iter().copied()))
         .collect();
+    let server = conns
+        .last()
+        .map(|c| c.server.to_string())
+        .unwrap_or_default();
     let summary = format!(
-        "{} never answered the connection to {what} ({} SYN sent).",
-        last.server,
+        "{server} never answered the connection to {what} ({} SYN sent).",
         frames.len()
     );
-    Stage::failed(kind, cause("tcp.no_answer", summary, frames), detail)
+    cause("tcp.no_answer", summary, frames)
 }
 
 pub fn ldap_connect(view: &ClientView) -> Stage {
@@ -54,7 +77,9 @@ pub fn ldap_connect(view: &ClientView) -> Stage {
         .tcp
         .iter()
         .copied()
-        .filter(|c| LDAP_PORTS.contains(&c.server.port))
+        .filter(|c| {
+            LDAP_PORTS.contains(&c.server.port) || view.ldap.iter().any(|l| l.conn == Some(c.id))
+        })
         .collect();
     let mut stage = connection_stage(StageKind::LdapConnect, &conns, "LDAP");
     // LDAPS (636, 3269): the certificate the DC showed, as for an Autodiscover host.
@@ -79,7 +104,7 @@ fn tcp_ldap<'a>(view: &'a ClientView) -> impl Iterator<Item = &'a LdapExchange> 
         .filter(|l| l.transport == Transport::Tcp)
 }
 
-fn exchange_frames(l: &LdapExchange) -> Vec<u64> {
+pub fn exchange_frames(l: &LdapExchange) -> Vec<u64> {
     let mut f = l.frames.clone();
     f.extend(l.entries.iter().flat_map(|e| e.frames.iter().copied()));
     f.extend(l.references.iter().map(|r| r.1));
@@ -87,30 +112,19 @@ fn exchange_frames(l: &LdapExchange) -> Vec<u64> {
     f
 }
 
-pub fn bind_method(auth: &BindAuth) -> String {
-    match auth {
-        BindAuth::Simple { password_len: 0 } => "simple (anonymous)".into(),
-        BindAuth::Simple { .. } => "simple".into(),
-        BindAuth::Sasl {
-            mechanism, inner, ..
-        } => match inner {
-            Some(m) => format!("SASL {mechanism} ({m:?})"),
-            None => format!("SASL {mechanism}"),
-        },
-        BindAuth::SicilyPackageDiscovery | BindAuth::SicilyNegotiate | BindAuth::SicilyResponse => {
-            "Sicily (NTLM)".into()
-        }
-        BindAuth::Other { tag } => format!("authentication choice [{tag}]"),
-    }
-}
-
 /// The first LDAP connection whose traffic is unreadable: a sealed SASL layer, StartTLS or
 /// LDAPS.
 pub fn sealed_layer(view: &ClientView) -> Option<SaslLayer> {
+    sealed_layers(view).first().copied()
+}
+
+/// Every LDAP connection whose traffic is unreadable, in order (only LDAP connections carry a
+/// layer, whatever their port).
+pub fn sealed_layers(view: &ClientView) -> Vec<SaslLayer> {
     view.tcp
         .iter()
-        .filter(|c| LDAP_PORTS.contains(&c.server.port))
-        .find_map(|c| c.sasl.filter(|l| l.sealed))
+        .filter_map(|c| c.sasl.filter(|l| l.sealed))
+        .collect()
 }
 
 /// The frame from which the LDAP traffic is unreadable, if it is.
@@ -128,92 +142,30 @@ pub fn sealed_how(layer: &SaslLayer) -> String {
     }
 }
 
-pub fn ldap_bind(view: &ClientView) -> Stage {
-    let kind = StageKind::LdapBind;
-    let binds: Vec<_> = tcp_ldap(view)
-        .filter(|l| matches!(l.request, LdapRequest::Bind(_)))
-        .collect();
-    let Some(last) = binds.last() else {
-        // Over LDAPS the bind itself is inside TLS.
-        let ldaps = sealed_layer(view).filter(|l| l.mechanism == "LDAPS");
-        return ldaps.map_or(Stage::not_seen(kind), |l| sealed_stage(kind, &l));
-    };
-    let detail = |l: &LdapExchange| match &l.request {
-        LdapRequest::Bind(b) => vec![
-            ("server", l.server.to_string()),
-            (
-                "bind as",
-                if b.name.is_empty() {
-                    "(empty DN)".into()
-                } else {
-                    b.name.clone()
-                },
-            ),
-            ("method", bind_method(&b.auth)),
-            (
-                "password",
-                match b.auth {
-                    BindAuth::Simple { password_len } if password_len > 0 => {
-                        REDACTED_PASSWORD.into()
-                    }
-                    _ => "(none)".into(),
-                },
-            ),
-        ],
-        _ => vec![],
-    };
-    if let Some(ok) = binds
-        .iter()
-        .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
-    {
-        let mut d = detail(ok);
-        let layer = ok.conn.and_then(|c| view.conn(c)).and_then(|c| c.sasl);
-        if let Some(layer) = layer {
-            let how = if layer.sealed {
-                "sealed (confidentiality)"
-            } else {
-                "signed (integrity only; LDAP read inside)"
-            };
-            d.push(("security layer", format!("{how}, {}", layer.mechanism)));
-        }
-        return Stage::ok(kind, exchange_frames(ok), d);
-    }
-    let failed = binds
-        .iter()
-        .rev()
-        .find(|l| l.result.as_ref().is_some_and(|r| r.result.code != 14));
-    match failed.and_then(|l| l.result.as_ref().map(|r| (l, r))) {
-        Some((l, r)) => {
-            let summary = format!(
-                "The DC {} refused the bind: {}.",
-                l.server.ip,
-                ldap_result_text(&r.result)
-            );
-            let mut d = detail(l);
-            d.push(("result", ldap_result_text(&r.result)));
-            Stage::failed(
-                kind,
-                cause("ldap.bind_failed", summary, exchange_frames(l)),
-                d,
-            )
-        }
-        None => {
-            let summary = format!("The bind to {} was never answered.", last.server);
-            Stage::failed(
-                kind,
-                cause("ldap.no_response", summary, exchange_frames(last)),
-                detail(last),
-            )
-        }
-    }
-}
-
 /// A search judged on its result: None when it succeeded, else the failed stage
 /// (search failed / no response).
 fn search_failure(kind: StageKind, l: &LdapExchange, what: &str) -> Option<Stage> {
     let detail = vec![("server", l.server.to_string())];
     match &l.result {
         Some(r) if r.result.code == 0 => None,
+        Some(r) if r.result.code == NO_SUCH_OBJECT && kind == StageKind::ScpSearch => {
+            let base = match &l.request {
+                LdapRequest::Search(s) => s.base.clone(),
+                _ => String::new(),
+            };
+            let summary = format!(
+                "The SCP search used the base {base}, which does not exist on {}: {}.",
+                l.server.ip,
+                ldap_result_text(&r.result)
+            );
+            let mut detail = detail;
+            detail.push(("base", base));
+            Some(Stage::failed(
+                kind,
+                cause("scp.base_not_found", summary, exchange_frames(l)),
+                detail,
+            ))
+        }
         Some(r) => {
             let summary = format!("The {what} failed: {}.", ldap_result_text(&r.result));
             Some(Stage::failed(
@@ -223,7 +175,10 @@ fn search_failure(kind: StageKind, l: &LdapExchange, what: &str) -> Option<Stage
             ))
         }
         None => {
-            let summary = format!("The {what} sent to {} was never answered.", l.server);
+            let summary = format!(
+                "No answer to the {what} sent to {} is in the capture.",
+                l.server
+            );
             Some(Stage::failed(
                 kind,
                 cause("ldap.no_response", summary, exchange_frames(l)),
@@ -233,7 +188,44 @@ fn search_failure(kind: StageKind, l: &LdapExchange, what: &str) -> Option<Stage
     }
 }
 
-fn sealed_stage(kind: StageKind, layer: &SaslLayer) -> Stage {
+/// The SCP stage when the LDAP traffic is sealed: every sealed connection is evidence, since
+/// which of them carried the search cannot be read.
+fn sealed_scp_stage(view: &ClientView) -> Stage {
+    let layers = sealed_layers(view);
+    let Some(first) = layers.first() else {
+        return Stage::not_seen(StageKind::ScpSearch);
+    };
+    let mut stage = sealed_stage(StageKind::ScpSearch, first);
+    if layers.len() > 1 {
+        stage.frames = super::model::frame_set(layers.iter().map(|l| l.from_frame).collect());
+        stage.detail.push((
+            "sealed connections",
+            format!(
+                "{} (first sealed frames {}); which one carried the SCP search cannot be read",
+                layers.len(),
+                stage
+                    .frames
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    stage
+}
+
+/// configurationNamingContext as the client's RootDSE read gave it.
+pub fn configuration_nc(view: &ClientView) -> Option<String> {
+    tcp_ldap(view)
+        .flat_map(|l| l.entries.iter())
+        .flat_map(|e| &e.entry.attributes)
+        .find(|(a, _)| a.eq_ignore_ascii_case("configurationNamingContext"))
+        .and_then(|(_, v)| v.first())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
+pub fn sealed_stage(kind: StageKind, layer: &SaslLayer) -> Stage {
     Stage {
         kind,
         status: StageStatus::Sealed,
@@ -328,7 +320,6 @@ pub fn scp_passes<'a>(view: &'a ClientView) -> Vec<Vec<&'a LdapExchange>> {
 /// The SCP stage and the URLs the client could use, from the last discovery pass. `domain` is
 /// the SMTP (or AD) domain a pointer's `Domain=` keyword is matched against.
 pub fn scp_search(view: &ClientView, domain: Option<&str>) -> (Stage, Vec<String>) {
-    let kind = StageKind::ScpSearch;
     let passes = scp_passes(view);
     let searches: Vec<&LdapExchange> = passes.last().cloned().unwrap_or_default();
     let has_http = |l: &&&LdapExchange| {
@@ -348,8 +339,7 @@ pub fn scp_search(view: &ClientView, domain: Option<&str>) -> (Stage, Vec<String
         })
         .or(searches.last());
     let Some(search) = chosen else {
-        let stage = sealed_layer(view).map_or(Stage::not_seen(kind), |l| sealed_stage(kind, &l));
-        return (stage, vec![]);
+        return (sealed_scp_stage(view), vec![]);
     };
     let (mut stage, urls) = judge_search(view, search, domain);
     if passes.len() > 1 {
@@ -396,11 +386,24 @@ fn judge_search(
     let site = locator::client_site(view);
     let reading = scp::read(view, search, &site, domain);
     let urls = reading.urls.clone();
-    if let Some(stage) = urls
+    if let Some(mut stage) = urls
         .is_empty()
         .then(|| search_failure(kind, search, "SCP search"))
         .flatten()
     {
+        // A base that does not exist: say what the DC itself gives as the configuration NC.
+        if let (Some(c), Some(nc)) = (
+            stage
+                .cause
+                .as_mut()
+                .filter(|c| c.code == "scp.base_not_found"),
+            configuration_nc(view),
+        ) {
+            c.summary.push_str(&format!(
+                " The RootDSE says configurationNamingContext is {nc}."
+            ));
+            stage.detail.push(("configurationNamingContext", nc));
+        }
         return (stage, urls);
     }
     let base = match &search.request {

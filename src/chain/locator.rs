@@ -1,6 +1,6 @@
 //! The DC locator stages (DNS SRV for a DC, CLDAP netlogon ping) and the Kerberos stage.
 
-use super::causes::cause;
+use super::causes::{cause, dns_failure};
 use super::client::ClientView;
 use super::dns_stage::{self, lookup_frames};
 use super::domain::domain_of_locator_name;
@@ -15,21 +15,55 @@ use crate::proto::kerberos::{
 use crate::proto::ldap::Filter;
 use crate::proto::netlogon::{decode_netlogon, guid_text, ntver_names, sid_text};
 
-/// SRV queries for `_ldap._tcp…<domain>`, and the A/AAAA lookups of their targets.
-pub fn dc_locator_dns(view: &ClientView, domain: Option<&str>) -> Stage {
-    let srv: Vec<_> = view
+/// SRV queries for `_ldap._tcp…<domain>`, and the A/AAAA lookups of their targets. Windows asks
+/// for several (site-specific, generic, pdc, gc, DomainDnsZones…), some NXDOMAIN by design: the
+/// step worked if one of them named a DC. `given` is the domain the user named (`--domain`):
+/// when every locator query of the capture is for another domain, the capture is judged and the
+/// contradiction said.
+pub fn dc_locator_dns(view: &ClientView, given: Option<&str>) -> Stage {
+    let all: Vec<&DnsExchange> = view
         .dns
         .iter()
         .copied()
-        .filter(|d| d.qtype == "SRV")
-        .filter(|d| match (domain_of_locator_name(&d.name), domain) {
-            (Some(found), Some(want)) => found == want,
-            (found, _) => found.is_some(),
-        })
+        .filter(|d| d.qtype == "SRV" && domain_of_locator_name(&d.name).is_some())
         .collect();
+    let for_given: Vec<&DnsExchange> = all
+        .iter()
+        .copied()
+        .filter(|d| given.is_some_and(|g| domain_of_locator_name(&d.name).as_deref() == Some(g)))
+        .collect();
+    let contradicted = given.is_some() && for_given.is_empty() && !all.is_empty();
+    let srv = if for_given.is_empty() { all } else { for_given };
     let mut stage = dns_stage::judge(StageKind::DcLocatorDns, &srv, |a| {
         matches!(a, DnsData::Srv { .. })
     });
+    if let (true, Some(g), Some(first)) = (contradicted, given, srv.first()) {
+        let summary = format!(
+            "--domain {g} was given, but the client's DC locator asked for another domain ({}); \
+             the capture is judged as it is.",
+            first.name
+        );
+        let mut c = cause("dc.domain_not_in_capture", summary, lookup_frames(first));
+        c.severity = super::model::Severity::Warning;
+        stage.notes.push(c);
+    }
+    // Queries that failed while another named a DC: routine on Windows, said as information.
+    if stage.status == super::model::StageStatus::Ok {
+        for d in srv
+            .iter()
+            .filter(|d| !dns_stage::answered(d, |a| matches!(a, DnsData::Srv { .. })))
+        {
+            let mut c = dns_failure(
+                &d.name,
+                &d.qtype,
+                d.response.as_ref().map(|r| r.rcode),
+                lookup_frames(d),
+            );
+            c.severity = super::model::Severity::Info;
+            c.summary = format!("{} Another locator query named a DC.", c.summary);
+            stage.notes.push(c);
+        }
+    }
     // The targets' address lookups belong to the same step.
     let targets: Vec<String> = srv
         .iter()
@@ -336,7 +370,8 @@ pub fn kerberos(view: &ClientView) -> Stage {
         let Some(code) = d.error_code else {
             return false;
         };
-        !is_normal_step(code)
+        on_ldap_path(d.service.as_deref())
+            && !is_normal_step(code)
             && !replies.iter().any(|r| {
                 r.frame > k.frame
                     && same_service(
@@ -345,6 +380,55 @@ pub fn kerberos(view: &ClientView) -> Stage {
                     )
             })
     });
+    let others = other_service_refusals(view);
+    let mut stage = kerberos_ldap_path(view, refused, &replies, &kdc, &all_frames);
+    stage.notes.extend(others);
+    stage
+}
+
+/// Whether a ticket for `service` is on the way to the LDAP bind: the TGT (`krbtgt/`) and the
+/// directory's own services (`ldap/`, `GC/`), or a message that names none.
+fn on_ldap_path(service: Option<&str>) -> bool {
+    let Some(s) = service else { return true };
+    let class = s.split('/').next().unwrap_or("").to_ascii_lowercase();
+    matches!(class.as_str(), "krbtgt" | "ldap" | "gc") || !s.contains('/')
+}
+
+/// Refusals for tickets to other services (cifs/, host/, HTTP/...): a workstation asks for many;
+/// none of them stops the LDAP path, so each is a warning with its frames.
+fn other_service_refusals(view: &ClientView) -> Vec<super::model::Cause> {
+    let mut out: Vec<super::model::Cause> = Vec::new();
+    for k in &view.kerberos {
+        let Some(d) = &k.decoded else { continue };
+        let (Some(code), Some(service)) = (d.error_code, d.service.as_deref()) else {
+            continue;
+        };
+        if on_ldap_path(Some(service)) || is_normal_step(code) {
+            continue;
+        }
+        let summary = format!(
+            "The KDC {} refused a ticket for {service}: {} ({code}). Not a step of the LDAP path.",
+            k.server.ip,
+            error_name(code)
+        );
+        let mut c = cause(&cause_code(code), summary, vec![k.frame]);
+        c.severity = super::model::Severity::Warning;
+        if !out.iter().any(|o| o.summary == c.summary) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn kerberos_ldap_path(
+    view: &ClientView,
+    refused: Option<&KerberosMessage>,
+    replies: &[&KerberosMessage],
+    kdc: &str,
+    all_frames: &[u64],
+) -> Stage {
+    let kind = StageKind::Kerberos;
+    let kdc = kdc.to_string();
     if let Some(err) = refused.and_then(|k| k.decoded.as_ref().map(|d| (k, d))) {
         let (k, d) = err;
         let code = d.error_code.unwrap_or_default();
@@ -379,13 +463,13 @@ pub fn kerberos(view: &ClientView) -> Stage {
         return Stage::not_seen(kind);
     }
     let mut detail = vec![("kdc", kdc)];
-    for r in &replies {
+    for r in replies {
         let service = r.decoded.as_ref().and_then(|d| d.service.clone());
         if let Some(s) = service.filter(|s| !detail.iter().any(|(_, v)| v == s)) {
             detail.push(("ticket", s));
         }
     }
-    Stage::ok(kind, all_frames, detail)
+    Stage::ok(kind, all_frames.to_vec(), detail)
 }
 
 /// The client's site as the first decoded netlogon reply gives it (empty when the DC does not

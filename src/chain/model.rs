@@ -84,6 +84,14 @@ pub enum StageStatus {
     /// The traffic of this stage was there but wrapped in a SASL security layer (sealed).
     Sealed,
     NotSeen,
+    /// This step failed, but the client got past it: a step that depends on it succeeded (a
+    /// second DC, NTLM after Kerberos, a fallback host). Its cause is a warning, not the break.
+    Recovered,
+    /// A step before the first one the capture holds for this client: the capture started
+    /// later, was filtered, or the client had the answer cached.
+    NotInCapture,
+    /// The capture ends in the middle of this step (a SASL bind waiting for its next message).
+    Unfinished,
 }
 
 impl StageStatus {
@@ -93,7 +101,41 @@ impl StageStatus {
             StageStatus::Failed => "failed",
             StageStatus::Sealed => "sealed",
             StageStatus::NotSeen => "not_seen",
+            StageStatus::Recovered => "recovered",
+            StageStatus::NotInCapture => "not_in_capture",
+            StageStatus::Unfinished => "unfinished",
         }
+    }
+
+    /// The mark every renderer shows for it.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            StageStatus::Ok => "✓",
+            StageStatus::Failed => "✗",
+            StageStatus::Sealed => "▒",
+            StageStatus::NotSeen => "·",
+            StageStatus::Recovered => "⚠",
+            StageStatus::NotInCapture => "…",
+            StageStatus::Unfinished => "◌",
+        }
+    }
+
+    /// What it means, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            StageStatus::Ok => "ok",
+            StageStatus::Failed => "failed",
+            StageStatus::Sealed => "sealed",
+            StageStatus::NotSeen => "not seen",
+            StageStatus::Recovered => "failed, got past",
+            StageStatus::NotInCapture => "not in capture",
+            StageStatus::Unfinished => "unfinished",
+        }
+    }
+
+    /// Whether the capture shows the client doing this step (whatever its outcome).
+    pub fn seen(self) -> bool {
+        !matches!(self, StageStatus::NotSeen | StageStatus::NotInCapture)
     }
 }
 
@@ -264,6 +306,29 @@ impl Attempt {
     pub fn first_failure(&self) -> Option<&Stage> {
         self.stages.iter().find(|s| s.status == StageStatus::Failed)
     }
+}
+
+/// A client whose directory traffic (DC locator, LDAP, Kerberos) shows no Autodiscover lookup:
+/// no SCP search, no Autodiscover name, and no failure that would have blocked one. It is
+/// reported for what it is and kept out of the verdict and the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectorySession {
+    pub client: IpAddr,
+    pub domain: Option<String>,
+    /// Binds by outcome: the binds that succeeded and those that failed.
+    pub binds_ok: usize,
+    pub binds_failed: usize,
+    /// LDAP searches over TCP (CLDAP pings apart), with the search bases, first few.
+    pub searches: usize,
+    pub pings: usize,
+    pub dns_queries: usize,
+    pub kerberos_messages: usize,
+    /// The LDAP traffic is sealed: the searches cannot be read.
+    pub sealed: bool,
+    /// Failures and warnings in it (a failed search, a refused TGS, ...), none of which blocks.
+    pub findings: Vec<Cause>,
+    /// The first and last frame of its traffic.
+    pub frames: (u64, u64),
 }
 
 /// One client's Autodiscover lookup and its verdict.

@@ -66,6 +66,12 @@ pub fn actual(a: &Analysis, c: &Chain) -> ChainExpectation {
                 .filter(|d| d.client.ip == c.client)
                 .count(),
         ),
+        stages: Some(
+            c.stages
+                .iter()
+                .map(|s| (s.kind.id().to_string(), s.status.id().to_string()))
+                .collect(),
+        ),
     }
 }
 
@@ -104,6 +110,18 @@ pub fn compare(exp: &Expectation, a: &Analysis) -> Vec<Mismatch> {
             field: "count".into(),
             expected: n.to_string(),
             actual: a.chains.len().to_string(),
+            frames: vec![],
+        });
+    }
+    if let Some(n) = exp
+        .directory_sessions
+        .filter(|n| *n != a.directory_sessions.len())
+    {
+        out.push(Mismatch {
+            chain: "directory sessions".into(),
+            field: "count".into(),
+            expected: n.to_string(),
+            actual: a.directory_sessions.len().to_string(),
             frames: vec![],
         });
     }
@@ -197,14 +215,32 @@ pub fn compare(exp: &Expectation, a: &Analysis) -> Vec<Mismatch> {
             &got.dns_queries,
             &[],
         );
+        stage_statuses(&mut out, &label, chain, want);
     }
     out
+}
+
+/// The pinned stage statuses, each compared on its own.
+fn stage_statuses(out: &mut Vec<Mismatch>, label: &str, chain: &Chain, want: &ChainExpectation) {
+    for (id, status) in want.stages.iter().flatten() {
+        let stage = chain.stages.iter().find(|s| s.kind.id() == id);
+        let got = stage.map(|s| s.status.id().to_string());
+        field(
+            out,
+            label,
+            &format!("stages.{id}"),
+            &Some(status.clone()),
+            &got,
+            stage.map(|s| s.frames.as_slice()).unwrap_or_default(),
+        );
+    }
 }
 
 /// The expectation that pins today's result (what `--bless` writes).
 pub fn bless(a: &Analysis) -> Expectation {
     Expectation {
         chains: Some(a.chains.len()),
+        directory_sessions: Some(a.directory_sessions.len()),
         chain: a
             .chains
             .iter()
@@ -213,6 +249,7 @@ pub fn bless(a: &Analysis) -> Expectation {
                 // Pin the verdict and the evidence users care about; counts stay unpinned.
                 e.ldap_searches = None;
                 e.dns_queries = None;
+                e.stages = None;
                 if e.scp_urls.as_ref().is_some_and(Vec::is_empty) {
                     e.scp_urls = None;
                 }

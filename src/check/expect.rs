@@ -13,6 +13,10 @@ pub struct Expectation {
     /// How many chains the capture must give (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chains: Option<usize>,
+    /// How many directory sessions (clients with directory traffic and no Autodiscover
+    /// lookup) the capture must give (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory_sessions: Option<usize>,
     /// Per-chain pins, matched by `client` when given, else by position.
     #[serde(default, rename = "chain")]
     pub chain: Vec<ChainExpectation>,
@@ -48,6 +52,10 @@ pub struct ChainExpectation {
     /// Number of DNS queries the client made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_queries: Option<usize>,
+    /// Stage statuses by stage id (`{ kerberos = "failed", dc_locator_dns = "not_in_capture" }`);
+    /// only the stages named are compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stages: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Parses an expectation file's text; the error says what is wrong and where.
@@ -84,6 +92,7 @@ mod tests {
     fn written_form_reads_back_the_same() {
         let e = Expectation {
             chains: Some(1),
+            directory_sessions: Some(0),
             chain: vec![ChainExpectation {
                 client: Some("10.0.0.1".into()),
                 status: Some("complete".into()),

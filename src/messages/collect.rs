@@ -95,9 +95,22 @@ pub struct Collector {
     /// Decides which DNS lookups are kept (see [`Relevance`]).
     pub relevance: Relevance,
     ldap_pending: HashMap<LdapKey, usize>,
+    /// Servers found speaking LDAP on another port (see [`super::sniff`]).
+    ldap_servers: std::collections::HashSet<Endpoint>,
 }
 
 impl Collector {
+    /// Reads `server`'s TCP traffic as LDAP from now on, whatever its port.
+    pub fn learn_ldap_server(&mut self, server: Endpoint) {
+        self.ldap_servers.insert(server);
+    }
+
+    /// Whether a segment between these endpoints is LDAP found by content.
+    pub fn is_learned_ldap(&self, a: Endpoint, b: Endpoint) -> bool {
+        !self.ldap_servers.is_empty()
+            && (self.ldap_servers.contains(&a) || self.ldap_servers.contains(&b))
+    }
+
     /// A UDP datagram.
     pub fn udp(&mut self, frame: u64, ts: Nanos, src: Endpoint, dst: Endpoint, payload: &[u8]) {
         let (client, server, from_client) = match Service::for_port(dst.port) {
@@ -690,7 +703,11 @@ impl Collector {
         if self.over_limit(self.exchanges.tcp.len(), "tcp: connections", frame) {
             return;
         }
-        let service = Service::for_port(server.port);
+        let service = if self.ldap_servers.contains(&server) {
+            Service::Ldap
+        } else {
+            Service::for_port(server.port)
+        };
         let index = self.exchanges.tcp.len();
         self.exchanges.tcp.push(TcpConnection {
             id,

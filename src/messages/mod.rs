@@ -4,6 +4,7 @@
 pub mod collect;
 pub mod model;
 pub mod relevance;
+pub mod sniff;
 pub mod stream;
 pub mod warnings;
 

@@ -1,6 +1,6 @@
 //! Link layers: from a frame's bytes and its LINKTYPE to the IP packet inside, through Ethernet
 //! (with any number of 802.1Q / 802.1ad / QinQ tags up to a limit), Linux cooked SLL and SLL2,
-//! BSD loopback (NULL, LOOP) and the raw-IP link types.
+//! BSD loopback (NULL, LOOP), Linux NFLOG and the raw-IP link types.
 
 use etherparse::{Ethernet2HeaderSlice, SingleVlanHeaderSlice};
 
@@ -14,6 +14,8 @@ pub const LINKTYPE_LOOP: u32 = 108;
 pub const LINKTYPE_LINUX_SLL: u32 = 113;
 pub const LINKTYPE_IPV4: u32 = 228;
 pub const LINKTYPE_IPV6: u32 = 229;
+/// Linux netfilter NFLOG (`tcpdump -i nflog:N`).
+pub const LINKTYPE_NFLOG: u32 = 239;
 pub const LINKTYPE_LINUX_SLL2: u32 = 276;
 
 /// The most VLAN tags followed in one frame before it is called malformed.
@@ -54,6 +56,7 @@ pub fn link_type_supported(link_type: u32) -> bool {
             | LINKTYPE_RAW_14
             | LINKTYPE_IPV4
             | LINKTYPE_IPV6
+            | LINKTYPE_NFLOG
     )
 }
 
@@ -68,6 +71,7 @@ pub(crate) fn strip(link_type: u32, data: &[u8]) -> Result<Network<'_>, String> 
         LINKTYPE_RAW | LINKTYPE_RAW_12 | LINKTYPE_RAW_14 => raw(data),
         LINKTYPE_IPV4 => Ok(Network::Ipv4(data)),
         LINKTYPE_IPV6 => Ok(Network::Ipv6(data)),
+        LINKTYPE_NFLOG => nflog(data),
         _ => Ok(Network::UnsupportedLinkType),
     }
 }
@@ -130,6 +134,46 @@ fn sll2(data: &[u8]) -> Result<Network<'_>, String> {
         ));
     };
     by_ethertype(proto, rest)
+}
+
+/// NFLOG's TLV holding the logged packet.
+const NFULA_PAYLOAD: u16 = 9;
+/// Linux's AF_INET6 (NFLOG's family byte; AF_INET is 2 as everywhere).
+const LINUX_AF_INET6: u8 = 10;
+
+/// NFLOG: a 4-byte header (address family, version, resource id) and TLVs whose length and type
+/// are in the capturing host's byte order (so both are tried), each padded to 4 bytes; the
+/// packet is the NFULA_PAYLOAD TLV.
+fn nflog(data: &[u8]) -> Result<Network<'_>, String> {
+    let family = *data
+        .first()
+        .ok_or_else(|| "nflog: header truncated (0 of 4 bytes)".to_string())?;
+    let mut at = 4usize;
+    while let Some(head) = data.get(at..at + 4) {
+        let pick = |le: bool| {
+            let n = |b: &[u8]| match <[u8; 2]>::try_from(b) {
+                Ok(b) if le => u16::from_le_bytes(b),
+                Ok(b) => u16::from_be_bytes(b),
+                Err(_) => 0,
+            };
+            (usize::from(n(&head[0..2])), n(&head[2..4]))
+        };
+        let fits = |(len, _): (usize, u16)| len >= 4 && at + len <= data.len();
+        let (len, tlv) = [pick(true), pick(false)]
+            .into_iter()
+            .find(|t| fits(*t))
+            .ok_or_else(|| format!("nflog: TLV at byte {at} runs past the frame"))?;
+        if tlv == NFULA_PAYLOAD {
+            let payload = data.get(at + 4..at + len).unwrap_or_default();
+            return Ok(match family {
+                LINUX_AF_INET6 => Network::Ipv6(payload),
+                2 => Network::Ipv4(payload),
+                _ => Network::Other,
+            });
+        }
+        at += len.div_ceil(4) * 4;
+    }
+    Ok(Network::Other)
 }
 
 /// BSD NULL: the address family in the capturing host's byte order, so try both.
@@ -300,5 +344,42 @@ mod tests {
         assert_eq!(strip(228, IP4), Ok(Network::Ipv4(IP4)));
         assert_eq!(strip(229, IP6), Ok(Network::Ipv6(IP6)));
         assert_eq!(strip(147, IP4), Ok(Network::UnsupportedLinkType));
+    }
+
+    /// One NFLOG TLV: length (header included) and type in the given byte order, padded.
+    fn tlv(le: bool, kind: u16, value: &[u8]) -> Vec<u8> {
+        let len = u16::try_from(4 + value.len()).unwrap_or(u16::MAX);
+        let mut v = Vec::new();
+        if le {
+            v.extend(len.to_le_bytes());
+            v.extend(kind.to_le_bytes());
+        } else {
+            v.extend(len.to_be_bytes());
+            v.extend(kind.to_be_bytes());
+        }
+        v.extend(value);
+        while v.len() % 4 != 0 {
+            v.push(0);
+        }
+        v
+    }
+
+    #[test]
+    fn nflog_finds_the_payload_tlv_in_either_byte_order() {
+        for le in [true, false] {
+            // family, version, resource id 5; a prefix TLV (type 10) of odd length, then the packet.
+            let mut frame = vec![2, 0, 0, 5];
+            frame.extend(tlv(le, 10, b"cdlab"));
+            frame.extend(tlv(le, 9, IP4));
+            assert_eq!(strip(239, &frame), Ok(Network::Ipv4(IP4)), "le={le}");
+            let mut v6 = vec![10, 0, 0, 5];
+            v6.extend(tlv(le, 9, IP6));
+            assert_eq!(strip(239, &v6), Ok(Network::Ipv6(IP6)));
+        }
+        // No payload TLV: nothing to decode; a TLV past the end: malformed.
+        assert_eq!(strip(239, &[2, 0, 0, 5]), Ok(Network::Other));
+        let mut cut = vec![2, 0, 0, 5];
+        cut.extend([0x40, 0x00, 0x09, 0x00]);
+        assert!(strip(239, &cut).is_err());
     }
 }

@@ -60,8 +60,9 @@ fn frames_text(frames: &[u64]) -> String {
 
 fn shown(stage: &Stage, waiting: bool) -> Option<Shown> {
     match stage.status {
-        StageStatus::NotSeen => None,
-        StageStatus::Ok => Some(Shown::Ok),
+        StageStatus::NotSeen | StageStatus::NotInCapture => None,
+        StageStatus::Ok | StageStatus::Recovered => Some(Shown::Ok),
+        StageStatus::Unfinished => Some(Shown::Waiting),
         StageStatus::Sealed => Some(Shown::Sealed),
         StageStatus::Failed if waiting => Some(Shown::Waiting),
         StageStatus::Failed => Some(Shown::Failed(

@@ -82,21 +82,11 @@ footer { color: var(--dim); font-size: 12px; margin-top: 24px; }
 "#;
 
 fn status_mark(s: StageStatus) -> &'static str {
-    match s {
-        StageStatus::Ok => "✓",
-        StageStatus::Failed => "✗",
-        StageStatus::Sealed => "▒",
-        StageStatus::NotSeen => "·",
-    }
+    s.glyph()
 }
 
 fn status_word(s: StageStatus) -> &'static str {
-    match s {
-        StageStatus::Ok => "ok",
-        StageStatus::Failed => "failed",
-        StageStatus::Sealed => "sealed",
-        StageStatus::NotSeen => "not seen",
-    }
+    s.label()
 }
 
 fn headline(c: &Chain) -> String {

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
-use crate::chain::{Attempt, Chain, Stage};
+use crate::chain::{Attempt, Chain, DirectorySession, Stage};
 use crate::messages::{LdapExchange, LdapRequest};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::{BindAuth, REDACTED_PASSWORD, Scope, result_name};
@@ -27,6 +27,7 @@ pub fn document(a: &Analysis) -> Value {
             ).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "chains": a.chains.iter().map(chain).collect::<Vec<_>>(),
+        "directory_sessions": a.directory_sessions.iter().map(session).collect::<Vec<_>>(),
         "unrelated_dns_lookups": a.exchanges.unrelated_dns,
         "dns": a.exchanges.dns.iter().map(|d| json!({
             "frame": d.frame,
@@ -92,6 +93,23 @@ fn chain(c: &Chain) -> Value {
         "stages": c.stages.iter().map(stage).collect::<Vec<_>>(),
         "scp_urls": c.scp_urls,
         "attempts": c.attempts.iter().map(attempt).collect::<Vec<_>>(),
+    })
+}
+
+fn session(s: &DirectorySession) -> Value {
+    json!({
+        "client": s.client.to_string(),
+        "domain": s.domain,
+        "binds_ok": s.binds_ok,
+        "binds_failed": s.binds_failed,
+        "searches": s.searches,
+        "cldap_pings": s.pings,
+        "dns_queries": s.dns_queries,
+        "kerberos_messages": s.kerberos_messages,
+        "sealed": s.sealed,
+        "findings": s.findings,
+        "first_frame": s.frames.0,
+        "last_frame": s.frames.1,
     })
 }
 

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
 use crate::chain::directory::is_scp_filter;
-use crate::chain::{Cause, Chain, ChainStatus, Stage, StageStatus};
+use crate::chain::{Cause, Chain, ChainStatus, DirectorySession, Severity, Stage, StageStatus};
 use crate::messages::{LdapExchange, LdapRequest, Transport};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::{Scope, result_name};
@@ -62,22 +62,21 @@ fn frames_text(frames: &[u64]) -> String {
     f.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn mark(st: Style, s: StageStatus) -> String {
+fn painted(st: Style, s: StageStatus, text: &str) -> String {
     match s {
-        StageStatus::Ok => st.green("✓"),
-        StageStatus::Failed => st.red("✗"),
-        StageStatus::Sealed => st.yellow("▒"),
-        StageStatus::NotSeen => st.dim("·"),
+        StageStatus::Ok => st.green(text),
+        StageStatus::Failed => st.red(text),
+        StageStatus::Sealed | StageStatus::Recovered | StageStatus::Unfinished => st.yellow(text),
+        StageStatus::NotSeen | StageStatus::NotInCapture => st.dim(text),
     }
 }
 
+fn mark(st: Style, s: StageStatus) -> String {
+    painted(st, s, s.glyph())
+}
+
 fn stage_line(out: &mut String, st: Style, s: &Stage) {
-    let status = match s.status {
-        StageStatus::NotSeen => st.dim("not seen"),
-        StageStatus::Sealed => st.yellow("sealed"),
-        StageStatus::Failed => st.red("failed"),
-        StageStatus::Ok => st.green("ok"),
-    };
+    let status = painted(st, s.status, s.status.label());
     let _ = write!(
         out,
         "  {} {:<16} {:<44} {}",
@@ -111,6 +110,9 @@ fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
         st.red(&c.code),
         c.summary
     );
+    if !c.remediation.is_empty() {
+        let _ = writeln!(out, "  {} {}", st.bold("Fix      "), c.remediation);
+    }
     if !c.frames.is_empty() {
         let _ = writeln!(
             out,
@@ -125,9 +127,6 @@ fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
             wireshark_filter(&c.frames)
         );
     }
-    if !c.remediation.is_empty() {
-        let _ = writeln!(out, "  {} {}", st.bold("Fix      "), c.remediation);
-    }
     let _ = writeln!(
         out,
         "  {} {CAUSES_DOC}#{}",
@@ -136,84 +135,179 @@ fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
     );
 }
 
-fn chain_text(out: &mut String, st: Style, c: &Chain) {
-    let domain = c.domain.as_deref().unwrap_or("(domain unknown)");
-    let verdict = match c.status {
+fn verdict_text(st: Style, c: &Chain) -> String {
+    match c.status {
         ChainStatus::Complete => st.green("COMPLETE: HTTPS reached"),
         ChainStatus::Broken => st.red(&format!(
             "BROKEN at {}",
             c.broken_at.map(|s| s.id()).unwrap_or("?")
         )),
-        ChainStatus::Incomplete => {
-            st.yellow("INCOMPLETE: the capture ends before HTTPS or a failure")
-        }
+        ChainStatus::Incomplete => match c
+            .stages
+            .iter()
+            .find(|s| s.status == StageStatus::Unfinished)
+        {
+            Some(s) => st.yellow(&format!(
+                "INCOMPLETE: the capture ends during {}",
+                s.kind.id()
+            )),
+            None => st.yellow("INCOMPLETE: the capture ends before HTTPS or a failure"),
+        },
+    }
+}
+
+/// The stages before the first one the capture holds, said once.
+fn not_in_capture_line(out: &mut String, st: Style, c: &Chain) {
+    let missing: Vec<&str> = c
+        .stages
+        .iter()
+        .filter(|s| s.status == StageStatus::NotInCapture)
+        .map(|s| s.kind.id())
+        .collect();
+    if let (Some(first), false) = (
+        c.stages.iter().find(|s| s.status.seen()),
+        missing.is_empty(),
+    ) {
+        let _ = writeln!(
+            out,
+            "  {} starts at {}: {} not in it (started late, filtered, or the client had it cached); judged from what it holds.",
+            st.bold("Capture  "),
+            first.kind.id(),
+            missing.join(", "),
+        );
+    }
+}
+
+/// Whether a finding is the failure of a host attempt (listed with the attempts instead).
+fn from_attempt(c: &Chain, f: &Cause) -> bool {
+    c.attempts
+        .iter()
+        .any(|a| a.first_failure().and_then(|s| s.cause.as_ref()) == Some(f))
+}
+
+fn finding_lines(out: &mut String, st: Style, label: &str, findings: &[&Cause]) {
+    for f in findings {
+        let frames = if f.frames.is_empty() {
+            String::new()
+        } else {
+            format!(" (frames {})", frames_text(&f.frames))
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}: {}{}",
+            st.bold(&format!("{label:<9}")),
+            st.yellow(&f.code),
+            f.summary,
+            st.dim(&frames)
+        );
+    }
+}
+
+fn attempts_text(out: &mut String, st: Style, c: &Chain) {
+    if c.attempts.is_empty() {
+        return;
+    }
+    let title = match c.status {
+        ChainStatus::Complete => "Autodiscover hosts tried, in EWS order:",
+        _ => "Autodiscover hosts and fallbacks tried, in EWS order:",
     };
+    let _ = writeln!(out, "  {}", st.bold(title));
+    for a in &c.attempts {
+        let steps: Vec<String> = a
+            .stages
+            .iter()
+            .map(|s| format!("{} {}", mark(st, s.status), s.kind.id()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    {:<32} {:<42} {}",
+            a.host,
+            format!("({})", a.origin.title()),
+            steps.join("  ")
+        );
+        if let Some(f) = a.first_failure().and_then(|s| s.cause.as_ref()) {
+            let frames = if f.frames.is_empty() {
+                String::new()
+            } else {
+                format!(" (frames {})", frames_text(&f.frames))
+            };
+            let code = if f.severity == Severity::Info {
+                st.dim(&f.code)
+            } else {
+                st.yellow(&f.code)
+            };
+            let _ = writeln!(out, "      {code}: {}{}", f.summary, st.dim(&frames));
+        }
+    }
+    out.push('\n');
+}
+
+fn chain_text(out: &mut String, st: Style, c: &Chain) {
+    let domain = c.domain.as_deref().unwrap_or("(domain unknown)");
     let _ = writeln!(
         out,
         "{} {} looking up {}: {}",
         st.bold("Client"),
         c.client,
         domain,
-        verdict
+        verdict_text(st, c)
     );
+    if let Some(cause) = &c.cause {
+        cause_block(out, st, "Cause", cause);
+    }
+    not_in_capture_line(out, st, c);
+    out.push('\n');
     for s in &c.stages {
         stage_line(out, st, s);
     }
     out.push('\n');
-    if let Some(cause) = &c.cause {
-        cause_block(out, st, "Cause", cause);
-        out.push('\n');
-    }
     let others: Vec<&Cause> = c
         .findings
         .iter()
-        .filter(|f| Some(*f) != c.cause.as_ref())
+        .filter(|f| Some(*f) != c.cause.as_ref() && !from_attempt(c, f))
         .collect();
+    let (info, warnings): (Vec<&Cause>, Vec<&Cause>) =
+        others.iter().partition(|f| f.severity == Severity::Info);
+    let (got_past, failures): (Vec<&Cause>, Vec<&Cause>) = warnings
+        .iter()
+        .partition(|f| f.severity == Severity::Warning);
+    finding_lines(out, st, "Also", &failures);
+    finding_lines(out, st, "Warning", &got_past);
+    finding_lines(out, st, "Note", &info);
     if !others.is_empty() {
-        let label = if c.status == ChainStatus::Complete {
-            "Seen"
-        } else {
-            "Also"
-        };
-        for f in &others {
-            let frames = if f.frames.is_empty() {
-                String::new()
-            } else {
-                format!(" (frames {})", frames_text(&f.frames))
-            };
-            let _ = writeln!(
-                out,
-                "  {} {}: {}{}",
-                st.bold(&format!("{label:<9}")),
-                st.yellow(&f.code),
-                f.summary,
-                st.dim(&frames)
-            );
-        }
         out.push('\n');
     }
-    if !c.attempts.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {}",
-            st.bold("Autodiscover hosts tried, in EWS order:")
-        );
-        for a in &c.attempts {
-            let steps: Vec<String> = a
-                .stages
-                .iter()
-                .map(|s| format!("{} {}", mark(st, s.status), s.kind.id()))
-                .collect();
-            let _ = writeln!(
-                out,
-                "    {:<32} {:<42} {}",
-                a.host,
-                format!("({})", a.origin.title()),
-                steps.join("  ")
-            );
-        }
-        out.push('\n');
+    attempts_text(out, st, c);
+}
+
+/// A client whose directory traffic is not an Autodiscover lookup: one line, then its findings.
+fn session_text(out: &mut String, st: Style, s: &DirectorySession) {
+    let mut parts = vec![
+        format!("{} bind(s) ok, {} refused", s.binds_ok, s.binds_failed),
+        format!("{} LDAP search(es)", s.searches),
+        format!("{} CLDAP ping(s)", s.pings),
+        format!("{} DNS quer(ies)", s.dns_queries),
+        format!("{} Kerberos message(s)", s.kerberos_messages),
+    ];
+    if s.sealed {
+        parts.push("LDAP sealed: its searches cannot be read".into());
     }
+    let _ = writeln!(
+        out,
+        "{} {} ({}): {} {}",
+        st.bold("Directory session"),
+        s.client,
+        s.domain.as_deref().unwrap_or("domain unknown"),
+        parts.join(", "),
+        st.dim(&format!("(frames {}–{})", s.frames.0, s.frames.1))
+    );
+    let shown: Vec<&Cause> = s
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info || f.code == "ldap.sealed")
+        .collect();
+    finding_lines(out, st, "Seen", &shown);
+    out.push('\n');
 }
 
 /// The frames that carried the answer to a request: entries, references and the final result.
@@ -325,11 +419,21 @@ pub fn render(a: &Analysis, st: Style) -> String {
         }
     }
     out.push('\n');
-    if a.chains.is_empty() {
-        out.push_str("No Autodiscover lookup found: no DC locator, LDAP or Autodiscover traffic in the capture.\n\n");
+    match (a.chains.is_empty(), a.directory_sessions.len()) {
+        (true, 0) => out.push_str("No Autodiscover lookup found: no DC locator, LDAP or Autodiscover traffic in the capture.\n\n"),
+        (true, n) => {
+            let _ = writeln!(
+                out,
+                "No Autodiscover lookup found: the capture holds directory traffic ({n} client(s), below) but no SCP search, no Autodiscover name and no failure that would block a lookup.\n"
+            );
+        }
+        _ => {}
     }
     for c in &a.chains {
         chain_text(&mut out, st, c);
+    }
+    for s in &a.directory_sessions {
+        session_text(&mut out, st, s);
     }
     let ctx = SearchContext::new(&a.exchanges);
     let all = &a.exchanges.ldap;

@@ -189,6 +189,7 @@ pub fn hostile() -> Analysis {
     assert!(!chains.is_empty(), "the hostile exchanges make a chain");
     Analysis {
         secrets: vec![],
+        directory_sessions: vec![],
         inputs: vec![InputInfo {
             path: format!("{EVIL}.pcap"),
             format: "pcap".into(),

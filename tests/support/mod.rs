@@ -136,3 +136,13 @@ pub mod ber {
         parts.concat()
     }
 }
+
+/// Options that declare the capture an Autodiscover lookup (as `--email` does): tests of one
+/// stage's judgement on a fragment of traffic use them, since a fragment alone (a ping, a bind)
+/// shows no Autodiscover intent and would be a directory session.
+pub fn autodiscover_options() -> capdiag::chain::ChainOptions {
+    capdiag::chain::ChainOptions {
+        domain: None,
+        smtp_domain: Some("contoso.test".into()),
+    }
+}

@@ -53,7 +53,11 @@ pub fn stage_mark(s: StageStatus) -> (&'static str, Style) {
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         ),
         StageStatus::Sealed => ("▒", Style::new().fg(Color::Yellow)),
-        StageStatus::NotSeen => ("·", Style::new().fg(Color::DarkGray)),
+        StageStatus::Recovered => ("⚠", Style::new().fg(Color::Yellow)),
+        StageStatus::Unfinished => ("◌", Style::new().fg(Color::Yellow)),
+        StageStatus::NotSeen | StageStatus::NotInCapture => {
+            (s.glyph(), Style::new().fg(Color::DarkGray))
+        }
     }
 }
 
@@ -64,8 +68,10 @@ pub fn stage_label_style(s: StageStatus) -> Style {
             .fg(Color::White)
             .bg(Color::Red)
             .add_modifier(Modifier::BOLD),
-        StageStatus::Sealed => Style::new().fg(Color::Yellow),
-        StageStatus::NotSeen => Style::new().fg(Color::DarkGray),
+        StageStatus::Sealed | StageStatus::Recovered | StageStatus::Unfinished => {
+            Style::new().fg(Color::Yellow)
+        }
+        StageStatus::NotSeen | StageStatus::NotInCapture => Style::new().fg(Color::DarkGray),
     }
 }
 
