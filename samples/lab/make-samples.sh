@@ -495,6 +495,9 @@ sc_http_redirect() {
   stool dns delete "$DC_IP" "$DOMAIN" autodiscover A "$WEB2_IP" -U "Administrator%$ADMINPASS" >/dev/null
 }
 
+# make-samples-v2.sh sources this file for its lab functions and scenarios: stop here then
+[ "${CDLAB_SOURCED:-0}" = 1 ] && return 0
+
 ALL=(complete srv-nxdomain bind-invalid-credentials scp-missing scp-stale-host https-refused
      tls-untrusted tls-name-mismatch https-timeout ldap-refused kerberos-preauth-failed kerberos-missing-spn complete-gssapi
      sasl-sealed sasl-sealed-scp-missing sasl-signed http-redirect)
