@@ -477,7 +477,12 @@ pub fn render(a: &Analysis) -> String {
         out.push_str("</ul></nav>");
     }
     if a.chains.is_empty() {
-        out.push_str("<section class=\"chain\"><h2>No Autodiscover lookup found</h2><p>No DC locator, LDAP or Autodiscover traffic in the capture.</p>");
+        let text = super::no_lookup::no_lookup_text(a).unwrap_or_default();
+        let _ = write!(
+            out,
+            "<section class=\"chain\"><h2>No Autodiscover lookup found</h2><p>{}</p>",
+            escape(text.trim_start_matches("No Autodiscover lookup found: "))
+        );
         let dns: Vec<&DnsExchange> = a.exchanges.dns.iter().collect();
         dns_table(&mut out, &dns);
         out.push_str("</section>");

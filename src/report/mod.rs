@@ -7,6 +7,7 @@ pub mod html;
 pub mod json;
 pub mod mermaid;
 pub mod names;
+pub mod no_lookup;
 pub mod recipe;
 pub mod searches;
 pub mod sequence;

@@ -419,15 +419,8 @@ pub fn render(a: &Analysis, st: Style) -> String {
         }
     }
     out.push('\n');
-    match (a.chains.is_empty(), a.directory_sessions.len()) {
-        (true, 0) => out.push_str("No Autodiscover lookup found: no DC locator, LDAP or Autodiscover traffic in the capture.\n\n"),
-        (true, n) => {
-            let _ = writeln!(
-                out,
-                "No Autodiscover lookup found: the capture holds directory traffic ({n} client(s), below) but no SCP search, no Autodiscover name and no failure that would block a lookup.\n"
-            );
-        }
-        _ => {}
+    if let Some(text) = super::no_lookup::no_lookup_text(a) {
+        let _ = writeln!(out, "{text}\n");
     }
     for c in &a.chains {
         chain_text(&mut out, st, c);

@@ -93,9 +93,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let Some(c) = state.chain() else {
         let lines = vec![
             Line::styled(" capdiag", Style::new().add_modifier(Modifier::BOLD)),
-            Line::raw(
-                " No Autodiscover lookup found: no DC locator, LDAP or Autodiscover traffic.",
-            ),
+            Line::raw(format!(
+                " {}",
+                crate::report::no_lookup::no_lookup_text(&state.analysis).unwrap_or_default()
+            )),
             Line::styled(" The timeline shows what the capture holds.", theme::dim()),
         ];
         frame.render_widget(Paragraph::new(lines), area);
