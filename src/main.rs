@@ -3,7 +3,7 @@
 //! complete or nothing to judge, 1 a chain broken or incomplete, 2 usage error, unreadable input
 //! or unwritable report). `capdiag tui` (or `analyze --tui`) maps its outcome the same way once
 //! the user quits; quitting while a capture still loads gives 1. `check` compares captures with
-//! their pinned verdicts; `completions` and `man` print shell completions and the man page.
+//! their pinned verdicts; `completions` and `man` print shell completions and the man pages.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -40,8 +40,9 @@ enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
-    /// Print the man page (roff) to standard output, e.g. `capdiag man > capdiag.1`.
-    Man,
+    /// Print a man page (roff): capdiag(1), or a subcommand's (`capdiag man check`); `--dir DIR`
+    /// writes them all.
+    Man(ManArgs),
     /// Explore the analysis full screen: the chain, a timeline of every message, and details.
     Tui(TuiArgs),
     /// Capture on an interface and print each stage and verdict as it happens, then the report
@@ -76,6 +77,17 @@ struct LiveArgs {
     /// The mailbox whose Autodiscover is looked up; its domain gives the fallback hosts.
     #[arg(long)]
     email: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ManArgs {
+    /// The subcommand whose page to print (capdiag-SUBCOMMAND(1)); default: capdiag(1).
+    #[arg(conflicts_with = "dir")]
+    subcommand: Option<String>,
+    /// Write every page (capdiag.1, capdiag-analyze.1, ...) into DIR instead, e.g.
+    /// /usr/local/share/man/man1; prints the files written.
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -194,18 +206,31 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "capdiag", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        Command::Man => {
-            let mut out = std::io::stdout().lock();
-            match clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .and_then(|_| out.flush())
-            {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(_) => ExitCode::from(2),
-            }
-        }
+        Command::Man(args) => man(args),
         Command::Tui(args) => tui(args),
         Command::Live(args) => live(args),
+    }
+}
+
+/// `capdiag man`: one page on standard output, or every page into `--dir`.
+fn man(args: ManArgs) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let written = match &args.dir {
+        Some(dir) => capdiag::man::write_dir(Cli::command(), dir).and_then(|files| {
+            files
+                .iter()
+                .try_for_each(|f| writeln!(out, "{}", f.display()))
+                .map_err(|e| e.to_string())
+        }),
+        None => capdiag::man::page(Cli::command(), args.subcommand.as_deref())
+            .and_then(|p| out.write_all(&p.roff).map_err(|e| e.to_string())),
+    };
+    match written.and_then(|()| out.flush().map_err(|e| e.to_string())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("capdiag: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
