@@ -115,7 +115,9 @@ enum CheckFormat {
 #[derive(clap::Args)]
 struct TuiArgs {
     /// pcap or pcapng files, optionally gzip- or zstd-compressed; `-` reads standard input.
-    #[arg(required_unless_present = "live", conflicts_with = "live")]
+    // Required, except that --live (which conflicts with it) stands in for it: so the help
+    // shows `<FILES>...` (required_unless_present would show it as optional).
+    #[arg(required = true, conflicts_with = "live")]
     files: Vec<PathBuf>,
     /// Capture live on this interface and follow it (needs a build with `--features live`).
     #[arg(long, value_name = "IFACE")]
