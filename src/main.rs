@@ -534,6 +534,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let Some(analysis) = analysis else {
         return ExitCode::from(2);
     };
+    let unreadable = !errors.is_empty();
     if let Some(path) = &args.html
         && let Err(e) = std::fs::write(path, html::render(&analysis))
     {
@@ -579,11 +580,11 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     {
         return ExitCode::from(2);
     }
-    verdict_code(&analysis, !errors.is_empty())
+    verdict_code(&analysis, unreadable)
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    use capdiag::check::{self, Outcome};
+    use capdiag::check::{self, summary};
     let captures = match check::discover(&args.paths) {
         Ok(c) => c,
         Err(e) => {
@@ -595,46 +596,23 @@ fn check(args: CheckArgs) -> ExitCode {
     let totals = check::totals(&results);
     let out = match args.format {
         CheckFormat::Json => {
-            let doc = serde_json::json!({
-                "schema": "capdiag-check/1",
-                "results": results.iter().map(|r| serde_json::json!({
-                    "capture": r.capture.display().to_string(),
-                    "outcome": match &r.outcome {
-                        Outcome::Passed => "passed", Outcome::Failed(_) => "failed", Outcome::Skipped => "skipped",
-                        Outcome::Error(_) => "error", Outcome::Blessed => "blessed",
-                    },
-                    "mismatches": match &r.outcome { Outcome::Failed(m) => m.clone(), _ => vec![] },
-                    "error": match &r.outcome { Outcome::Error(e) => Some(e.clone()), _ => None },
-                })).collect::<Vec<_>>(),
-                "totals": totals,
-            });
-            serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
-        }
-        CheckFormat::Text => {
-            let mut out = String::new();
-            for r in &results {
-                let path = r.capture.display();
-                match &r.outcome {
-                    Outcome::Passed => out.push_str(&format!("ok      {path}\n")),
-                    Outcome::Blessed => out.push_str(&format!("blessed {path}\n")),
-                    Outcome::Skipped => {
-                        out.push_str(&format!("skipped {path} (no expectation file)\n"))
-                    }
-                    Outcome::Error(e) => out.push_str(&format!("ERROR   {e}\n")),
-                    Outcome::Failed(m) => {
-                        out.push_str(&format!("FAIL    {path}\n"));
-                        for m in m {
-                            out.push_str(&format!("        {m}\n"));
-                        }
-                    }
+            match serde_json::to_string_pretty(&summary::json_document(&results)) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("capdiag: cannot write JSON: {e}");
+                    return ExitCode::from(2);
                 }
             }
-            out.push_str(&totals.line());
-            out.push('\n');
-            out
         }
+        CheckFormat::Text => summary::text(&results),
     };
     print!("{out}");
+    if totals.nothing_checked() {
+        eprintln!(
+            "capdiag: nothing checked: no capture has an expectation file (`capdiag check --bless` \
+             writes them)"
+        );
+    }
     if let Some(path) = &args.junit
         && let Err(e) = std::fs::write(path, check::junit::render(&results))
     {
