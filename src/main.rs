@@ -370,7 +370,11 @@ fn follow(args: AnalyzeArgs) -> ExitCode {
         eprintln!("capdiag: cannot write {}: {e}", path.display());
         return ExitCode::from(2);
     }
-    verdict_code(&analysis, !errors.is_empty())
+    let unusable = analysis.unusable_inputs();
+    for e in &unusable {
+        eprintln!("capdiag: {e}");
+    }
+    verdict_code(&analysis, !errors.is_empty() || !unusable.is_empty())
 }
 
 #[cfg(not(feature = "live"))]
@@ -504,7 +508,13 @@ fn tui(args: TuiArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     match capdiag::tui::run(loading) {
-        Ok(capdiag::tui::Outcome::Shown(analysis)) => verdict_code(&analysis, !errors.is_empty()),
+        Ok(capdiag::tui::Outcome::Shown(analysis)) => {
+            let unusable = analysis.unusable_inputs();
+            for e in &unusable {
+                eprintln!("capdiag: {e}");
+            }
+            verdict_code(&analysis, !errors.is_empty() || !unusable.is_empty())
+        }
         Ok(capdiag::tui::Outcome::Cancelled) => {
             ExitCode::from(if errors.is_empty() { 1 } else { 2 })
         }
@@ -534,7 +544,15 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let Some(analysis) = analysis else {
         return ExitCode::from(2);
     };
-    let unreadable = !errors.is_empty();
+    let unusable = analysis.unusable_inputs();
+    for e in &unusable {
+        eprintln!("capdiag: {e}");
+    }
+    if unusable.len() == analysis.inputs.len() {
+        // No input gave a packet: nothing to report, as for an input that cannot be opened.
+        return ExitCode::from(2);
+    }
+    let unreadable = !errors.is_empty() || !unusable.is_empty();
     if let Some(path) = &args.html
         && let Err(e) = std::fs::write(path, html::render(&analysis))
     {

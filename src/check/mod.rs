@@ -119,6 +119,9 @@ pub fn check_one(capture: &Path, bless: bool) -> CheckResult {
             return Err(e.to_string());
         }
         let analysis = analysis.ok_or_else(|| format!("{}: not analysed", capture.display()))?;
+        if let Some(e) = analysis.unusable_inputs().first() {
+            return Err(e.to_string());
+        }
         if bless {
             let comments: Vec<String> = match &existing {
                 Some((_, text)) => text.lines().take_while(|l| l.starts_with('#')).map(str::to_string).collect(),
