@@ -4,6 +4,7 @@
 //! or unwritable report). `capdiag tui` (or `analyze --tui`) maps its outcome the same way once
 //! the user quits; quitting while a capture still loads gives 1. `check` compares captures with
 //! their pinned verdicts; `completions` and `man` print shell completions and the man pages.
+#![forbid(unsafe_code)]
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
