@@ -27,6 +27,25 @@ pub struct Analysis {
     pub secrets: Vec<BindSecret>,
 }
 
+impl Analysis {
+    /// Inputs that gave no complete packet because reading stopped early (a file cut inside
+    /// its first record, a corrupt first record): nothing in them could be analysed, which is
+    /// an input error (exit 2), not an empty capture. An intact capture of no packet is not one.
+    pub fn unusable_inputs(&self) -> Vec<CaptureError> {
+        self.inputs
+            .iter()
+            .filter(|i| i.packets == 0)
+            .filter_map(|i| {
+                let why = i.warnings.first()?;
+                Some(CaptureError::new(
+                    &i.path,
+                    format!("no complete packet: {why}"),
+                ))
+            })
+            .collect()
+    }
+}
+
 /// Opens every path ("-" is standard input); the readable ones are analysed as one timeline and
 /// each unreadable one is returned as an error.
 pub fn analyze_paths(

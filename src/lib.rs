@@ -15,6 +15,7 @@ pub mod follow;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod loading;
+pub mod man;
 pub mod messages;
 pub mod net;
 pub mod proto;

@@ -3,7 +3,8 @@
 //! complete or nothing to judge, 1 a chain broken or incomplete, 2 usage error, unreadable input
 //! or unwritable report). `capdiag tui` (or `analyze --tui`) maps its outcome the same way once
 //! the user quits; quitting while a capture still loads gives 1. `check` compares captures with
-//! their pinned verdicts; `completions` and `man` print shell completions and the man page.
+//! their pinned verdicts; `completions` and `man` print shell completions and the man pages.
+#![forbid(unsafe_code)]
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -40,8 +41,9 @@ enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
-    /// Print the man page (roff) to standard output, e.g. `capdiag man > capdiag.1`.
-    Man,
+    /// Print a man page (roff): capdiag(1), or a subcommand's (`capdiag man check`); `--dir DIR`
+    /// writes them all.
+    Man(ManArgs),
     /// Explore the analysis full screen: the chain, a timeline of every message, and details.
     Tui(TuiArgs),
     /// Capture on an interface and print each stage and verdict as it happens, then the report
@@ -79,6 +81,17 @@ struct LiveArgs {
 }
 
 #[derive(clap::Args)]
+struct ManArgs {
+    /// The subcommand whose page to print (capdiag-SUBCOMMAND(1)); default: capdiag(1).
+    #[arg(conflicts_with = "dir")]
+    subcommand: Option<String>,
+    /// Write every page (capdiag.1, capdiag-analyze.1, ...) into DIR instead, e.g.
+    /// /usr/local/share/man/man1; prints the files written.
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
 struct CheckArgs {
     /// Captures, expectation files or directories (searched recursively).
     #[arg(default_value = ".")]
@@ -103,7 +116,9 @@ enum CheckFormat {
 #[derive(clap::Args)]
 struct TuiArgs {
     /// pcap or pcapng files, optionally gzip- or zstd-compressed; `-` reads standard input.
-    #[arg(required_unless_present = "live", conflicts_with = "live")]
+    // Required, except that --live (which conflicts with it) stands in for it: so the help
+    // shows `<FILES>...` (required_unless_present would show it as optional).
+    #[arg(required = true, conflicts_with = "live")]
     files: Vec<PathBuf>,
     /// Capture live on this interface and follow it (needs a build with `--features live`).
     #[arg(long, value_name = "IFACE")]
@@ -194,18 +209,31 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "capdiag", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        Command::Man => {
-            let mut out = std::io::stdout().lock();
-            match clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .and_then(|_| out.flush())
-            {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(_) => ExitCode::from(2),
-            }
-        }
+        Command::Man(args) => man(args),
         Command::Tui(args) => tui(args),
         Command::Live(args) => live(args),
+    }
+}
+
+/// `capdiag man`: one page on standard output, or every page into `--dir`.
+fn man(args: ManArgs) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let written = match &args.dir {
+        Some(dir) => capdiag::man::write_dir(Cli::command(), dir).and_then(|files| {
+            files
+                .iter()
+                .try_for_each(|f| writeln!(out, "{}", f.display()))
+                .map_err(|e| e.to_string())
+        }),
+        None => capdiag::man::page(Cli::command(), args.subcommand.as_deref())
+            .and_then(|p| out.write_all(&p.roff).map_err(|e| e.to_string())),
+    };
+    match written.and_then(|()| out.flush().map_err(|e| e.to_string())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("capdiag: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -343,7 +371,11 @@ fn follow(args: AnalyzeArgs) -> ExitCode {
         eprintln!("capdiag: cannot write {}: {e}", path.display());
         return ExitCode::from(2);
     }
-    verdict_code(&analysis, !errors.is_empty())
+    let unusable = analysis.unusable_inputs();
+    for e in &unusable {
+        eprintln!("capdiag: {e}");
+    }
+    verdict_code(&analysis, !errors.is_empty() || !unusable.is_empty())
 }
 
 #[cfg(not(feature = "live"))]
@@ -477,7 +509,13 @@ fn tui(args: TuiArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     match capdiag::tui::run(loading) {
-        Ok(capdiag::tui::Outcome::Shown(analysis)) => verdict_code(&analysis, !errors.is_empty()),
+        Ok(capdiag::tui::Outcome::Shown(analysis)) => {
+            let unusable = analysis.unusable_inputs();
+            for e in &unusable {
+                eprintln!("capdiag: {e}");
+            }
+            verdict_code(&analysis, !errors.is_empty() || !unusable.is_empty())
+        }
         Ok(capdiag::tui::Outcome::Cancelled) => {
             ExitCode::from(if errors.is_empty() { 1 } else { 2 })
         }
@@ -507,6 +545,15 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let Some(analysis) = analysis else {
         return ExitCode::from(2);
     };
+    let unusable = analysis.unusable_inputs();
+    for e in &unusable {
+        eprintln!("capdiag: {e}");
+    }
+    if unusable.len() == analysis.inputs.len() {
+        // No input gave a packet: nothing to report, as for an input that cannot be opened.
+        return ExitCode::from(2);
+    }
+    let unreadable = !errors.is_empty() || !unusable.is_empty();
     if let Some(path) = &args.html
         && let Err(e) = std::fs::write(path, html::render(&analysis))
     {
@@ -552,11 +599,11 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     {
         return ExitCode::from(2);
     }
-    verdict_code(&analysis, !errors.is_empty())
+    verdict_code(&analysis, unreadable)
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    use capdiag::check::{self, Outcome};
+    use capdiag::check::{self, summary};
     let captures = match check::discover(&args.paths) {
         Ok(c) => c,
         Err(e) => {
@@ -568,46 +615,23 @@ fn check(args: CheckArgs) -> ExitCode {
     let totals = check::totals(&results);
     let out = match args.format {
         CheckFormat::Json => {
-            let doc = serde_json::json!({
-                "schema": "capdiag-check/1",
-                "results": results.iter().map(|r| serde_json::json!({
-                    "capture": r.capture.display().to_string(),
-                    "outcome": match &r.outcome {
-                        Outcome::Passed => "passed", Outcome::Failed(_) => "failed", Outcome::Skipped => "skipped",
-                        Outcome::Error(_) => "error", Outcome::Blessed => "blessed",
-                    },
-                    "mismatches": match &r.outcome { Outcome::Failed(m) => m.clone(), _ => vec![] },
-                    "error": match &r.outcome { Outcome::Error(e) => Some(e.clone()), _ => None },
-                })).collect::<Vec<_>>(),
-                "totals": totals,
-            });
-            serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
-        }
-        CheckFormat::Text => {
-            let mut out = String::new();
-            for r in &results {
-                let path = r.capture.display();
-                match &r.outcome {
-                    Outcome::Passed => out.push_str(&format!("ok      {path}\n")),
-                    Outcome::Blessed => out.push_str(&format!("blessed {path}\n")),
-                    Outcome::Skipped => {
-                        out.push_str(&format!("skipped {path} (no expectation file)\n"))
-                    }
-                    Outcome::Error(e) => out.push_str(&format!("ERROR   {e}\n")),
-                    Outcome::Failed(m) => {
-                        out.push_str(&format!("FAIL    {path}\n"));
-                        for m in m {
-                            out.push_str(&format!("        {m}\n"));
-                        }
-                    }
+            match serde_json::to_string_pretty(&summary::json_document(&results)) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("capdiag: cannot write JSON: {e}");
+                    return ExitCode::from(2);
                 }
             }
-            out.push_str(&totals.line());
-            out.push('\n');
-            out
         }
+        CheckFormat::Text => summary::text(&results),
     };
     print!("{out}");
+    if totals.nothing_checked() {
+        eprintln!(
+            "capdiag: nothing checked: no capture has an expectation file (`capdiag check --bless` \
+             writes them)"
+        );
+    }
     if let Some(path) = &args.junit
         && let Err(e) = std::fs::write(path, check::junit::render(&results))
     {

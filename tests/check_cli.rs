@@ -1,5 +1,6 @@
 //! `capdiag check` end to end through the binary: all pass, a changed pin fails with a readable
-//! diff and exit 1, --bless round trip, JUnit XML, JSON, and a corrupt capture gives exit 2.
+//! diff and exit 1, --bless round trip and count, JUnit XML, JSON (the three count alike), a
+//! TOML error over its own lines, and a corrupt capture or nothing to check gives exit 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -188,4 +189,134 @@ fn json_output_for_machines() {
     assert_eq!(doc["schema"], "capdiag-check/1");
     assert_eq!(doc["results"][0]["outcome"], "passed");
     assert_eq!(doc["totals"]["passed"], 1);
+}
+
+/// Two captures that pass, one whose expectation file is not valid TOML, one without pins.
+fn mixed_dir(name: &str) -> PathBuf {
+    let dir = workdir(
+        name,
+        &["complete.pcap", "scp-missing.pcap", "https-refused.pcap"],
+    );
+    std::fs::write(
+        dir.join("nested/scp-missing.pcap.expect.toml"),
+        "[[chain]]\nstatuss = \"broken\"\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        samples().join("tls-untrusted.pcap"),
+        dir.join("unpinned.pcap"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn text_json_and_junit_count_a_broken_expectation_file_alike() {
+    let dir = mixed_dir("counts");
+    let xml_path = dir.join("junit.xml");
+    let (out, text) = check(&["--junit", xml_path.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    let line = "2 passed, 0 failed, 1 error, 1 skipped";
+    assert_eq!(text.lines().last(), Some(line), "{text}");
+    // docs/check.md shows this very line for this very case.
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/check.md")).unwrap();
+    assert!(doc.contains(line), "docs/check.md does not show `{line}`");
+
+    let (_, json) = check(&["--format", "json"], &dir);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let t = &doc["totals"];
+    assert_eq!(
+        (&t["passed"], &t["failed"], &t["errors"], &t["skipped"]),
+        (
+            &serde_json::json!(2),
+            &serde_json::json!(0),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        ),
+        "{t}"
+    );
+
+    let xml = std::fs::read_to_string(&xml_path).unwrap();
+    let xml = roxmltree::Document::parse(&xml).unwrap();
+    let suite = xml
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("tests"), Some("4"));
+    assert_eq!(suite.attribute("failures"), Some("0"));
+    assert_eq!(suite.attribute("errors"), Some("1"));
+    assert_eq!(suite.attribute("skipped"), Some("1"));
+}
+
+#[test]
+fn a_toml_error_keeps_its_line_breaks_in_text_json_and_junit() {
+    let dir = mixed_dir("toml-lines");
+    let (_, text) = check(&[], &dir);
+    let error_at = text.find("ERROR").expect("an ERROR line");
+    let block: Vec<&str> = text[error_at..].lines().take(5).collect();
+    assert!(block[0].contains("scp-missing.pcap.expect.toml"), "{text}");
+    assert!(
+        block
+            .iter()
+            .any(|l| l.trim_start().starts_with("2 | statuss")),
+        "the offending line on a line of its own: {text}"
+    );
+    assert!(
+        block.iter().any(|l| l.trim_start().starts_with("| ^")),
+        "the caret line: {text}"
+    );
+    let (_, json) = check(&["--format", "json"], &dir);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let error = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|r| r["error"].as_str())
+        .expect("an error");
+    assert!(error.contains("\n2 | statuss"), "{error}");
+    let xml_path = dir.join("junit.xml");
+    check(&["--junit", xml_path.to_str().unwrap()], &dir);
+    let xml = std::fs::read_to_string(&xml_path).unwrap();
+    let xml = roxmltree::Document::parse(&xml).unwrap();
+    let e = xml.descendants().find(|n| n.has_tag_name("error")).unwrap();
+    assert!(e.text().unwrap_or_default().contains("\n2 | statuss"));
+}
+
+#[test]
+fn bless_says_how_many_files_it_wrote() {
+    let dir = workdir("bless-count", &["tls-untrusted.pcap"]);
+    std::fs::copy(samples().join("scp-stale-host.pcap"), dir.join("new.pcap")).unwrap();
+    let (out, text) = check(&["--bless"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("0 passed, 0 failed, 2 blessed (2 expectation files written)"),
+        "{text}"
+    );
+    let (_, json) = check(&["--bless", "--format", "json"], &dir);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["totals"]["blessed"], 2);
+}
+
+#[test]
+fn a_directory_without_captures_is_an_error_not_a_pass() {
+    let dir = workdir("none", &[]);
+    std::fs::write(dir.join("notes.txt"), "not a capture").unwrap();
+    let (out, text) = check(&[], &dir);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no capture found"), "{err}");
+    assert!(err.contains(dir.to_str().unwrap()), "{err}");
+}
+
+#[test]
+fn captures_without_any_expectation_check_nothing_and_exit_2() {
+    let dir = workdir("unpinned", &[]);
+    std::fs::copy(samples().join("complete.pcap"), dir.join("a.pcap")).unwrap();
+    let (out, text) = check(&[], &dir);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert_eq!(text.lines().last(), Some("0 passed, 0 failed, 1 skipped"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing checked"), "{err}");
 }

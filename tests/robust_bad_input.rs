@@ -1,6 +1,7 @@
 //! Inputs that are not captures, through the real binary: each gives one line on stderr naming
 //! the file and the reason, and exit code 2; with several files the readable ones are still
-//! analysed and reported, and the exit code is still 2.
+//! analysed and reported, and the exit code is still 2. A capture cut before its first complete
+//! packet is one of them.
 
 mod robust_support;
 
@@ -114,4 +115,39 @@ fn several_files_the_readable_ones_are_still_reported() {
         );
         assert!(r.stdout.contains("invalidCredentials"), "{}", r.stdout);
     }
+}
+
+#[test]
+fn a_capture_without_one_complete_packet_is_an_input_error() {
+    let dir = scratch("robust_bad_no_packet");
+    // The 24-byte pcap header and the first 6 bytes of a record header: 30 bytes.
+    let mut b = pcap_header(1);
+    b.extend([1, 2, 3, 4, 5, 6]);
+    assert_eq!(b.len(), 30);
+    let p = write(&dir, "cut.pcap", &b);
+    let p = p.to_str().unwrap();
+    for format in ["text", "json"] {
+        let r = one_line_error(
+            &["analyze", "--format", format, p],
+            p,
+            "no complete packet: capture ends mid-packet before the first frame",
+        );
+        assert!(r.stdout.is_empty(), "{format}: {}", r.stdout);
+    }
+    // Beside a readable capture: that one is still reported, and the exit code is 2.
+    let good = sample("bind-invalid-credentials.pcap");
+    let r = run(&["analyze", p, good.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no complete packet"), "{}", r.stderr);
+    assert!(r.stdout.contains("invalidCredentials"), "{}", r.stdout);
+    // `check` counts it as an error.
+    std::fs::write(format!("{p}.expect.toml"), "chains = 0\n").unwrap();
+    let r = run(&["check", p]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("ERROR") && r.stdout.contains("no complete packet"));
+    // An intact capture that holds no packet is not damaged: nothing to judge, exit 0.
+    let empty = write(&dir, "empty.pcap", &pcap_header(1));
+    let r = run(&["analyze", empty.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("0 packets"), "{}", r.stdout);
 }

@@ -234,7 +234,7 @@ pub const CATALOGUE: &[CauseInfo] = &[
         code: "scp.sealed_no_url",
         severity: Severity::Failure,
         stage: "scp_search",
-        evidence: "the first sealed LDAP buffer and the first failure that followed (a fallback)",
+        evidence: "the first sealed LDAP buffer (the failure that followed is a finding of its own)",
         meaning: "The SCP search was sealed, and afterwards the client tried no host that could have come from it: it got no usable SCP URL (no SCP object, no URL, or the client's site unknown).",
         remediation: "See what the SCP holds with ldp.exe (recipe below, under the same account) or `Get-ClientAccessService | fl Name,AutoDiscoverServiceInternalUri`; to see the search itself, capture on a client that signs without sealing.",
     },

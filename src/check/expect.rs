@@ -58,9 +58,10 @@ pub struct ChainExpectation {
     pub stages: Option<std::collections::BTreeMap<String, String>>,
 }
 
-/// Parses an expectation file's text; the error says what is wrong and where.
+/// Parses an expectation file's text; the error says what is wrong and where, over several
+/// lines (TOML's own: the line, a caret under the place, the reason).
 pub fn parse(text: &str) -> Result<Expectation, String> {
-    toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))
+    toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
 }
 
 /// Writes an expectation as TOML, after the given comment lines.

@@ -1,5 +1,6 @@
 //! JUnit XML for CI servers (GitLab, Jenkins, GitHub): one testcase per capture, the diff as
-//! the failure text.
+//! the failure text. Counts as in [`super::summary`]: `failures` the failed, `errors` the
+//! unreadable, `skipped` those without an expectation file; a blessed capture is a passing case.
 
 use super::{CheckResult, Outcome, totals};
 use crate::report::html::escape;
@@ -34,8 +35,10 @@ pub fn render(results: &[CheckResult]) -> String {
                 ));
             }
             Outcome::Error(e) => {
+                // The first line as the message (attributes lose line breaks), all of it as text.
                 out.push_str(&format!(
-                    ">\n      <error message=\"{}\"/>\n    </testcase>\n",
+                    ">\n      <error message=\"{}\">{}</error>\n    </testcase>\n",
+                    escape(e.lines().next().unwrap_or_default()),
                     escape(e)
                 ));
             }

@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod expect;
 pub mod junit;
+pub mod summary;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use crate::analysis::analyze_paths;
 use crate::chain::ChainOptions;
 pub use compare::Mismatch;
 use expect::EXPECT_SUFFIX;
+pub use summary::{Totals, totals};
 
 /// File name endings taken for captures when walking a directory.
 const CAPTURE_ENDINGS: &[&str] = &[
@@ -60,7 +62,8 @@ fn is_capture_name(p: &Path) -> bool {
 }
 
 /// The captures named by the arguments: files as given (an expectation file stands for its
-/// capture), directories walked recursively, in sorted order.
+/// capture), directories walked recursively, in sorted order. Finding none is an error: nothing
+/// checked is not a pass.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
@@ -76,6 +79,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     }
     out.sort();
     out.dedup();
+    if out.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(format!(
+            "{}: no capture found (files ending in {}, or with an {EXPECT_SUFFIX} beside them)",
+            names.join(", "),
+            CAPTURE_ENDINGS.join(" ")
+        ));
+    }
     Ok(out)
 }
 
@@ -108,6 +119,9 @@ pub fn check_one(capture: &Path, bless: bool) -> CheckResult {
             return Err(e.to_string());
         }
         let analysis = analysis.ok_or_else(|| format!("{}: not analysed", capture.display()))?;
+        if let Some(e) = analysis.unusable_inputs().first() {
+            return Err(e.to_string());
+        }
         if bless {
             let comments: Vec<String> = match &existing {
                 Some((_, text)) => text.lines().take_while(|l| l.starts_with('#')).map(str::to_string).collect(),
@@ -131,55 +145,4 @@ pub fn check_one(capture: &Path, bless: bool) -> CheckResult {
 /// Checks every capture across the cores; results come back in the captures' order.
 pub fn check_all(captures: &[PathBuf], bless: bool) -> Vec<CheckResult> {
     captures.par_iter().map(|c| check_one(c, bless)).collect()
-}
-
-/// Counts for the closing line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Totals {
-    pub passed: usize,
-    pub failed: usize,
-    pub skipped: usize,
-    pub errors: usize,
-    pub blessed: usize,
-}
-
-pub fn totals(results: &[CheckResult]) -> Totals {
-    let mut t = Totals::default();
-    for r in results {
-        match r.outcome {
-            Outcome::Passed => t.passed += 1,
-            Outcome::Failed(_) => t.failed += 1,
-            Outcome::Skipped => t.skipped += 1,
-            Outcome::Error(_) => t.errors += 1,
-            Outcome::Blessed => t.blessed += 1,
-        }
-    }
-    t
-}
-
-impl Totals {
-    /// `N passed, M failed` (with `, K skipped` when some had no expectation). A capture that
-    /// could not be read counts as failed.
-    pub fn line(&self) -> String {
-        let mut s = format!(
-            "{} passed, {} failed",
-            self.passed,
-            self.failed + self.errors
-        );
-        if self.skipped > 0 {
-            s.push_str(&format!(", {} skipped", self.skipped));
-        }
-        s
-    }
-
-    /// 0 all passed, 1 any failed, 2 an unreadable capture or expectation file.
-    pub fn exit_code(&self) -> u8 {
-        if self.errors > 0 {
-            2
-        } else if self.failed > 0 {
-            1
-        } else {
-            0
-        }
-    }
 }
