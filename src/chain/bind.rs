@@ -236,7 +236,9 @@ fn judge_connection(view: &ClientView, binds: &ConnBinds) -> Stage {
                     last.server
                 )
             };
-            Stage::failed(kind, cause("ldap.no_response", summary, frames), d)
+            // Only the request left unanswered: earlier steps of the bind were answered.
+            let unanswered = exchange_frames(last);
+            Stage::failed(kind, cause("ldap.no_response", summary, unanswered), d)
         }
     }
 }

@@ -234,8 +234,8 @@ pub const CATALOGUE: &[CauseInfo] = &[
         code: "scp.sealed_no_url",
         severity: Severity::Failure,
         stage: "scp_search",
-        evidence: "the first sealed LDAP buffer (the failure that followed is a finding of its own)",
-        meaning: "The SCP search was sealed, and afterwards the client tried no host that could have come from it: it got no usable SCP URL (no SCP object, no URL, or the client's site unknown).",
+        evidence: "the first sealed LDAP buffer of each sealed connection, since which one carried the search cannot be read (the failure that followed is a finding of its own)",
+        meaning: "The LDAP traffic was sealed, so the SCP search cannot be read, and afterwards the client tried no host the capture ties to it (only hosts with an Autodiscover name count, never a guess): it went on to the fallbacks, as EWS does when the SCP gave it no URL that worked (no SCP object, no URL, the client's site unknown, or a URL host that failed in a way the capture cannot tie to the SCP).",
         remediation: "See what the SCP holds with ldp.exe (recipe below, under the same account) or `Get-ClientAccessService | fl Name,AutoDiscoverServiceInternalUri`; to see the search itself, capture on a client that signs without sealing.",
     },
     CauseInfo {

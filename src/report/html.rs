@@ -12,7 +12,7 @@ use super::svg;
 use super::text::{CAUSES_DOC, wireshark_filter};
 use crate::analysis::Analysis;
 use crate::chain::directory::is_scp_filter;
-use crate::chain::{Cause, Chain, ChainStatus, StageKind, StageStatus};
+use crate::chain::{Cause, Chain, ChainStatus, Severity, StageKind, StageStatus};
 use crate::messages::{DnsExchange, LdapExchange, LdapRequest};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::result_name;
@@ -490,6 +490,27 @@ pub fn render(a: &Analysis) -> String {
     let ctx = SearchContext::new(&a.exchanges);
     for (i, c) in a.chains.iter().enumerate() {
         chain_section(&mut out, a, &ctx, c, i + 1);
+    }
+    for s in &a.directory_sessions {
+        let _ = write!(
+            out,
+            "<section class=\"chain\"><h2>Directory session {} ({}): no Autodiscover lookup</h2><p>{} <span class=\"legend\">(frames {}–{})</span></p>",
+            escape(&s.client.to_string()),
+            escape(s.domain.as_deref().unwrap_or("domain unknown")),
+            escape(&super::no_lookup::session_summary(s)),
+            s.frames.0,
+            s.frames.1
+        );
+        for f in s
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info || f.code == "ldap.sealed")
+        {
+            out.push_str(r#"<div class="finding">"#);
+            cause_body(&mut out, f);
+            out.push_str("</div>");
+        }
+        out.push_str("</section>");
     }
     let warnings: Vec<String> = a
         .inputs

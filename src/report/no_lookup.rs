@@ -16,3 +16,24 @@ pub fn no_lookup_text(a: &Analysis) -> Option<String> {
         ),
     })
 }
+
+/// A directory session summed up in one line for people (text and HTML).
+pub fn session_summary(s: &crate::chain::DirectorySession) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![
+        format!(
+            "{} ok, {} refused",
+            plural(s.binds_ok, "bind", "binds"),
+            s.binds_failed
+        ),
+        plural(s.searches, "LDAP search", "LDAP searches"),
+        plural(s.pings, "CLDAP ping", "CLDAP pings"),
+        plural(s.dns_queries, "DNS query", "DNS queries"),
+        plural(s.kerberos_messages, "Kerberos message", "Kerberos messages"),
+    ];
+    if s.sealed {
+        parts.push("LDAP sealed: its searches cannot be read".into());
+    }
+    parts.join(", ")
+}

@@ -7,7 +7,9 @@ use std::fmt::Write;
 use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
 use crate::chain::directory::is_scp_filter;
-use crate::chain::{Cause, Chain, ChainStatus, DirectorySession, Severity, Stage, StageStatus};
+use crate::chain::{
+    Cause, Chain, ChainStatus, DirectorySession, Severity, Stage, StageKind, StageStatus,
+};
 use crate::messages::{LdapExchange, LdapRequest, Transport};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::{Scope, result_name};
@@ -151,6 +153,13 @@ fn verdict_text(st: Style, c: &Chain) -> String {
                 "INCOMPLETE: the capture ends during {}",
                 s.kind.id()
             )),
+            None if c
+                .stages
+                .iter()
+                .any(|s| s.kind == StageKind::ScpSearch && s.status == StageStatus::Sealed) =>
+            {
+                st.yellow("INCOMPLETE: the SCP search is sealed and no later step is tied to it")
+            }
             None => st.yellow("INCOMPLETE: the capture ends before HTTPS or a failure"),
         },
     }
@@ -282,23 +291,13 @@ fn chain_text(out: &mut String, st: Style, c: &Chain) {
 
 /// A client whose directory traffic is not an Autodiscover lookup: one line, then its findings.
 fn session_text(out: &mut String, st: Style, s: &DirectorySession) {
-    let mut parts = vec![
-        format!("{} bind(s) ok, {} refused", s.binds_ok, s.binds_failed),
-        format!("{} LDAP search(es)", s.searches),
-        format!("{} CLDAP ping(s)", s.pings),
-        format!("{} DNS quer(ies)", s.dns_queries),
-        format!("{} Kerberos message(s)", s.kerberos_messages),
-    ];
-    if s.sealed {
-        parts.push("LDAP sealed: its searches cannot be read".into());
-    }
     let _ = writeln!(
         out,
         "{} {} ({}): {} {}",
         st.bold("Directory session"),
         s.client,
         s.domain.as_deref().unwrap_or("domain unknown"),
-        parts.join(", "),
+        super::no_lookup::session_summary(s),
         st.dim(&format!("(frames {}–{})", s.frames.0, s.frames.1))
     );
     let shown: Vec<&Cause> = s
