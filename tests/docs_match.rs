@@ -265,7 +265,15 @@ fn security_doc_lists_every_option_that_writes_a_file() {
 fn security_doc_forbid_unsafe_holds_for_the_library_and_the_binary() {
     let doc = read("docs/security.md");
     assert!(doc.contains("`#![forbid(unsafe_code)]`"));
-    for root in ["src/lib.rs", "src/main.rs"] {
+    for root in [
+        "src/lib.rs",
+        "src/main.rs",
+        "crates/wire/src/lib.rs",
+        "crates/proto/src/lib.rs",
+        "crates/engine/src/lib.rs",
+        "crates/report/src/lib.rs",
+        "crates/tui/src/lib.rs",
+    ] {
         assert!(
             read(root)
                 .lines()

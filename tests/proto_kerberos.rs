@@ -1,6 +1,7 @@
 //! Kerberos decoding on hand-built RFC 4120 messages and on two messages of the lab capture
 //! `samples/kerberos-preauth-failed.pcap` (MIT kinit against a Samba KDC).
 
+use capdiag::chain::kerberos_causes::{cause_code, error_meaning};
 use capdiag::proto::kerberos::*;
 
 /// DER TLV with a short or 1/2-byte long length.

@@ -1,0 +1,312 @@
+//! The message stage's driver: takes UDP datagrams and TCP stream events, cuts them into DNS,
+//! LDAP/CLDAP, Kerberos, TLS and HTTP messages by port, and matches requests to responses.
+
+use std::collections::HashMap;
+
+use super::model::*;
+use super::relevance::Relevance;
+use super::stream::StreamBuf;
+use super::warnings::WarningLog;
+use crate::capture::Nanos;
+use crate::flow::{CloseReason, ConnId, Endpoint, Side, TcpEvent, TcpSink};
+use crate::proto::ldap::{self};
+use crate::proto::tls::TlsDirection;
+
+mod dns_messages;
+mod http_messages;
+mod kerberos_messages;
+mod ldap_messages;
+mod stream;
+#[cfg(test)]
+mod test_support;
+mod tls_records;
+
+/// Most exchanges of one kind (TCP connections, DNS queries, LDAP requests, Kerberos messages,
+/// HTTP requests) recorded per run; the rest of that kind is only counted, in a warning. Bounds
+/// memory on floods (a million SYNs would otherwise keep a million connection records).
+pub const MAX_RECORDED_EXCHANGES: usize = 100_000;
+
+/// Well-known ports and the protocol capdiag reads on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Dns,
+    Kerberos,
+    Ldap,
+    Tls,
+    Http,
+    Other,
+}
+
+impl Service {
+    pub fn for_port(port: u16) -> Service {
+        match port {
+            53 => Service::Dns,
+            88 => Service::Kerberos,
+            389 | 3268 => Service::Ldap,
+            443 | 636 | 3269 => Service::Tls,
+            80 => Service::Http,
+            _ => Service::Other,
+        }
+    }
+}
+
+/// The LDAP extended operation that turns a connection into TLS (RFC 4511 §4.14).
+pub const STARTTLS_OID: &str = "1.3.6.1.4.1.1466.20037";
+
+/// Whether a packet between these ports can matter to the chain (checked before any payload work).
+pub fn port_of_interest(a: u16, b: u16) -> bool {
+    Service::for_port(a) != Service::Other || Service::for_port(b) != Service::Other
+}
+
+#[derive(Default)]
+struct Direction {
+    buf: StreamBuf,
+    /// Framing failed for good: the rest of this direction is not read.
+    dead: bool,
+    /// After a gap the stream may restart mid-message: drop what cannot be framed until a
+    /// segment starts a message again.
+    resync: bool,
+    tls: TlsDirection,
+    /// The stream carries SASL buffers (4-byte length + GSS wrap token) instead of bare LDAP.
+    sasl: bool,
+}
+
+struct Conn {
+    index: usize,
+    service: Service,
+    client: Direction,
+    server: Direction,
+    tls: Option<usize>,
+    sasl_bound: bool,
+}
+
+type LdapKey = (Option<ConnId>, Endpoint, Endpoint, u32);
+
+/// Builds [`Exchanges`] from what the flow stage delivers.
+#[derive(Default)]
+pub struct Collector {
+    pub exchanges: Exchanges,
+    pub warnings: WarningLog,
+    /// The input the current frame came from (for warnings).
+    pub input: usize,
+    /// What the LDAP decoder may keep: by default no password (see [`crate::secrets`]).
+    pub decode_options: ldap::DecodeOptions,
+    /// Simple-bind passwords, only when `decode_options` asks for them.
+    pub secrets: Vec<crate::secrets::BindSecret>,
+    conns: HashMap<ConnId, Conn>,
+    dns_pending: HashMap<(Endpoint, Endpoint, u16), usize>,
+    /// Decides which DNS lookups are kept (see [`Relevance`]).
+    pub relevance: Relevance,
+    ldap_pending: HashMap<LdapKey, usize>,
+    /// Servers found speaking LDAP on another port (see [`super::sniff`]).
+    ldap_servers: std::collections::HashSet<Endpoint>,
+}
+
+impl Collector {
+    /// Reads `server`'s TCP traffic as LDAP from now on, whatever its port.
+    pub fn learn_ldap_server(&mut self, server: Endpoint) {
+        self.ldap_servers.insert(server);
+    }
+
+    /// Whether a segment between these endpoints is LDAP found by content.
+    pub fn is_learned_ldap(&self, a: Endpoint, b: Endpoint) -> bool {
+        !self.ldap_servers.is_empty()
+            && (self.ldap_servers.contains(&a) || self.ldap_servers.contains(&b))
+    }
+
+    /// A UDP datagram.
+    pub fn udp(&mut self, frame: u64, ts: Nanos, src: Endpoint, dst: Endpoint, payload: &[u8]) {
+        let (client, server, from_client) = match Service::for_port(dst.port) {
+            Service::Other => (dst, src, false),
+            _ => (src, dst, true),
+        };
+        match Service::for_port(server.port) {
+            Service::Dns => self.dns(frame, ts, client, server, Transport::Udp, payload),
+            Service::Ldap => {
+                let (msgs, err) = ldap::decode_datagram(payload);
+                for m in msgs {
+                    self.ldap(
+                        None,
+                        Transport::Udp,
+                        client,
+                        server,
+                        from_client,
+                        m,
+                        vec![frame],
+                        ts,
+                    );
+                }
+                if let Some(e) = err {
+                    self.warnings.add(self.input, format!("cldap: {e}"), frame);
+                }
+            }
+            Service::Kerberos => self.kerberos(
+                frame,
+                ts,
+                client,
+                server,
+                Transport::Udp,
+                from_client,
+                payload,
+            ),
+            _ => {}
+        }
+    }
+
+    fn open(
+        &mut self,
+        id: ConnId,
+        client: Endpoint,
+        server: Endpoint,
+        frame: u64,
+        ts: Nanos,
+        saw_syn: bool,
+    ) {
+        if self.over_limit(self.exchanges.tcp.len(), "tcp: connections", frame) {
+            return;
+        }
+        let service = if self.ldap_servers.contains(&server) {
+            Service::Ldap
+        } else {
+            Service::for_port(server.port)
+        };
+        let index = self.exchanges.tcp.len();
+        self.exchanges.tcp.push(TcpConnection {
+            id,
+            client,
+            server,
+            first_frame: frame,
+            ts,
+            saw_syn,
+            syn_retransmits: vec![],
+            syn_ack: None,
+            reset: None,
+            fins: vec![],
+            bytes_from_client: 0,
+            bytes_from_server: 0,
+            // LDAP over TLS from the first byte: as unreadable as a sealed SASL layer.
+            sasl: matches!(server.port, 636 | 3269).then_some(SaslLayer {
+                from_frame: frame,
+                sealed: true,
+                mechanism: "LDAPS",
+            }),
+            gaps: 0,
+        });
+        let tls = (service == Service::Tls).then(|| {
+            self.exchanges.tls.push(TlsSession {
+                conn: id,
+                ..Default::default()
+            });
+            self.exchanges.tls.len() - 1
+        });
+        let conn = Conn {
+            index,
+            service,
+            client: Direction::default(),
+            server: Direction::default(),
+            tls,
+            sasl_bound: false,
+        };
+        self.conns.insert(id, conn);
+    }
+
+    /// True (and counted in a warning) when `recorded` exchanges of a kind already reach
+    /// [`MAX_RECORDED_EXCHANGES`].
+    fn over_limit(&mut self, recorded: usize, what: &str, frame: u64) -> bool {
+        if recorded < MAX_RECORDED_EXCHANGES {
+            return false;
+        }
+        self.warnings.add(
+            self.input,
+            format!("{what} beyond the first {MAX_RECORDED_EXCHANGES} not analysed"),
+            frame,
+        );
+        true
+    }
+
+    fn tcp_record(&mut self, id: ConnId) -> Option<&mut TcpConnection> {
+        let index = self.conns.get(&id)?.index;
+        self.exchanges.tcp.get_mut(index)
+    }
+}
+
+impl TcpSink for Collector {
+    fn event(&mut self, ev: TcpEvent<'_>) {
+        match ev {
+            TcpEvent::Open {
+                conn,
+                client,
+                server,
+                frame,
+                ts,
+                saw_syn,
+            } => self.open(conn, client, server, frame, ts, saw_syn),
+            TcpEvent::SynRetransmit { conn, frame, .. } => {
+                if let Some(t) = self.tcp_record(conn) {
+                    t.syn_retransmits.push(frame);
+                }
+            }
+            TcpEvent::SynAck { conn, frame, .. } => {
+                if let Some(t) = self.tcp_record(conn) {
+                    t.syn_ack.get_or_insert(frame);
+                }
+            }
+            TcpEvent::Data {
+                conn,
+                from,
+                data,
+                frame,
+                ts,
+            } => self.stream_data(conn, from, data, frame, ts),
+            TcpEvent::Gap {
+                conn, from, frame, ..
+            } => {
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    let dir = match from {
+                        Side::Client => &mut c.client,
+                        Side::Server => &mut c.server,
+                    };
+                    dir.buf.clear();
+                    dir.resync = true;
+                }
+                if let Some(t) = self.tcp_record(conn) {
+                    t.gaps += 1;
+                }
+                self.warnings.add(
+                    self.input,
+                    "tcp: bytes missing from a stream (not captured)",
+                    frame,
+                );
+            }
+            TcpEvent::Fin {
+                conn, from, frame, ..
+            } => {
+                if let Some(t) = self.tcp_record(conn) {
+                    t.fins.push((from, frame));
+                }
+            }
+            TcpEvent::Reset {
+                conn, from, frame, ..
+            } => {
+                if let Some(t) = self.tcp_record(conn) {
+                    t.reset.get_or_insert((from, frame));
+                }
+            }
+            TcpEvent::Closed { conn, reason } => {
+                if let Some(c) = self.conns.remove(&conn) {
+                    let pending = !c.client.buf.is_empty() || !c.server.buf.is_empty();
+                    if pending && reason == CloseReason::EndOfCapture {
+                        let frame = self
+                            .exchanges
+                            .tcp
+                            .get(c.index)
+                            .map(|t| t.first_frame)
+                            .unwrap_or_default();
+                        self.warnings
+                            .add(self.input, "tcp: capture ends inside a message", frame);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! `capdiag analyze`: one analysis of the inputs, rendered as text, JSON, Mermaid or HTML.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use capdiag::analysis::{Analysis, analyze_paths_with};
+use capdiag::chain::ChainOptions;
+use capdiag::proto::ldap::DecodeOptions;
+use capdiag::report::{html, json, mermaid, text};
+use capdiag::secrets;
+
+use super::args::*;
+use super::common::*;
+
+pub(crate) fn analyze(args: AnalyzeArgs) -> ExitCode {
+    let opts = match chain_options(args.domain.clone(), args.email.as_deref()) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let decode = DecodeOptions {
+        keep_simple_password: args.show_secrets,
+    };
+    let (analysis, errors) = if !args.quiet && std::io::stderr().is_terminal() {
+        analyze_with_progress(&args.files, &opts, decode)
+    } else {
+        analyze_paths_with(&args.files, &opts, decode)
+    };
+    for e in &errors {
+        eprintln!("capdiag: {e}");
+    }
+    let Some(analysis) = analysis else {
+        return ExitCode::from(2);
+    };
+    let unusable = analysis.unusable_inputs();
+    for e in &unusable {
+        eprintln!("capdiag: {e}");
+    }
+    if unusable.len() == analysis.inputs.len() {
+        // No input gave a packet: nothing to report, as for an input that cannot be opened.
+        return ExitCode::from(2);
+    }
+    let unreadable = !errors.is_empty() || !unusable.is_empty();
+    if let Some(path) = &args.html
+        && let Err(e) = std::fs::write(path, html::render(&analysis))
+    {
+        eprintln!("capdiag: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
+    let rendered = match args.format {
+        Format::Mermaid => mermaid::render(&analysis),
+        Format::Json => match serde_json::to_string_pretty(&{
+            let mut doc = json::document(&analysis);
+            if let (true, Some(map)) = (args.show_secrets, doc.as_object_mut()) {
+                map.insert("secrets".into(), secrets::json_value(&analysis.secrets));
+            }
+            doc
+        }) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("capdiag: cannot write JSON: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        Format::Text => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            let mut out = text::render(&analysis, text::Style { color });
+            if args.show_secrets {
+                out.push_str(&secrets::text_section(&analysis.secrets));
+            }
+            out
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::from(2);
+    }
+    verdict_code(&analysis, unreadable)
+}
+
+/// Inputs smaller than this finish before a progress bar would be worth drawing.
+pub(crate) const PROGRESS_MIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The analysis on a worker thread, with a progress bar on standard error (bytes, rate, ETA)
+/// for large inputs. Only called when standard error is a terminal and --quiet is not given.
+pub(crate) fn analyze_with_progress(
+    files: &[PathBuf],
+    opts: &ChainOptions,
+    decode: DecodeOptions,
+) -> (Option<Analysis>, Vec<capdiag::capture::CaptureError>) {
+    use capdiag::loading::{Poll, start_with};
+    use indicatif::{ProgressBar, ProgressStyle};
+    let (loading, errors) = start_with(files, opts, decode);
+    let Some(loading) = loading else {
+        return (None, errors);
+    };
+    let mut bar: Option<ProgressBar> = None;
+    loop {
+        match loading.wait(std::time::Duration::from_millis(100)) {
+            Poll::Done(a) => {
+                if let Some(b) = bar {
+                    b.finish_and_clear();
+                }
+                return (Some(*a), errors);
+            }
+            Poll::Failed => return (None, errors),
+            Poll::Pending => {
+                let p = loading.progress();
+                let b = bar.get_or_insert_with(|| match p.total {
+                    Some(total) if total < PROGRESS_MIN_BYTES => ProgressBar::hidden(),
+                    Some(total) => ProgressBar::new(total).with_style(
+                        ProgressStyle::with_template(
+                            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    ),
+                    None => ProgressBar::new_spinner().with_style(
+                        ProgressStyle::with_template(
+                            "{spinner} {bytes} read, {bytes_per_sec} {msg}",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    ),
+                });
+                b.set_position(p.read);
+            }
+        }
+    }
+}
