@@ -3,6 +3,7 @@
 //! They read the analysis model and never decode bytes.
 
 pub mod follow;
+pub mod frames;
 pub mod html;
 pub mod json;
 pub mod mermaid;

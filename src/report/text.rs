@@ -102,7 +102,7 @@ fn stage_line(out: &mut String, st: Style, s: &Stage) {
     }
 }
 
-fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
+fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause, a: &Analysis) {
     let _ = writeln!(
         out,
         "  {} {}: {}",
@@ -126,6 +126,18 @@ fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
             st.bold("Wireshark"),
             wireshark_filter(&c.frames)
         );
+        // Several inputs: the numbers above are the merge's; say where they are in each file.
+        if super::frames::several(a) {
+            let _ = writeln!(
+                out,
+                "  {} {} (numbers above: the merge, mergecap -w all.pcapng FILES)",
+                st.bold("In files "),
+                super::frames::in_files_text(a, &c.frames)
+            );
+            for (file, filter) in super::frames::file_filters(a, &c.frames) {
+                let _ = writeln!(out, "  {} {filter}   (in {file})", st.bold("Wireshark"));
+            }
+        }
     }
     let _ = writeln!(
         out,
@@ -242,7 +254,7 @@ fn attempts_text(out: &mut String, st: Style, c: &Chain) {
     out.push('\n');
 }
 
-fn chain_text(out: &mut String, st: Style, c: &Chain) {
+fn chain_text(out: &mut String, st: Style, c: &Chain, a: &Analysis) {
     let domain = c.domain.as_deref().unwrap_or("(domain unknown)");
     let _ = writeln!(
         out,
@@ -253,7 +265,7 @@ fn chain_text(out: &mut String, st: Style, c: &Chain) {
         verdict_text(st, c)
     );
     if let Some(cause) = &c.cause {
-        cause_block(out, st, "Cause", cause);
+        cause_block(out, st, "Cause", cause, a);
     }
     not_in_capture_line(out, st, c);
     out.push('\n');
@@ -430,7 +442,7 @@ pub fn render(a: &Analysis, st: Style) -> String {
         _ => {}
     }
     for c in &a.chains {
-        chain_text(&mut out, st, c);
+        chain_text(&mut out, st, c, a);
     }
     for s in &a.directory_sessions {
         session_text(&mut out, st, s);
