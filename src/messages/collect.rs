@@ -364,9 +364,13 @@ impl Collector {
                 for v in urls.flat_map(|(_, v)| v) {
                     self.relevance.url(&String::from_utf8_lossy(v));
                 }
-                return ex.entries.push(LdapEntry { entry, frames });
+                ex.entries.push(LdapEntry { entry, frames });
+                return self.exchanges.times.note(frame, ts);
             }
-            LdapOp::SearchResultReference(urls) => return ex.references.push((urls, frame)),
+            LdapOp::SearchResultReference(urls) => {
+                ex.references.push((urls, frame));
+                return self.exchanges.times.note(frame, ts);
+            }
             LdapOp::SearchResultDone(r) => r,
             LdapOp::BindResponse(b) => b.result,
             LdapOp::ExtendedResponse { result, .. } => result,
@@ -512,7 +516,7 @@ impl Collector {
                     Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
                 },
                 Service::Tls => self.tls_record(id, from, &msg, &frames, ts),
-                Service::Http => self.http(id, &msg, last),
+                Service::Http => self.http(id, &msg, last, ts),
                 Service::Other => {}
             }
         }
@@ -617,28 +621,40 @@ impl Collector {
         let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else {
             return;
         };
+        // A frame the session names gets the time of the frame that completed its record: an
+        // upper bound for a record's first frame, exact for the usual one-segment record.
+        let times = &mut self.exchanges.times;
         for ev in events {
             match ev {
                 TlsEvent::ClientHello { sni, versions } => {
-                    session.client_hello.get_or_insert((first, sni, versions));
+                    if session.client_hello.is_none() {
+                        session.client_hello = Some((first, sni, versions));
+                        times.note(first, ts);
+                    }
                 }
                 TlsEvent::ServerHello { version, .. } => {
-                    session.server_hello.get_or_insert((first, version));
+                    if session.server_hello.is_none() {
+                        session.server_hello = Some((first, version));
+                        times.note(first, ts);
+                    }
                 }
                 TlsEvent::Certificate { chain } => {
                     if session.certificate.is_none() {
                         session.certificate = Some((first, chain));
                         session.certificate_ts = Some(ts);
+                        times.note(first, ts);
                     }
                 }
                 TlsEvent::Alert { description, .. } => {
-                    session.alerts.push((from, last, description))
+                    session.alerts.push((from, last, description));
+                    times.note(last, ts);
                 }
                 TlsEvent::ApplicationData { .. } => match from {
                     Side::Client => {
                         session.client_app_records += 1;
                         if session.client_app_frames.len() < 4 {
                             session.client_app_frames.push(last);
+                            times.note(last, ts);
                         }
                     }
                     Side::Server => {
@@ -651,7 +667,7 @@ impl Collector {
         }
     }
 
-    fn http(&mut self, id: ConnId, msg: &[u8], frame: u64) {
+    fn http(&mut self, id: ConnId, msg: &[u8], frame: u64, ts: Nanos) {
         if self.over_limit(self.exchanges.http.len(), "http: messages", frame) {
             return;
         }
@@ -660,14 +676,17 @@ impl Collector {
                 method,
                 target,
                 host,
-            }) => self.exchanges.http.push(HttpExchange {
-                conn: id,
-                frame,
-                method,
-                target,
-                host,
-                response: None,
-            }),
+            }) => {
+                self.exchanges.http.push(HttpExchange {
+                    conn: id,
+                    frame,
+                    method,
+                    target,
+                    host,
+                    response: None,
+                });
+                self.exchanges.times.note(frame, ts);
+            }
             Ok(HttpMessage::Response {
                 status, location, ..
             }) => {
@@ -680,7 +699,10 @@ impl Collector {
                     .iter_mut()
                     .find(|h| h.conn == id && h.response.is_none())
                 {
-                    Some(h) => h.response = Some((frame, status, location)),
+                    Some(h) => {
+                        h.response = Some((frame, status, location));
+                        self.exchanges.times.note(frame, ts);
+                    }
                     None => {
                         self.warnings
                             .add(self.input, "http: response without a request", frame)
@@ -779,14 +801,18 @@ impl TcpSink for Collector {
                 ts,
                 saw_syn,
             } => self.open(conn, client, server, frame, ts, saw_syn),
-            TcpEvent::SynRetransmit { conn, frame, .. } => {
+            TcpEvent::SynRetransmit { conn, frame, ts } => {
                 if let Some(t) = self.tcp_record(conn) {
                     t.syn_retransmits.push(frame);
+                    self.exchanges.times.note(frame, ts);
                 }
             }
-            TcpEvent::SynAck { conn, frame, .. } => {
-                if let Some(t) = self.tcp_record(conn) {
-                    t.syn_ack.get_or_insert(frame);
+            TcpEvent::SynAck { conn, frame, ts } => {
+                if let Some(t) = self.tcp_record(conn)
+                    && t.syn_ack.is_none()
+                {
+                    t.syn_ack = Some(frame);
+                    self.exchanges.times.note(frame, ts);
                 }
             }
             TcpEvent::Data {
@@ -817,17 +843,27 @@ impl TcpSink for Collector {
                 );
             }
             TcpEvent::Fin {
-                conn, from, frame, ..
+                conn,
+                from,
+                frame,
+                ts,
             } => {
                 if let Some(t) = self.tcp_record(conn) {
                     t.fins.push((from, frame));
+                    self.exchanges.times.note(frame, ts);
                 }
             }
             TcpEvent::Reset {
-                conn, from, frame, ..
+                conn,
+                from,
+                frame,
+                ts,
             } => {
-                if let Some(t) = self.tcp_record(conn) {
-                    t.reset.get_or_insert((from, frame));
+                if let Some(t) = self.tcp_record(conn)
+                    && t.reset.is_none()
+                {
+                    t.reset = Some((from, frame));
+                    self.exchanges.times.note(frame, ts);
                 }
             }
             TcpEvent::Closed { conn, reason } => {
