@@ -8,8 +8,10 @@
 
 pub mod app;
 pub mod clipboard;
+pub mod copy;
 pub mod detail;
 pub mod keys;
+pub mod lanes;
 pub use crate::loading as load;
 pub mod rows;
 pub mod state;
