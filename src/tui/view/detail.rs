@@ -22,10 +22,18 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut rest: Vec<char> = text.chars().collect();
     while rest.len() > width {
         let window = rest.get(..=width).unwrap_or(&rest);
+        // At a space; else between two filter terms `)(`, so a GUID or a DN value in an LDAP
+        // filter is never cut; else at the width.
         let cut = window
             .iter()
             .rposition(|c| *c == ' ')
             .filter(|p| *p > width / 3)
+            .or_else(|| {
+                (1..window.len())
+                    .rev()
+                    .find(|&i| window.get(i - 1) == Some(&')') || window.get(i) == Some(&'('))
+                    .filter(|p| *p > width / 3)
+            })
             .unwrap_or(width);
         let (head, tail) = rest.split_at(cut.min(rest.len()));
         out.push(head.iter().collect::<String>().trim_end().to_string());
@@ -194,5 +202,11 @@ mod tests {
         assert_eq!(wrap("aaaa bbbb cccc", 9), vec!["aaaa bbbb", "cccc"]);
         assert_eq!(wrap("abcdefghijkl", 8), vec!["abcdefgh", "ijkl"]);
         assert_eq!(wrap("", 8), vec![""]);
+        let f = "(&(objectClass=serviceConnectionPoint)(|(keywords=67661d7F-8FC4-4fa7-BFAC-E1D7794C1F68)))";
+        assert!(
+            wrap(f, 76)
+                .iter()
+                .any(|p| p.contains("67661d7F-8FC4-4fa7-BFAC-E1D7794C1F68"))
+        );
     }
 }
