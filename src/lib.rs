@@ -26,7 +26,8 @@ pub use capdiag_wire::{capture, flow, net};
 /// The renderers (capdiag-report), without its re-exports of the earlier stages.
 pub mod report {
     pub use capdiag_report::{
-        follow, html, json, mermaid, names, no_lookup, recipe, searches, sequence, svg, text,
+        follow, frames, html, json, mermaid, names, no_lookup, recipe, searches, sequence, svg,
+        text,
     };
 }
 

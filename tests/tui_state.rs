@@ -222,13 +222,52 @@ fn enter_expands_the_detail_and_esc_restores() {
 }
 
 #[test]
-fn y_copies_the_filter_of_a_search_row_only() {
+fn y_opens_a_copy_menu_with_the_filter_command_snippet_and_recipe_of_a_search() {
     let mut s = state("scp-missing.pcap");
+    // Any row: the Wireshark filter of its frames.
     assert_eq!(s.apply(Action::Copy), Effect::None);
-    assert!(s.message.is_some());
+    let keys: Vec<char> = s.copy_menu.iter().flatten().map(|i| i.key).collect();
+    assert_eq!(keys, vec!['w']);
+    assert_eq!(
+        s.apply(Action::CopyPick('w')),
+        Effect::Copy("frame.number in {1}".into())
+    );
+    assert!(s.copy_menu.is_none());
     s.apply(Action::NextFinding);
-    match s.apply(Action::Copy) {
+    s.apply(Action::Copy);
+    let keys: Vec<char> = s.copy_menu.iter().flatten().map(|i| i.key).collect();
+    assert_eq!(keys, vec!['w', 'f', 'l', 'p', 'r']);
+    // A key the menu does not offer does nothing; Esc closes the menu, not the TUI.
+    assert_eq!(s.apply(Action::CopyPick('z')), Effect::None);
+    assert_eq!(s.apply(Action::Back), Effect::None);
+    assert!(s.copy_menu.is_none());
+    s.apply(Action::Copy);
+    match s.apply(Action::CopyPick('f')) {
         Effect::Copy(f) => assert!(f.starts_with("(&(objectClass=serviceConnectionPoint)")),
+        other => panic!("expected a copy, got {other:?}"),
+    }
+    s.apply(Action::Copy);
+    match s.apply(Action::CopyPick('l')) {
+        Effect::Copy(c) => assert!(
+            c.starts_with("ldapsearch -H ldap://dc1.contoso.test:389"),
+            "{c}"
+        ),
+        other => panic!("expected a copy, got {other:?}"),
+    }
+    s.apply(Action::Copy);
+    match s.apply(Action::CopyPick('p')) {
+        Effect::Copy(c) => assert!(c.contains("[adsisearcher]"), "{c}"),
+        other => panic!("expected a copy, got {other:?}"),
+    }
+    s.apply(Action::Copy);
+    match s.apply(Action::CopyPick('r')) {
+        Effect::Copy(c) => {
+            assert!(
+                c.contains("Base DN: CN=Configuration,DC=contoso,DC=test"),
+                "{c}"
+            );
+            assert!(c.contains("Scope: "), "{c}");
+        }
         other => panic!("expected a copy, got {other:?}"),
     }
     let detail = s.detail();
@@ -321,4 +360,163 @@ fn a_live_refresh_keeps_the_selected_message_or_follows_the_newest() {
     s.refresh(sample("complete.pcap"));
     assert_eq!(selected_frame(&s), chosen);
     assert_eq!(s.selected_index(), 0);
+}
+
+#[test]
+fn esc_closes_the_prompt_the_filter_and_the_expanded_view_before_quitting() {
+    let mut s = state("scp-missing.pcap");
+    s.apply(Action::NextFilter);
+    assert!(s.filter().is_some());
+    s.apply(Action::Expand);
+    s.apply(Action::StartSearch);
+    assert_eq!(s.apply(Action::Back), Effect::None, "closes the prompt");
+    assert!(s.search_input().is_none());
+    assert_eq!(s.apply(Action::Back), Effect::None, "restores the pane");
+    assert!(!s.expanded);
+    assert_eq!(s.apply(Action::Back), Effect::None, "clears the filter");
+    assert!(s.filter().is_none());
+    assert_eq!(s.apply(Action::Back), Effect::Quit);
+}
+
+#[test]
+fn ctrl_c_quits_from_everywhere_the_prompt_included() {
+    let mut s = state("scp-missing.pcap");
+    s.apply(Action::StartSearch);
+    assert_eq!(s.apply(Action::Interrupt), Effect::Quit);
+    let mut s = state("scp-missing.pcap");
+    s.apply(Action::Help);
+    assert_eq!(s.apply(Action::Interrupt), Effect::Quit);
+    let mut s = state("scp-missing.pcap");
+    s.apply(Action::Copy);
+    assert_eq!(s.apply(Action::Interrupt), Effect::Quit);
+}
+
+#[test]
+fn x_jumps_to_the_failing_row_even_past_a_filter() {
+    let mut s = state("tls-untrusted.pcap");
+    s.apply(Action::NextFilter); // DNS only: the failing TLS row is hidden
+    s.apply(Action::JumpFailure);
+    let row = s.selected_row().expect("a row");
+    assert_eq!((row.proto, row.kind), (Proto::Tls, "alert"));
+    assert_eq!(row.status, RowStatus::Failed);
+    assert!(s.filter().is_none());
+    let mut s = state("complete.pcap");
+    s.apply(Action::JumpFailure);
+    assert!(
+        s.message
+            .as_deref()
+            .is_some_and(|m| m.contains("Nothing broke"))
+    );
+}
+
+#[test]
+fn a_click_on_a_stage_selects_its_messages() {
+    let mut s = state("scp-missing.pcap");
+    s.apply(Action::ClickStage(StageKind::ScpSearch));
+    assert_eq!(selected_frame(&s), 29);
+    s.apply(Action::ClickStage(StageKind::Kerberos));
+    assert!(s.message.as_deref().is_some_and(|m| m.contains("kerberos")));
+}
+
+#[test]
+fn the_detail_scroll_starts_at_the_top_for_every_new_row() {
+    let mut s = state("scp-missing.pcap");
+    s.apply(Action::NextFinding);
+    s.apply(Action::SwitchPane);
+    s.apply(Action::Down);
+    s.apply(Action::Down);
+    assert_eq!(s.detail_scroll, 2);
+    s.apply(Action::SwitchPane);
+    s.apply(Action::Down);
+    assert_eq!(s.detail_scroll, 0);
+    s.apply(Action::SwitchPane);
+    s.apply(Action::Down);
+    s.apply(Action::NextFilter);
+    assert_eq!(s.detail_scroll, 0, "the filter moved the selection");
+}
+
+#[test]
+fn every_row_carries_its_own_packets_time() {
+    let a = sample("tls-untrusted.pcap");
+    let rows = build_rows(&a);
+    let t0 = rows[0].time;
+    for r in &rows {
+        assert!(r.ts.is_some(), "frame {} {} has no time", r.frame, r.kind);
+    }
+    let alert = rows
+        .iter()
+        .find(|r| r.kind == "alert")
+        .expect("the alert row");
+    let hello = rows
+        .iter()
+        .find(|r| r.kind == "client hello")
+        .expect("the hello row");
+    assert!(alert.time > hello.time && hello.time > t0);
+    // The timeout row: at the last SYN, with how long the client kept trying.
+    let rows = build_rows(&sample("https-timeout.pcap"));
+    let timeout = rows
+        .iter()
+        .find(|r| r.kind == "timeout")
+        .expect("the timeout row");
+    assert_eq!(timeout.frame, 54);
+    let waited = timeout.latency.expect("the wait");
+    // SYNs at 0, +1 s and +2 s (the lab drops them; curl gives up at 3 s).
+    assert!((1_900_000_000..2_200_000_000).contains(&waited), "{waited}");
+    assert!(
+        timeout.summary.contains("2 retransmissions"),
+        "{}",
+        timeout.summary
+    );
+}
+
+#[test]
+fn two_inputs_give_each_row_its_file_and_own_frame() {
+    let dir = std::env::temp_dir().join(format!("capdiag-tui-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let bytes =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/scp-missing.pcap"))
+            .expect("sample");
+    // Split into odd and even frames.
+    let (mut odd, mut even) = (bytes[..24].to_vec(), bytes[..24].to_vec());
+    let mut at = 24;
+    let mut n = 0;
+    while at + 16 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes")) as usize;
+        let rec = &bytes[at..at + 16 + len];
+        if n % 2 == 0 {
+            odd.extend(rec)
+        } else {
+            even.extend(rec)
+        }
+        at += 16 + len;
+        n += 1;
+    }
+    let (a, b) = (dir.join("a.pcap"), dir.join("b.pcap"));
+    std::fs::write(&a, odd).expect("write");
+    std::fs::write(&b, even).expect("write");
+    let (analysis, errors) = analyze_paths(&[a, b], &ChainOptions::default());
+    assert!(errors.is_empty());
+    let mut s = State::new(analysis.expect("readable"));
+    s.set_heights(10, 8);
+    s.apply(Action::NextFinding);
+    let row = s.selected_row().expect("the search");
+    assert_eq!((row.frame, row.file_frame), (29, Some((0, 15))));
+    let detail = s.detail();
+    assert!(matches!(&detail[0], Line::Heading(h) if h == "Frame 29 (a.pcap #15) · LDAP search"));
+    assert!(
+        detail
+            .iter()
+            .any(|l| matches!(l, Line::Code(c) if c == "frame.number in {15}"))
+    );
+    s.apply(Action::Copy);
+    let labels: Vec<String> = s
+        .copy_menu
+        .iter()
+        .flatten()
+        .map(|i| i.label.clone())
+        .collect();
+    assert!(
+        labels.contains(&"Wireshark filter for a.pcap".to_string()),
+        "{labels:?}"
+    );
 }

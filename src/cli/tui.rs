@@ -28,7 +28,11 @@ pub(crate) fn tui(args: TuiArgs) -> ExitCode {
         eprintln!("capdiag: tui needs a terminal; use `capdiag analyze` for a report");
         return ExitCode::from(2);
     }
-    match capdiag::tui::run(loading) {
+    let notice = (!errors.is_empty()).then(|| {
+        let names: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        format!("⚠ not read: {}", names.join("; "))
+    });
+    match capdiag::tui::run(loading, notice) {
         Ok(capdiag::tui::Outcome::Shown(analysis)) => {
             let unusable = analysis.unusable_inputs();
             for e in &unusable {

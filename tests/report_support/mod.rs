@@ -200,5 +200,6 @@ pub fn hostile() -> Analysis {
         warnings: vec![],
         exchanges,
         chains,
+        origins: Default::default(),
     }
 }

@@ -3,7 +3,8 @@
 //! frame, for streams and live capture.
 
 use crate::capture::{
-    CaptureError, CaptureReader, DuplicateFilter, Frame, InputInfo, MergedCapture, Nanos,
+    CaptureError, CaptureReader, DuplicateFilter, Frame, FrameOrigins, InputInfo, MergedCapture,
+    Nanos,
 };
 use crate::chain::{Chain, ChainOptions, DirectorySession, build_running_chains, judge_clients};
 use crate::flow::{Endpoint, TcpLimits, TcpTracker};
@@ -25,6 +26,9 @@ pub struct Analysis {
     /// Simple-bind passwords; always empty unless asked for with [`analyze_with`] (see
     /// [`crate::secrets`]).
     pub secrets: Vec<BindSecret>,
+    /// With several inputs: each merged frame's file and its number there (frame numbers
+    /// everywhere else are the merged ones); empty with one input. See [`crate::report::frames`].
+    pub origins: FrameOrigins,
 }
 
 impl Analysis {
@@ -115,7 +119,9 @@ pub fn analyze_with(
     while let Some(frame) = capture.next_frame() {
         analyzer.push(frame);
     }
-    analyzer.finish(capture.inputs())
+    let mut analysis = analyzer.finish(capture.inputs());
+    analysis.origins = capture.take_origins();
+    analysis
 }
 
 /// The pipeline fed one frame at a time, for streams and live capture: [`Analyzer::chains`]
@@ -262,6 +268,7 @@ impl Analyzer {
             chains: verdicts.chains,
             directory_sessions: verdicts.directory_sessions,
             secrets: self.collector.secrets.clone(),
+            origins: FrameOrigins::default(),
         }
     }
 
@@ -294,6 +301,7 @@ impl Analyzer {
             chains: verdicts.chains,
             directory_sessions: verdicts.directory_sessions,
             secrets: self.collector.secrets,
+            origins: FrameOrigins::default(),
         }
     }
 }

@@ -106,7 +106,7 @@ fn cause_anchor(c: &Cause) -> String {
     c.code.split('.').take(2).collect::<Vec<_>>().join("-")
 }
 
-fn cause_body(out: &mut String, c: &Cause) {
+fn cause_body(out: &mut String, c: &Cause, a: &Analysis) {
     let _ = write!(
         out,
         r#"<p><span class="code">{}</span> {}</p>"#,
@@ -127,6 +127,23 @@ fn cause_body(out: &mut String, c: &Cause) {
             escape(&frames_text(&c.frames)),
             escape(&wireshark_filter(&c.frames))
         );
+        // Several inputs: the numbers above are the merge's; where they are in each file.
+        if super::frames::several(a) {
+            let _ = write!(
+                out,
+                r#"<p class="files"><b>In the files:</b> <span class="mono">{}</span> (the numbers above are the merge's: <span class="mono">mergecap -w all.pcapng FILES</span>)</p><ul class="files">"#,
+                escape(&super::frames::in_files_text(a, &c.frames))
+            );
+            for (file, filter) in super::frames::file_filters(a, &c.frames) {
+                let _ = write!(
+                    out,
+                    r#"<li>{}: <code>{}</code></li>"#,
+                    escape(&file),
+                    escape(&filter)
+                );
+            }
+            out.push_str("</ul>");
+        }
     }
     let _ = write!(
         out,
@@ -375,7 +392,7 @@ fn chain_section<'a>(
         escape(&headline(c)),
     );
     if let Some(cause) = &c.cause {
-        cause_body(out, cause);
+        cause_body(out, cause, a);
     } else if c.status == ChainStatus::Complete {
         out.push_str("<p>The client found an Autodiscover URL and got an HTTPS answer.</p>");
     }
@@ -396,7 +413,7 @@ fn chain_section<'a>(
         out.push_str("<h3>Other findings</h3>");
         for f in others {
             out.push_str(r#"<div class="finding">"#);
-            cause_body(out, f);
+            cause_body(out, f, a);
             out.push_str("</div>");
         }
     }
@@ -507,7 +524,7 @@ pub fn render(a: &Analysis) -> String {
             .filter(|f| f.severity != Severity::Info || f.code == "ldap.sealed")
         {
             out.push_str(r#"<div class="finding">"#);
-            cause_body(&mut out, f);
+            cause_body(&mut out, f, a);
             out.push_str("</div>");
         }
         out.push_str("</section>");

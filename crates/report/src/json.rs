@@ -15,7 +15,7 @@ pub const SCHEMA: &str = "capdiag/1";
 /// The whole document.
 pub fn document(a: &Analysis) -> Value {
     let ctx = SearchContext::new(&a.exchanges);
-    json!({
+    let mut doc = json!({
         "schema": SCHEMA,
         "inputs": a.inputs.iter().enumerate().map(|(i, input)| json!({
             "path": input.path,
@@ -47,7 +47,42 @@ pub fn document(a: &Analysis) -> Value {
             "binds": a.exchanges.ldap.iter().filter_map(bind).collect::<Vec<_>>(),
             "searches": a.exchanges.ldap.iter().filter_map(|l| search(l, &ctx)).collect::<Vec<_>>(),
         },
-    })
+    });
+    place_in_files(&mut doc, a);
+    doc
+}
+
+/// With several inputs, each chain's cause and findings also get `file_frames` and
+/// `wireshark_filters`: where their frames are in the input files (docs/json.md).
+fn place_in_files(doc: &mut Value, a: &Analysis) {
+    if !super::frames::several(a) {
+        return;
+    }
+    let Some(chains) = doc.get_mut("chains").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for chain in chains {
+        for key in ["cause", "findings"] {
+            let items: Vec<&mut Value> = match chain.get_mut(key) {
+                Some(Value::Array(items)) => items.iter_mut().collect(),
+                Some(v @ Value::Object(_)) => vec![v],
+                _ => vec![],
+            };
+            for item in items {
+                let frames: Vec<u64> = item
+                    .get("frames")
+                    .and_then(Value::as_array)
+                    .map(|f| f.iter().filter_map(Value::as_u64).collect())
+                    .unwrap_or_default();
+                if let (Some((placed, filters)), Some(obj)) =
+                    (super::frames::json_fields(a, &frames), item.as_object_mut())
+                {
+                    obj.insert("file_frames".into(), placed);
+                    obj.insert("wireshark_filters".into(), filters);
+                }
+            }
+        }
+    }
 }
 
 fn detail(d: &[(&'static str, String)]) -> Value {

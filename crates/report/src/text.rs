@@ -104,7 +104,7 @@ fn stage_line(out: &mut String, st: Style, s: &Stage) {
     }
 }
 
-fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
+fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause, a: &Analysis) {
     let _ = writeln!(
         out,
         "  {} {}: {}",
@@ -128,6 +128,18 @@ fn cause_block(out: &mut String, st: Style, label: &str, c: &Cause) {
             st.bold("Wireshark"),
             wireshark_filter(&c.frames)
         );
+        // Several inputs: the numbers above are the merge's; say where they are in each file.
+        if super::frames::several(a) {
+            let _ = writeln!(
+                out,
+                "  {} {} (numbers above: the merge, mergecap -w all.pcapng FILES)",
+                st.bold("In files "),
+                super::frames::in_files_text(a, &c.frames)
+            );
+            for (file, filter) in super::frames::file_filters(a, &c.frames) {
+                let _ = writeln!(out, "  {} {filter}   (in {file})", st.bold("Wireshark"));
+            }
+        }
     }
     let _ = writeln!(
         out,
@@ -251,7 +263,7 @@ fn attempts_text(out: &mut String, st: Style, c: &Chain) {
     out.push('\n');
 }
 
-fn chain_text(out: &mut String, st: Style, c: &Chain) {
+fn chain_text(out: &mut String, st: Style, c: &Chain, a: &Analysis) {
     let domain = c.domain.as_deref().unwrap_or("(domain unknown)");
     let _ = writeln!(
         out,
@@ -262,7 +274,7 @@ fn chain_text(out: &mut String, st: Style, c: &Chain) {
         verdict_text(st, c)
     );
     if let Some(cause) = &c.cause {
-        cause_block(out, st, "Cause", cause);
+        cause_block(out, st, "Cause", cause, a);
     }
     not_in_capture_line(out, st, c);
     out.push('\n');
@@ -422,7 +434,7 @@ pub fn render(a: &Analysis, st: Style) -> String {
         let _ = writeln!(out, "{text}\n");
     }
     for c in &a.chains {
-        chain_text(&mut out, st, c);
+        chain_text(&mut out, st, c, a);
     }
     for s in &a.directory_sessions {
         session_text(&mut out, st, s);

@@ -32,8 +32,9 @@ pub enum Outcome {
     Cancelled,
 }
 
-/// Runs the TUI on the terminal until the user quits.
-pub fn run(loading: Loading) -> std::io::Result<Outcome> {
+/// Runs the TUI on the terminal until the user quits. `notice`: a problem with the inputs (an
+/// unreadable file) that the status line keeps showing.
+pub fn run(loading: Loading, notice: Option<String>) -> std::io::Result<Outcome> {
     let quick = loading.wait(QUIET_LOAD);
     let mut guard = Guard::enter()?;
     let analysis = match quick {
@@ -45,6 +46,7 @@ pub fn run(loading: Loading) -> std::io::Result<Outcome> {
         },
     };
     let mut state = State::new(*analysis);
+    state.notice = notice;
     event_loop(&mut guard.terminal, &mut state, None)?;
     drop(guard);
     Ok(Outcome::Shown(Box::new(state.analysis)))
@@ -65,7 +67,7 @@ fn wait_with_progress(
             && let Event::Key(k) = event::read()?
         {
             let cancel = matches!(k.code, KeyCode::Char('q') | KeyCode::Esc)
-                || keys::action(k, false) == Some(Action::Quit);
+                || keys::action(k, keys::Mode::Normal) == Some(Action::Interrupt);
             if cancel && k.kind != KeyEventKind::Release {
                 return Ok(None);
             }
@@ -114,6 +116,7 @@ fn event_loop(
                     .min(view::detail::max_scroll(state, text));
             }
         }
+        state.help_scroll = state.help_scroll.min(view::help::max_scroll(area));
         term.draw(|f| view::draw(f, state))?;
         if let Some(rx) = updates
             && !event::poll(LIVE_TICK)?
@@ -124,8 +127,8 @@ fn event_loop(
             continue;
         }
         let action = match event::read()? {
-            Event::Key(k) => keys::action(k, state.search_input().is_some()),
-            Event::Mouse(m) => areas.and_then(|a| mouse_action(&a, m)),
+            Event::Key(k) => keys::action(k, key_mode(state)),
+            Event::Mouse(m) => areas.and_then(|a| mouse_action(&a, state, m)),
             _ => None,
         };
         let Some(action) = action else { continue };
@@ -141,9 +144,27 @@ fn event_loop(
     }
 }
 
-fn mouse_action(areas: &view::Areas, m: event::MouseEvent) -> Option<Action> {
+fn key_mode(state: &State) -> keys::Mode {
+    if state.search_input().is_some() {
+        keys::Mode::Typing
+    } else if state.copy_menu.is_some() {
+        keys::Mode::Menu
+    } else {
+        keys::Mode::Normal
+    }
+}
+
+fn mouse_action(areas: &view::Areas, state: &State, m: event::MouseEvent) -> Option<Action> {
     let at = Position::new(m.column, m.row);
+    if m.kind == MouseEventKind::Down(MouseButton::Left) && areas.chain.contains(at) {
+        let chain = state.chain()?;
+        return view::chain_bar::stage_at(chain, areas.chain, at).map(Action::ClickStage);
+    }
     let pane = if areas.timeline.is_some_and(|t| t.contains(at)) {
+        if state.lanes && matches!(m.kind, MouseEventKind::Down(_)) {
+            // The lane view has no rows to click.
+            return None;
+        }
         Pane::Timeline
     } else if areas.detail.is_some_and(|d| d.contains(at)) {
         Pane::Detail

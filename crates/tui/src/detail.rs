@@ -9,11 +9,13 @@ use crate::flow::Side;
 use crate::messages::{LdapExchange, LdapRequest, Transport};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::{BindAuth, Scope, result_name};
-use crate::proto::tls::{alert_name, version_name};
+use crate::report::frames;
 use crate::report::searches::{SearchContext, value_text};
 use crate::report::text::wireshark_filter;
 
-use super::rows::{Row, Source, kerberos_name};
+use super::rows::{Row, Source, extended_name, kerberos_name};
+
+mod tls;
 
 /// How a line of the detail pane is meant, so the view can style it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +67,7 @@ fn ldap_of<'a>(a: &'a Analysis, row: &Row) -> Option<&'a LdapExchange> {
 pub fn lines(a: &Analysis, row: &Row, chain: Option<&Chain>) -> Vec<Line> {
     let mut out = vec![Line::Heading(format!(
         "Frame {} · {} {}",
-        row.frame,
+        frames::frame_label(a, row.frame),
         row.proto.label(),
         row.kind
     ))];
@@ -97,6 +99,7 @@ pub fn lines(a: &Analysis, row: &Row, chain: Option<&Chain>) -> Vec<Line> {
             out.push(Line::Problem(c.summary.clone()));
             field(&mut out, "evidence", frames_text(&c.frames));
             out.push(Line::Code(wireshark_filter(&c.frames)));
+            in_files(a, &c.frames, &mut out);
             if !c.remediation.is_empty() {
                 out.push(Line::Heading("Fix".into()));
                 out.push(Line::Text(c.remediation.clone()));
@@ -113,10 +116,26 @@ pub fn lines(a: &Analysis, row: &Row, chain: Option<&Chain>) -> Vec<Line> {
     out.push(Line::Heading("Frames".into()));
     field(&mut out, "frames", frames_text(&row.frames));
     out.push(Line::Code(wireshark_filter(&row.frames)));
+    in_files(a, &row.frames, &mut out);
     if let Some(l) = ldap_of(a, row) {
         search_block(a, l, &mut out);
     }
     out
+}
+
+/// With several inputs: where `frames` are in each file, and the filter for that file alone.
+fn in_files(a: &Analysis, frames: &[u64], out: &mut Vec<Line>) {
+    if !frames::several(a) {
+        return;
+    }
+    field(out, "in the files", frames::in_files_text(a, frames));
+    for (file, filter) in frames::file_filters(a, frames) {
+        out.push(Line::Text(format!("in {file} alone:")));
+        out.push(Line::Code(filter));
+    }
+    out.push(Line::Text(
+        "(the filter above it is for the merge: mergecap -w all.pcapng FILES)".into(),
+    ));
 }
 
 fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
@@ -208,7 +227,7 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
                     }
                 }
                 LdapRequest::Search(_) => {}
-                LdapRequest::Extended { name } => field(out, "extended", name.clone()),
+                LdapRequest::Extended { name } => field(out, "extended", extended_name(name)),
                 LdapRequest::Unbind => field(out, "request", "unbind"),
                 LdapRequest::Other(n) => field(out, "request", *n),
             }
@@ -309,61 +328,7 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
         | Source::TlsServerHello(i)
         | Source::TlsCertificate(i)
         | Source::TlsAlert(i, _)
-        | Source::TlsAppData(i) => {
-            let Some(t) = ex.tls.get(i) else { return };
-            if let Some(c) = ex.tcp.iter().find(|c| c.id == t.conn) {
-                field(out, "client", c.client.to_string());
-                field(out, "server", c.server.to_string());
-            }
-            if let Some((f, sni, versions)) = &t.client_hello {
-                field(out, "client hello", format!("frame {f}"));
-                field(out, "SNI", sni.clone().unwrap_or_else(|| "(none)".into()));
-                let v: Vec<String> = versions.iter().map(|v| version_name(*v)).collect();
-                field(out, "offered", v.join(", "));
-            }
-            if let Some((f, v)) = t.server_hello {
-                field(
-                    out,
-                    "server hello",
-                    format!("frame {f}, {}", version_name(v)),
-                );
-            }
-            if let Some((f, chain)) = &t.certificate {
-                let sizes: Vec<String> =
-                    chain.iter().map(|c| format!("{} bytes", c.len())).collect();
-                field(
-                    out,
-                    "certificate",
-                    format!("frame {f}, chain of {}: {}", chain.len(), sizes.join(", ")),
-                );
-            }
-            for (side, f, desc) in &t.alerts {
-                let d = match desc {
-                    Some(d) => format!("{} ({d})", alert_name(*d)),
-                    None => "encrypted".into(),
-                };
-                field(
-                    out,
-                    "alert",
-                    format!("from the {} in frame {f}: {d}", side_word(*side)),
-                );
-            }
-            if t.client_app_records + t.server_app_records > 0 {
-                field(
-                    out,
-                    "application data",
-                    format!(
-                        "{} record(s) from the client (frames {}), {} from the server{}",
-                        t.client_app_records,
-                        frames_text(&t.client_app_frames),
-                        t.server_app_records,
-                        t.server_app_last
-                            .map(|f| format!(" (last in frame {f})"))
-                            .unwrap_or_default()
-                    ),
-                );
-            }
-        }
+        | Source::TlsAppData(i) => tls::fields(a, i, out),
         Source::HttpRequest(i) | Source::HttpResponse(i) => {
             let Some(h) = ex.http.get(i) else { return };
             field(out, "request", format!("{} {}", h.method, h.target));
@@ -441,7 +406,7 @@ fn search_block(a: &Analysis, l: &LdapExchange, out: &mut Vec<Line>) {
     let (s, r) = (recipes.search, &recipes.ldp);
     out.push(Line::Blank);
     out.push(Line::Heading(
-        "Search, as ldp.exe runs it (y copies the filter)".into(),
+        "Search, as ldp.exe runs it (y: copy filter, command or recipe)".into(),
     ));
     field(
         out,

@@ -12,8 +12,10 @@ pub use capdiag_report::{analysis, capture, chain, flow, loading, messages, net,
 
 pub mod app;
 pub mod clipboard;
+pub mod copy;
 pub mod detail;
 pub mod keys;
+pub mod lanes;
 pub use crate::loading as load;
 pub mod rows;
 pub mod state;

@@ -91,7 +91,7 @@ pub enum Source {
 
 impl Source {
     /// The exchange this part belongs to, so that parts of one exchange can share a stage.
-    fn exchange(self) -> (u8, usize) {
+    pub fn exchange(self) -> (u8, usize) {
         match self {
             Source::DnsQuery(i) | Source::DnsAnswer(i) => (0, i),
             Source::LdapRequest(i)
@@ -117,8 +117,10 @@ impl Source {
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    /// The frame Wireshark shows this message in.
+    /// The frame Wireshark shows this message in (with several inputs: the merge's number).
     pub frame: u64,
+    /// With several inputs: the input the frame came from and its number in that file.
+    pub file_frame: Option<(usize, u64)>,
     /// Every frame that carried it.
     pub frames: Vec<u64>,
     /// Its own capture time, when the model holds one for it.
@@ -186,6 +188,7 @@ impl Builder<'_> {
         let frame = frames.first().copied().unwrap_or_default();
         self.rows.push(Row {
             frame,
+            file_frame: None,
             frames,
             ts,
             time: ts.unwrap_or_default(),
@@ -431,6 +434,9 @@ impl Builder<'_> {
                 ),
                 None if c.saw_syn && c.syn_ack.is_none() => {
                     let last = c.syn_retransmits.last().copied().unwrap_or(c.first_frame);
+                    // How long the client kept trying: its first SYN to its last one.
+                    let waited = self.ex.times.get(last).map(|t| t.saturating_sub(c.ts));
+                    let tries = c.syn_retransmits.len() + 1;
                     self.push(
                         Source::TcpTimeout(i),
                         vec![last],
@@ -439,17 +445,21 @@ impl Builder<'_> {
                         Proto::Tcp,
                         "timeout",
                         format!(
-                            "no answer from {} to {} SYN{}",
+                            "no answer from {} to {tries} SYN{}{}",
                             c.server,
-                            c.syn_retransmits.len() + 1,
-                            if c.syn_retransmits.is_empty() {
-                                ""
-                            } else {
-                                "s"
+                            if tries == 1 { "" } else { "s" },
+                            match waited {
+                                Some(w) if tries > 1 => format!(
+                                    " over {} ({} retransmission{})",
+                                    super::state::duration_text(w),
+                                    tries - 1,
+                                    if tries == 2 { "" } else { "s" }
+                                ),
+                                _ => String::new(),
                             }
                         ),
                         RowStatus::Failed,
-                        None,
+                        waited.filter(|_| tries > 1),
                     );
                 }
                 None => {}
@@ -638,7 +648,7 @@ impl Builder<'_> {
             self.push(
                 Source::Kerberos(i),
                 vec![k.frame],
-                None,
+                Some(k.ts),
                 Some(k.client.ip),
                 Proto::Kerberos,
                 if k.from_client { "request" } else { "reply" },
@@ -691,10 +701,23 @@ fn ldap_request_text(l: &LdapExchange) -> (&'static str, String) {
             };
             (kind, format!("{base} {}", s.filter))
         }
-        LdapRequest::Extended { name } => ("extended", name.clone()),
+        LdapRequest::Extended { name } => ("extended", extended_name(name)),
         LdapRequest::Unbind => ("unbind", String::new()),
         LdapRequest::Other(name) => ("request", (*name).to_string()),
     }
+}
+
+/// An extended operation by its name: `StartTLS (1.3.6.1.4.1.1466.20037)`, else the OID.
+pub fn extended_name(oid: &str) -> String {
+    let name = match oid {
+        "1.3.6.1.4.1.1466.20037" => "StartTLS",
+        "1.3.6.1.4.1.4203.1.11.3" => "Who am I?",
+        "1.3.6.1.4.1.4203.1.11.1" => "Password Modify",
+        "1.3.6.1.4.1.1466.101.119.1" => "Dynamic Refresh",
+        "1.3.6.1.4.1.4203.1.11.2" => "Cancel",
+        _ => return oid.to_string(),
+    };
+    format!("{name} ({oid})")
 }
 
 /// The timeline of a whole analysis, in frame order, each row tied to its client's chain.
@@ -720,6 +743,11 @@ pub fn build_rows(a: &Analysis) -> Vec<Row> {
     let mut rows = b.rows;
     // Stable: within one frame, the order above (a TCP connect before the LDAP it carries).
     rows.sort_by_key(|r| r.frame);
+    for row in rows.iter_mut() {
+        // Every message at its own packet's time, where the model noted it.
+        row.ts = row.ts.or_else(|| a.exchanges.times.get(row.frame));
+        row.file_frame = a.origins.locate(row.frame);
+    }
     fill_times(&mut rows, None);
     assign_stages(&mut rows, &a.chains);
     rows

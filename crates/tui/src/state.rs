@@ -7,8 +7,11 @@ use crate::analysis::Analysis;
 use crate::capture::Nanos;
 use crate::chain::Chain;
 
+use super::copy::{CopyItem, items};
 use super::detail;
 use super::rows::{Proto, Row, build_rows, fill_times};
+
+mod jump;
 
 /// Which pane the movement keys act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,15 +40,27 @@ pub enum Action {
     SearchBackspace,
     SearchConfirm,
     Help,
+    /// `y`: opens the copy menu.
     Copy,
-    /// Esc: closes what is open (help, search input, expanded pane, search), else quits.
+    /// A key pressed in the copy menu.
+    CopyPick(char),
+    /// Jump to the row where the chain broke.
+    JumpFailure,
+    /// `t`: the lane view (time axis, one lane per party) instead of the rows.
+    ToggleLanes,
+    /// Esc: closes what is open (help, copy menu, search input, expanded pane, protocol
+    /// filter, search, lane view), else quits.
     Back,
     Quit,
+    /// Ctrl-C: quits from everywhere, the search prompt included.
+    Interrupt,
     /// Mouse wheel over a pane.
     Scroll(Pane, i32),
     /// Mouse click on the n-th visible timeline line (0 = the first drawn row).
     ClickRow(usize),
     ClickDetail,
+    /// Mouse click on a stage of the chain bar.
+    ClickStage(crate::chain::StageKind),
 }
 
 /// What the event loop must do after an action.
@@ -77,6 +92,14 @@ pub struct State {
     pub focus: Pane,
     pub expanded: bool,
     pub help: bool,
+    /// First line of the help overlay shown (it scrolls on small screens).
+    pub help_scroll: usize,
+    /// The copy menu's items while it is open.
+    pub copy_menu: Option<Vec<CopyItem>>,
+    /// The lane view replaces the rows.
+    pub lanes: bool,
+    /// A problem with the inputs (an unreadable file), kept on the status line.
+    pub notice: Option<String>,
     pub detail_scroll: usize,
     /// Rows the timeline can show at once (the view tells after each layout).
     pub timeline_height: usize,
@@ -117,6 +140,10 @@ impl State {
             focus: Pane::Timeline,
             expanded: false,
             help: false,
+            help_scroll: 0,
+            copy_menu: None,
+            lanes: false,
+            notice: None,
             detail_scroll: 0,
             timeline_height: 10,
             detail_height: 8,
@@ -169,6 +196,11 @@ impl State {
             .skip(self.offset)
             .take(self.timeline_height.max(1))
             .filter_map(|(i, r)| self.rows.get(*r).map(|row| (i, row)))
+    }
+
+    /// Every visible row, in order (the lane view draws them all).
+    pub fn visible_rows(&self) -> impl Iterator<Item = &Row> {
+        self.visible.iter().filter_map(|r| self.rows.get(*r))
     }
 
     /// The visible row before the n-th visible one (for the gutter of the first drawn row).
@@ -286,6 +318,10 @@ impl State {
                 .unwrap_or(self.visible.len().saturating_sub(1)),
             None => 0,
         };
+        if keep.is_none() || self.visible.get(self.selected) != keep.as_ref() {
+            // Another message is shown: its detail starts at the top.
+            self.detail_scroll = 0;
+        }
         self.scroll_to_selection();
     }
 
@@ -331,99 +367,30 @@ impl State {
         }
     }
 
-    fn jump_finding(&mut self, forward: bool) {
-        let is_finding = |v: &usize| self.rows.get(*v).is_some_and(Row::is_finding);
-        let found = if forward {
-            self.visible
-                .iter()
-                .enumerate()
-                .skip(self.selected + 1)
-                .find(|(_, v)| is_finding(v))
-                .map(|(i, _)| i)
-        } else {
-            self.visible
-                .iter()
-                .enumerate()
-                .take(self.selected)
-                .rev()
-                .find(|(_, v)| is_finding(v))
-                .map(|(i, _)| i)
-        };
-        match found {
-            Some(i) => {
-                self.focus = Pane::Timeline;
-                self.select(i);
-                self.message = None;
-            }
-            None => {
-                self.message = Some(if self.finding_count() == 0 {
-                    "No findings in these rows.".into()
-                } else if forward {
-                    "No finding after this row (N goes back).".into()
-                } else {
-                    "No finding before this row (n goes forward).".into()
-                });
-            }
-        }
-    }
-
-    fn next_filter(&mut self) {
-        let present: Vec<Proto> = Proto::ALL
-            .into_iter()
-            .filter(|p| self.rows.iter().any(|r| r.proto == *p))
-            .collect();
-        self.filter = match self.filter {
-            None => present.first().copied(),
-            Some(cur) => present.iter().copied().find(|p| *p > cur),
-        };
-        self.refilter(self.visible.get(self.selected).copied());
-    }
-
     /// Applies one action; returns what the event loop must do.
     pub fn apply(&mut self, action: Action) -> Effect {
+        if action == Action::Interrupt {
+            return Effect::Quit;
+        }
         if !matches!(
             action,
-            Action::NextFinding | Action::PrevFinding | Action::Copy
+            Action::NextFinding
+                | Action::PrevFinding
+                | Action::Copy
+                | Action::CopyPick(_)
+                | Action::JumpFailure
+                | Action::ClickStage(_)
         ) {
             self.message = None;
         }
-        if self.help && !matches!(action, Action::Quit) {
-            // The overlay takes the next key: ? or Esc close it, q still quits.
-            if matches!(action, Action::Help | Action::Back) {
-                self.help = false;
-            }
-            return Effect::None;
+        if self.search_input.is_some() {
+            return self.apply_typing(action);
         }
-        if let Some(input) = self.search_input.as_mut() {
-            match action {
-                Action::SearchChar(c) => {
-                    input.push(c);
-                    return Effect::None;
-                }
-                Action::SearchBackspace => {
-                    input.pop();
-                    return Effect::None;
-                }
-                Action::SearchConfirm => {
-                    self.search = std::mem::take(input);
-                    self.search_input = None;
-                    self.refilter(self.visible.get(self.selected).copied());
-                    if !self.search.is_empty() {
-                        self.message = Some(format!(
-                            "{} row{} match \"{}\" (Esc clears)",
-                            self.visible.len(),
-                            if self.visible.len() == 1 { "" } else { "s" },
-                            self.search
-                        ));
-                    }
-                    return Effect::None;
-                }
-                Action::Back => {
-                    self.search_input = None;
-                    return Effect::None;
-                }
-                _ => return Effect::None,
-            }
+        if self.copy_menu.is_some() {
+            return self.apply_menu(action);
+        }
+        if self.help {
+            return self.apply_help(action);
         }
         let page = match self.focus {
             Pane::Timeline => self.timeline_height,
@@ -446,6 +413,8 @@ impl State {
             },
             Action::NextFinding => self.jump_finding(true),
             Action::PrevFinding => self.jump_finding(false),
+            Action::JumpFailure => self.jump_failure(),
+            Action::ClickStage(kind) => self.jump_stage(kind),
             Action::NextClient => {
                 let n = self.analysis.chains.len();
                 if n > 1 {
@@ -469,38 +438,22 @@ impl State {
                     self.focus = Pane::Detail;
                 }
             }
+            Action::ToggleLanes => self.lanes = !self.lanes,
             Action::StartSearch => self.search_input = Some(self.search.clone()),
-            Action::SearchChar(_) | Action::SearchBackspace | Action::SearchConfirm => {}
-            Action::Help => self.help = true,
-            Action::Copy => {
-                let filter = self
-                    .selected_row()
-                    .and_then(|r| detail::ldp_filter(&self.analysis, r));
-                match filter {
-                    Some(f) => {
-                        self.message = Some(
-                            "ldp filter sent to the clipboard (OSC 52; needs terminal support)."
-                                .into(),
-                        );
-                        return Effect::Copy(f);
-                    }
-                    None => {
-                        self.message = Some("y copies the filter of an LDAP search row.".into())
-                    }
-                }
+            Action::SearchChar(_)
+            | Action::SearchBackspace
+            | Action::SearchConfirm
+            | Action::CopyPick(_) => {}
+            Action::Help => {
+                self.help = true;
+                self.help_scroll = 0;
             }
-            Action::Back => {
-                if self.expanded {
-                    self.expanded = false;
-                    self.focus = Pane::Timeline;
-                } else if !self.search.is_empty() {
-                    self.search.clear();
-                    self.refilter(self.visible.get(self.selected).copied());
-                } else {
-                    return Effect::Quit;
-                }
-            }
-            Action::Quit => return Effect::Quit,
+            Action::Copy => match self.selected_row().map(|r| items(&self.analysis, r)) {
+                Some(menu) if !menu.is_empty() => self.copy_menu = Some(menu),
+                _ => self.message = Some("Nothing to copy: no row selected.".into()),
+            },
+            Action::Back => return self.back(),
+            Action::Quit | Action::Interrupt => return Effect::Quit,
             Action::Scroll(pane, delta) => {
                 let focus = self.focus;
                 self.focus = pane;
@@ -512,6 +465,99 @@ impl State {
                 self.select(self.offset + line);
             }
             Action::ClickDetail => self.focus = Pane::Detail,
+        }
+        Effect::None
+    }
+
+    /// Esc outside the overlays: closes the innermost thing open, else quits.
+    fn back(&mut self) -> Effect {
+        if self.expanded {
+            self.expanded = false;
+            self.focus = Pane::Timeline;
+        } else if self.filter.is_some() {
+            self.filter = None;
+            self.refilter(self.visible.get(self.selected).copied());
+            self.message = Some("Filter cleared: all protocols.".into());
+        } else if !self.search.is_empty() {
+            self.search.clear();
+            self.refilter(self.visible.get(self.selected).copied());
+        } else if self.lanes {
+            self.lanes = false;
+        } else {
+            return Effect::Quit;
+        }
+        Effect::None
+    }
+
+    /// While the search prompt is open: keys are text; Enter applies, Esc cancels.
+    fn apply_typing(&mut self, action: Action) -> Effect {
+        let Some(input) = self.search_input.as_mut() else {
+            return Effect::None;
+        };
+        match action {
+            Action::SearchChar(c) => input.push(c),
+            Action::SearchBackspace => {
+                input.pop();
+            }
+            Action::SearchConfirm => {
+                self.search = std::mem::take(input);
+                self.search_input = None;
+                self.refilter(self.visible.get(self.selected).copied());
+                if !self.search.is_empty() {
+                    self.message = Some(format!(
+                        "{} row{} match \"{}\" (Esc clears)",
+                        self.visible.len(),
+                        if self.visible.len() == 1 { "" } else { "s" },
+                        self.search
+                    ));
+                }
+            }
+            Action::Back => self.search_input = None,
+            _ => {}
+        }
+        Effect::None
+    }
+
+    /// While the copy menu is open: its keys pick, Esc closes, q quits.
+    fn apply_menu(&mut self, action: Action) -> Effect {
+        match action {
+            Action::CopyPick(c) => {
+                let picked = self
+                    .copy_menu
+                    .as_ref()
+                    .and_then(|m| m.iter().find(|i| i.key == c))
+                    .cloned();
+                if let Some(item) = picked {
+                    self.copy_menu = None;
+                    self.message = Some(format!(
+                        "{} sent to the clipboard (OSC 52; needs terminal support).",
+                        item.label
+                    ));
+                    return Effect::Copy(item.text);
+                }
+            }
+            Action::Back | Action::Copy => self.copy_menu = None,
+            Action::Quit => return Effect::Quit,
+            _ => {}
+        }
+        Effect::None
+    }
+
+    /// While the help overlay is open: it scrolls; ? or Esc close it, q still quits.
+    fn apply_help(&mut self, action: Action) -> Effect {
+        match action {
+            Action::Help | Action::Back => self.help = false,
+            Action::Quit => return Effect::Quit,
+            Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+            Action::Down => self.help_scroll += 1,
+            Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(5),
+            Action::PageDown => self.help_scroll += 5,
+            Action::Home => self.help_scroll = 0,
+            Action::End => self.help_scroll = usize::MAX / 2,
+            Action::Scroll(_, d) => {
+                self.help_scroll = (self.help_scroll as i64 + i64::from(d)).max(0) as usize
+            }
+            _ => {}
         }
         Effect::None
     }

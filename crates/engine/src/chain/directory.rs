@@ -142,6 +142,19 @@ pub fn sealed_how(layer: &SaslLayer) -> String {
     }
 }
 
+/// The fix for TLS-protected LDAP (StartTLS, LDAPS), where the SASL advice of `ldap.sealed`
+/// (sign without sealing) does not apply; None for a SASL layer.
+pub fn sealed_fix(layer: &SaslLayer) -> Option<&'static str> {
+    match layer.mechanism {
+        "StartTLS" | "LDAPS" => Some(
+            "Not a failure. TLS hides the LDAP: to see the SCP search, capture with the TLS keys \
+             (SSLKEYLOGFILE) or on a client that binds without StartTLS/LDAPS, or run the search \
+             with ldp.exe.",
+        ),
+        _ => None,
+    }
+}
+
 /// A search judged on its result: None when it succeeded, else the failed stage
 /// (search failed / no response).
 fn search_failure(kind: StageKind, l: &LdapExchange, what: &str) -> Option<Stage> {

@@ -190,14 +190,18 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
             "{}; the searches cannot be read.",
             directory::sealed_how(&layer)
         );
-        findings.push(causes::cause(
+        let mut sealed = causes::cause(
             "ldap.sealed",
             summary,
             directory::sealed_layers(view)
                 .iter()
                 .map(|l| l.from_frame)
                 .collect(),
-        ));
+        );
+        if let Some(fix) = directory::sealed_fix(&layer) {
+            sealed.remediation = fix.to_string();
+        }
+        findings.push(sealed);
     }
     // A sealed SCP search after which the client tried no host tied to it gave it no usable
     // URL: when nothing reached HTTPS and a later step failed, the SCP stage is where it broke.

@@ -6,8 +6,10 @@ pub mod model;
 pub mod relevance;
 pub mod sniff;
 pub mod stream;
+pub mod times;
 pub mod warnings;
 
 pub use collect::{Collector, Service, port_of_interest};
 pub use model::*;
+pub use times::FrameTimes;
 pub use warnings::{Warning, WarningLog};

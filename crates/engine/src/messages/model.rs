@@ -173,4 +173,6 @@ pub struct Exchanges {
     pub kerberos: Vec<KerberosMessage>,
     /// DNS lookups that cannot matter to an Autodiscover lookup, counted but not kept.
     pub unrelated_dns: u64,
+    /// Capture times of the frames above that carry no time of their own in the model.
+    pub times: super::times::FrameTimes,
 }

@@ -1,9 +1,12 @@
-//! Drawing: lays the screen out (chain bar, timeline, detail pane, status line, help overlay)
-//! and hands each area to its widget. Reads the [`State`]; changes nothing.
+//! Drawing: lays the screen out (chain bar, timeline or lane view, detail pane, status line,
+//! copy menu and help overlays) and hands each area to its widget. Reads the [`State`];
+//! changes nothing.
 
 pub mod chain_bar;
+pub mod copy_menu;
 pub mod detail;
 pub mod help;
+pub mod lanes;
 pub mod loading;
 pub mod status;
 pub mod theme;
@@ -34,11 +37,11 @@ pub struct Areas {
 }
 
 impl Areas {
-    /// The rows of the timeline pane below its title line.
+    /// The rows of the timeline pane below its title line and its column header.
     pub fn timeline_rows(&self) -> Option<Rect> {
         self.timeline.map(|t| Rect {
-            y: t.y.saturating_add(1),
-            height: t.height.saturating_sub(1),
+            y: t.y.saturating_add(2),
+            height: t.height.saturating_sub(2),
             ..t
         })
     }
@@ -70,6 +73,11 @@ pub fn layout(area: Rect, state: &State) -> Option<Areas> {
     .areas(area);
     let (timeline, detail) = if state.expanded {
         (None, Some(body))
+    } else if state.lanes {
+        // The lanes take the lines they need; the detail pane the rest.
+        let lanes = lanes::HEIGHT.min(body.height.saturating_sub(3));
+        let [t, d] = Layout::vertical([Constraint::Length(lanes), Constraint::Fill(1)]).areas(body);
+        (Some(t), Some(d))
     } else {
         let (t, d) = if area.width >= SIDE_BY_SIDE_WIDTH {
             // A blank column keeps the latency column off the detail text.
@@ -115,14 +123,21 @@ pub fn draw(frame: &mut Frame, state: &State) {
     };
     chain_bar::draw(frame, areas.chain, state);
     if let Some(t) = areas.timeline {
-        timeline::draw(frame, t, state);
+        if state.lanes {
+            lanes::draw(frame, t, state);
+        } else {
+            timeline::draw(frame, t, state);
+        }
     }
     if let Some(d) = areas.detail {
         detail::draw(frame, d, state);
     }
     status::draw(frame, areas.status, state);
+    if let Some(menu) = &state.copy_menu {
+        copy_menu::draw(frame, area, menu);
+    }
     if state.help {
-        help::draw(frame, area);
+        help::draw(frame, area, state.help_scroll);
     }
 }
 

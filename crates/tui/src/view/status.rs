@@ -1,5 +1,6 @@
-//! The status line: the search being typed, a note after an action, or the key hints, with the
-//! position in the timeline.
+//! The status line: the search being typed, a note after an action, or the key hints (after a
+//! problem with the inputs, such as an unreadable file, which stays shown), with the position
+//! in the timeline.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -39,6 +40,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         let hints = [
             ("?", "help"),
             ("n/N", "finding"),
+            ("x", "break"),
+            ("t", "lanes"),
             ("f", "filter"),
             ("/", "search"),
             ("Tab", "pane"),
@@ -48,6 +51,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         ];
         let mut spans = vec![Span::raw(" ")];
         let mut room = left.width as usize;
+        if let Some(n) = &state.notice {
+            let text = super::chain_bar::fit_end(n, room.saturating_sub(2));
+            room = room.saturating_sub(text.chars().count() + 2);
+            spans.push(Span::styled(
+                format!("{text}  "),
+                Style::new().fg(ratatui::style::Color::LightRed),
+            ));
+        }
         for (k, what) in hints {
             let need = k.chars().count() + what.len() + 3;
             if need > room {

@@ -8,6 +8,7 @@
 
 use super::ahead::Source;
 use super::frame::Frame;
+use super::origins::FrameOrigins;
 use super::reader::{CaptureReader, InputInfo};
 
 /// The chronological merge of several [`CaptureReader`]s.
@@ -20,6 +21,8 @@ pub struct MergedCapture {
     heads: Vec<Option<(Frame, bool)>>,
     primed: bool,
     emitted: u64,
+    /// Each merged frame's input and own number (recorded only with several inputs).
+    origins: FrameOrigins,
 }
 
 impl MergedCapture {
@@ -41,6 +44,7 @@ impl MergedCapture {
             heads,
             primed: false,
             emitted: 0,
+            origins: FrameOrigins::default(),
         }
     }
 
@@ -57,6 +61,9 @@ impl MergedCapture {
         let refill = self.readers.get_mut(i).and_then(Source::next_timed);
         let (mut frame, _) = std::mem::replace(self.heads.get_mut(i)?, refill)?;
         self.emitted += 1;
+        if self.readers.len() > 1 {
+            self.origins.record(self.emitted, i, frame.number);
+        }
         frame.number = self.emitted;
         frame.input = i;
         Some(frame)
@@ -73,6 +80,11 @@ impl MergedCapture {
             }
         }
         best.map(|(i, _)| i)
+    }
+
+    /// Where each merged frame came from (empty with one input); see [`FrameOrigins`].
+    pub fn take_origins(&mut self) -> FrameOrigins {
+        std::mem::take(&mut self.origins)
     }
 
     /// Information on every input, in input order (packet counts so far and warnings).
@@ -103,6 +115,7 @@ mod tests {
             heads,
             primed: true,
             emitted: 0,
+            origins: FrameOrigins::default(),
         }
         .pick()
     }

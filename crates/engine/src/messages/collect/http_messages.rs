@@ -5,7 +5,7 @@ use crate::flow::ConnId;
 use crate::proto::http::{HttpMessage, decode_http};
 
 impl Collector {
-    pub(super) fn http(&mut self, id: ConnId, msg: &[u8], frame: u64) {
+    pub(super) fn http(&mut self, id: ConnId, msg: &[u8], frame: u64, ts: Nanos) {
         if self.over_limit(self.exchanges.http.len(), "http: messages", frame) {
             return;
         }
@@ -14,14 +14,17 @@ impl Collector {
                 method,
                 target,
                 host,
-            }) => self.exchanges.http.push(HttpExchange {
-                conn: id,
-                frame,
-                method,
-                target,
-                host,
-                response: None,
-            }),
+            }) => {
+                self.exchanges.http.push(HttpExchange {
+                    conn: id,
+                    frame,
+                    method,
+                    target,
+                    host,
+                    response: None,
+                });
+                self.exchanges.times.note(frame, ts);
+            }
             Ok(HttpMessage::Response {
                 status, location, ..
             }) => {
@@ -34,7 +37,10 @@ impl Collector {
                     .iter_mut()
                     .find(|h| h.conn == id && h.response.is_none())
                 {
-                    Some(h) => h.response = Some((frame, status, location)),
+                    Some(h) => {
+                        h.response = Some((frame, status, location));
+                        self.exchanges.times.note(frame, ts);
+                    }
                     None => {
                         self.warnings
                             .add(self.input, "http: response without a request", frame)

@@ -100,9 +100,13 @@ impl Collector {
                 for v in urls.flat_map(|(_, v)| v) {
                     self.relevance.url(&String::from_utf8_lossy(v));
                 }
-                return ex.entries.push(LdapEntry { entry, frames });
+                ex.entries.push(LdapEntry { entry, frames });
+                return self.exchanges.times.note(frame, ts);
             }
-            LdapOp::SearchResultReference(urls) => return ex.references.push((urls, frame)),
+            LdapOp::SearchResultReference(urls) => {
+                ex.references.push((urls, frame));
+                return self.exchanges.times.note(frame, ts);
+            }
             LdapOp::SearchResultDone(r) => r,
             LdapOp::BindResponse(b) => b.result,
             LdapOp::ExtendedResponse { result, .. } => result,

@@ -241,14 +241,18 @@ impl TcpSink for Collector {
                 ts,
                 saw_syn,
             } => self.open(conn, client, server, frame, ts, saw_syn),
-            TcpEvent::SynRetransmit { conn, frame, .. } => {
+            TcpEvent::SynRetransmit { conn, frame, ts } => {
                 if let Some(t) = self.tcp_record(conn) {
                     t.syn_retransmits.push(frame);
+                    self.exchanges.times.note(frame, ts);
                 }
             }
-            TcpEvent::SynAck { conn, frame, .. } => {
-                if let Some(t) = self.tcp_record(conn) {
-                    t.syn_ack.get_or_insert(frame);
+            TcpEvent::SynAck { conn, frame, ts } => {
+                if let Some(t) = self.tcp_record(conn)
+                    && t.syn_ack.is_none()
+                {
+                    t.syn_ack = Some(frame);
+                    self.exchanges.times.note(frame, ts);
                 }
             }
             TcpEvent::Data {
@@ -279,17 +283,27 @@ impl TcpSink for Collector {
                 );
             }
             TcpEvent::Fin {
-                conn, from, frame, ..
+                conn,
+                from,
+                frame,
+                ts,
             } => {
                 if let Some(t) = self.tcp_record(conn) {
                     t.fins.push((from, frame));
+                    self.exchanges.times.note(frame, ts);
                 }
             }
             TcpEvent::Reset {
-                conn, from, frame, ..
+                conn,
+                from,
+                frame,
+                ts,
             } => {
-                if let Some(t) = self.tcp_record(conn) {
-                    t.reset.get_or_insert((from, frame));
+                if let Some(t) = self.tcp_record(conn)
+                    && t.reset.is_none()
+                {
+                    t.reset = Some((from, frame));
+                    self.exchanges.times.note(frame, ts);
                 }
             }
             TcpEvent::Closed { conn, reason } => {

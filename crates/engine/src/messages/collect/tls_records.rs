@@ -30,28 +30,40 @@ impl Collector {
         let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else {
             return;
         };
+        // A frame the session names gets the time of the frame that completed its record: an
+        // upper bound for a record's first frame, exact for the usual one-segment record.
+        let times = &mut self.exchanges.times;
         for ev in events {
             match ev {
                 TlsEvent::ClientHello { sni, versions } => {
-                    session.client_hello.get_or_insert((first, sni, versions));
+                    if session.client_hello.is_none() {
+                        session.client_hello = Some((first, sni, versions));
+                        times.note(first, ts);
+                    }
                 }
                 TlsEvent::ServerHello { version, .. } => {
-                    session.server_hello.get_or_insert((first, version));
+                    if session.server_hello.is_none() {
+                        session.server_hello = Some((first, version));
+                        times.note(first, ts);
+                    }
                 }
                 TlsEvent::Certificate { chain } => {
                     if session.certificate.is_none() {
                         session.certificate = Some((first, chain));
                         session.certificate_ts = Some(ts);
+                        times.note(first, ts);
                     }
                 }
                 TlsEvent::Alert { description, .. } => {
-                    session.alerts.push((from, last, description))
+                    session.alerts.push((from, last, description));
+                    times.note(last, ts);
                 }
                 TlsEvent::ApplicationData { .. } => match from {
                     Side::Client => {
                         session.client_app_records += 1;
                         if session.client_app_frames.len() < 4 {
                             session.client_app_frames.push(last);
+                            times.note(last, ts);
                         }
                     }
                     Side::Server => {
