@@ -185,12 +185,15 @@ ccli() {
 }
 ON_CLI=(ccli "$NS_CLI")
 
-source "$HERE/scenarios-v2.sh"
+# Another scenario set (samples/lab/adversarial/adv-run.sh) names its file, the array of its
+# scenario names and the client scripts it needs beside ldapc.py.
+source "${LAB_SCENARIO_FILE:-$HERE/scenarios-v2.sh}"
+declare -n ALL_SCENARIOS="${LAB_ALL_VAR:-ALL2}"
 
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=("${ALL2[@]}")
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=("${ALL_SCENARIOS[@]}")
 for sc in "${SCENARIOS[@]}"; do
-  declare -F "sc2_${sc//-/_}" >/dev/null || die "unknown scenario '$sc' (known: ${ALL2[*]})"
+  declare -F "sc2_${sc//-/_}" >/dev/null || die "unknown scenario '$sc' (known: ${ALL_SCENARIOS[*]})"
 done
 
 # ---------------------------------------------------------------- main
@@ -203,7 +206,8 @@ populate_dc
 make_certs
 mkdir -p "$STATE/lib"
 cp "$HERE/client-run.sh" "$STATE/client-run.sh"
-cp "$HERE/client-lib.sh" "$HERE/ldapc.py" "$STATE/lib/"
+# shellcheck disable=SC2086 # LAB_EXTRA_LIB is a list of files
+cp "$HERE/client-lib.sh" "$HERE/ldapc.py" ${LAB_EXTRA_LIB:-} "$STATE/lib/"
 mkdir -p "$STATE/client/private" "$STATE/client/lock" "$STATE/client/state" "$STATE/client/cache"
 cat > "$STATE/client/smb.conf" <<EOF
 [global]

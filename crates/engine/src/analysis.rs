@@ -158,6 +158,10 @@ impl Analyzer {
     pub fn new(opts: &ChainOptions, decode: DecodeOptions) -> Self {
         let mut collector = Collector::default();
         collector.decode_options = decode;
+        // The domains the user named make their lookups matter from the first frame.
+        collector.relevance = crate::messages::relevance::Relevance::with_domains(
+            opts.domain.iter().chain(&opts.smtp_domain).cloned(),
+        );
         Analyzer {
             opts: opts.clone(),
             decoder: PacketDecoder::new(),

@@ -230,6 +230,7 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
                 LdapRequest::Extended { name } => field(out, "extended", extended_name(name)),
                 LdapRequest::Unbind => field(out, "request", "unbind"),
                 LdapRequest::Other(n) => field(out, "request", *n),
+                LdapRequest::NotInCapture => field(out, "request", "not in the capture"),
             }
             match &l.result {
                 None if !matches!(l.request, LdapRequest::Unbind) => {

@@ -704,6 +704,7 @@ fn ldap_request_text(l: &LdapExchange) -> (&'static str, String) {
         LdapRequest::Extended { name } => ("extended", extended_name(name)),
         LdapRequest::Unbind => ("unbind", String::new()),
         LdapRequest::Other(name) => ("request", (*name).to_string()),
+        LdapRequest::NotInCapture => ("search", "(request not in the capture)".to_string()),
     }
 }
 

@@ -347,3 +347,81 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
         stages,
     })
 }
+
+/// HTTPS servers the client connected to (after `after`, the first sealed frame) that no
+/// candidate host accounts for, each as information with what happened: where the SCP search
+/// cannot be read, one of them may be its URL, but the capture does not say which, so none of
+/// them is judged as the SCP host.
+pub fn untied_hosts(view: &ClientView, attempts: &[Attempt], after: Option<u64>) -> Vec<Cause> {
+    let tied_ips: Vec<IpAddr> = attempts
+        .iter()
+        .flat_map(|a| dns_stage::address_lookups(view, &a.host).1)
+        .collect();
+    let sni_of = |c: &TcpConnection| {
+        view.tls
+            .get(&c.id)
+            .and_then(|s| s.client_hello.as_ref())
+            .and_then(|h| h.1.clone())
+    };
+    let mut servers: Vec<crate::flow::Endpoint> = Vec::new();
+    for c in view
+        .tcp
+        .iter()
+        .filter(|c| c.server.port == 443 && after.is_none_or(|f| c.first_frame > f))
+    {
+        let sni = sni_of(c);
+        let tied = tied_ips.contains(&c.server.ip)
+            || sni
+                .as_deref()
+                .is_some_and(|n| attempts.iter().any(|a| a.host.eq_ignore_ascii_case(n)));
+        if !tied && !servers.contains(&c.server) {
+            servers.push(c.server);
+        }
+    }
+    servers
+        .into_iter()
+        .map(|server| {
+            let conns: Vec<&TcpConnection> = view
+                .tcp
+                .iter()
+                .copied()
+                .filter(|c| c.server == server)
+                .collect();
+            let name = conns
+                .iter()
+                .find_map(|c| sni_of(c))
+                .or_else(|| {
+                    view.dns.iter().find_map(|d| {
+                        d.response.as_ref()?.answers.iter().find_map(|a| {
+                            matches!(a.data, DnsData::Address(ip) if ip == server.ip)
+                                .then(|| d.name.to_ascii_lowercase())
+                        })
+                    })
+                })
+                .unwrap_or_else(|| server.ip.to_string());
+            let connect = connection_stage(StageKind::HttpsConnect, &conns, &name);
+            let answered = conns.iter().any(|c| {
+                view.tls
+                    .get(&c.id)
+                    .is_some_and(|s| s.client_app_records > 0 && s.server_app_records > 0)
+            });
+            let outcome = match (&connect.cause, answered) {
+                (_, true) => "HTTPS was answered".to_string(),
+                (Some(c), false) => c.summary.clone(),
+                (None, false) => "the connection opened, but no HTTPS exchange completed".into(),
+            };
+            let mut frames: Vec<u64> = conns.iter().map(|c| c.first_frame).collect();
+            frames.extend(connect.frames.iter().copied());
+            let mut c = cause(
+                "https.untied_host",
+                format!(
+                    "The client connected to {name} ({server}), which nothing in the capture ties \
+                     to Autodiscover (the SCP search cannot be read): {outcome}"
+                ),
+                frame_set(frames),
+            );
+            c.severity = Severity::Info;
+            c
+        })
+        .collect()
+}

@@ -94,7 +94,9 @@ impl<'a> ConnBinds<'a> {
     }
 }
 
-/// The client's binds over TCP grouped per connection, in order of their first step.
+/// The client's binds over TCP, one entry per bind: the steps of one SASL bind go together
+/// (a step follows an answer of saslBindInProgress on the same connection); a bind request after
+/// a final answer starts a new bind, also on the same connection. In order of their first step.
 fn per_connection<'a>(view: &'a ClientView) -> Vec<ConnBinds<'a>> {
     let mut out: Vec<ConnBinds<'a>> = Vec::new();
     for l in view
@@ -103,7 +105,13 @@ fn per_connection<'a>(view: &'a ClientView) -> Vec<ConnBinds<'a>> {
         .copied()
         .filter(|l| l.transport == Transport::Tcp && matches!(l.request, LdapRequest::Bind(_)))
     {
-        match out.iter_mut().find(|c| c.conn == l.conn) {
+        let in_progress = |c: &&mut ConnBinds<'a>| {
+            c.conn == l.conn
+                && c.last()
+                    .and_then(|s| s.result.as_ref())
+                    .is_some_and(|r| r.result.code == SASL_IN_PROGRESS)
+        };
+        match out.iter_mut().rev().find(in_progress) {
             Some(c) => c.steps.push(l),
             None => out.push(ConnBinds {
                 conn: l.conn,
@@ -112,6 +120,15 @@ fn per_connection<'a>(view: &'a ClientView) -> Vec<ConnBinds<'a>> {
         }
     }
     out
+}
+
+impl ConnBinds<'_> {
+    fn first_frame(&self) -> u64 {
+        self.steps
+            .first()
+            .and_then(|s| s.frames.first().copied())
+            .unwrap_or_default()
+    }
 }
 
 pub fn bind_method(auth: &BindAuth) -> String {
@@ -246,9 +263,18 @@ fn judge_connection(view: &ClientView, binds: &ConnBinds) -> Stage {
 /// Which connection's bind is judged: the one the SCP search ran on (its last bind before the
 /// search), else the last on which the client bound as someone, else the last one.
 fn gating<'a, 'b>(view: &ClientView, all: &'b [ConnBinds<'a>]) -> Option<&'b ConnBinds<'a>> {
-    let scp_conn = scp_searches(view).last().and_then(|s| s.conn);
-    if let Some(c) = scp_conn.and_then(|id| all.iter().find(|b| b.conn == Some(id))) {
-        return Some(c);
+    let scp = scp_searches(view);
+    let search = scp.last();
+    if let Some(s) = search {
+        let at = s.frames.first().copied().unwrap_or_default();
+        // The last bind on the search's connection before the search: the one in effect.
+        let on_conn = all
+            .iter()
+            .rev()
+            .find(|b| s.conn.is_some() && b.conn == s.conn && b.first_frame() < at);
+        if let Some(b) = on_conn {
+            return Some(b);
+        }
     }
     all.iter().rev().find(|b| !b.anonymous()).or(all.last())
 }
@@ -262,12 +288,20 @@ pub fn ldap_bind(view: &ClientView) -> Stage {
         return ldaps.map_or(Stage::not_seen(kind), |l| sealed_stage(kind, &l));
     };
     let mut stage = judge_connection(view, judged);
-    // The other connections' failures: alternatives the client tried, shown as warnings.
-    for other in all.iter().filter(|b| b.conn != judged.conn) {
+    // The other binds' failures: alternatives the client tried, shown as warnings.
+    for other in all
+        .iter()
+        .filter(|b| !std::ptr::eq(*b, judged) && b.first_frame() != judged.first_frame())
+    {
         let s = judge_connection(view, other);
         if let Some(mut c) = s.cause.filter(|_| s.status == StageStatus::Failed) {
             c.severity = Severity::Warning;
-            c.summary = format!("On another connection: {}", c.summary);
+            let place = if other.conn == judged.conn {
+                "Earlier on the same connection"
+            } else {
+                "On another connection"
+            };
+            c.summary = format!("{place} (frame {}): {}", other.first_frame(), c.summary);
             stage.notes.push(c);
         }
     }

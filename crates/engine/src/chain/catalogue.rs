@@ -295,8 +295,16 @@ pub const CATALOGUE: &[CauseInfo] = &[
         severity: Severity::Info,
         stage: "scp_search",
         evidence: "the first SCP search of each pass",
-        meaning: "The capture holds more than one discovery pass, each with its own SCP search after fallback attempts: EWS reran the whole lookup (the SOAP pass failed, then the legacy POX pass). The chain is judged on the last pass; the passes are not counted twice.",
-        remediation: "Nothing on its own: read the verdict of the last pass. The first pass failed the same way or on the SOAP endpoint (autodiscover.svc).",
+        meaning: "The capture holds more than one discovery pass, each with its own SCP search after the HTTPS or fallback traffic of the pass before: EWS reran the whole lookup (after a failed SOAP pass, the legacy POX pass), or the process looked up again later. The chain is judged on the last pass, the latest state; the passes are not counted twice.",
+        remediation: "Nothing on its own: read the verdict of the last pass, and scp.earlier_pass_complete when an earlier pass worked.",
+    },
+    CauseInfo {
+        code: "scp.earlier_pass_complete",
+        severity: Severity::Warning,
+        stage: "scp_search",
+        evidence: "the HTTPS exchange of the earlier pass",
+        meaning: "An earlier discovery pass in the capture reached HTTPS, and the last pass did not: the lookup worked, then broke (an outage during the capture, an intermittent host, a change between the passes).",
+        remediation: "Compare the two passes: what the last one did differently (another SCP URL or DC, a host that stopped answering) is where to look; the last pass's verdict names it.",
     },
     CauseInfo {
         code: "tls.alert.*",
@@ -385,6 +393,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         evidence: "the _autodiscover._tcp SRV query and its answer",
         meaning: "The _autodiscover._tcp.<domain> SRV records name only ports other than 443: EWS takes only port-443 targets (\"No appropriate SRV records were found.\").",
         remediation: "Publish `_autodiscover._tcp.<domain> SRV 0 0 443 <Exchange host>` (`Add-DnsServerResourceRecord -Srv -ZoneName <domain> -Name _autodiscover._tcp -DomainName <host> -Port 443 -Priority 0 -Weight 0`).",
+    },
+    CauseInfo {
+        code: "https.untied_host",
+        severity: Severity::Info,
+        stage: "scp_url_dns, https_connect, tls_handshake, https",
+        evidence: "the client's connections to that server on port 443",
+        meaning: "The SCP search cannot be read (sealed, or before the capture started), and the client connected to an HTTPS server that no Autodiscover name or readable URL ties to the lookup. It may be the SCP URL host or anything else the process talks to; capdiag says what happened there and does not judge it as the SCP host.",
+        remediation: "If this is the Autodiscover host, the outcome shown is what the client met there; confirm the SCP's URL with ldp.exe (recipe below) or `Get-ClientAccessService | fl Name,AutoDiscoverServiceInternalUri`, or capture with the LDAP unsealed.",
     },
     CauseInfo {
         code: "https.no_response",

@@ -81,6 +81,29 @@ pub fn ldap_connect(view: &ClientView) -> Stage {
             LDAP_PORTS.contains(&c.server.port) || view.ldap.iter().any(|l| l.conn == Some(c.id))
         })
         .collect();
+    if !conns.is_empty() && conns.iter().all(|c| !c.saw_syn) {
+        // Open before the capture started: its handshake is not in it.
+        let mut stage = Stage::not_seen(StageKind::LdapConnect);
+        stage.status = StageStatus::NotInCapture;
+        stage.detail = vec![(
+            "note",
+            format!(
+                "the connection to {} was open before the capture started",
+                conns
+                    .first()
+                    .map(|c| c.server.to_string())
+                    .unwrap_or_default()
+            ),
+        )];
+        return stage;
+    }
+    // The SCP search's connection first: it is the one the chain went on with.
+    let scp_conn = scp_searches(view).last().and_then(|s| s.conn);
+    let mut conns = conns;
+    if let Some(i) = conns.iter().position(|c| Some(c.id) == scp_conn) {
+        let c = conns.remove(i);
+        conns.insert(0, c);
+    }
     let mut stage = connection_stage(StageKind::LdapConnect, &conns, "LDAP");
     // LDAPS (636, 3269): the certificate the DC showed, as for an Autodiscover host.
     let ldaps = conns
@@ -290,8 +313,30 @@ pub fn is_scp_filter(f: &Filter) -> bool {
 
 pub fn scp_searches<'a>(view: &'a ClientView) -> Vec<&'a LdapExchange> {
     tcp_ldap(view)
-        .filter(|l| matches!(&l.request, LdapRequest::Search(s) if is_scp_filter(&s.filter)))
+        .filter(|l| match &l.request {
+            LdapRequest::Search(s) => is_scp_filter(&s.filter),
+            // The capture starts after the request: its answers say what it was.
+            LdapRequest::NotInCapture => answers_are_scp_entries(l),
+            _ => false,
+        })
         .collect()
+}
+
+/// Whether a search's entries are Exchange SCP entries: an SCP keyword GUID, or a
+/// serviceBindingInformation value.
+fn answers_are_scp_entries(l: &LdapExchange) -> bool {
+    l.entries
+        .iter()
+        .flat_map(|e| &e.entry.attributes)
+        .any(|(a, v)| {
+            a.eq_ignore_ascii_case("serviceBindingInformation")
+                || (a.eq_ignore_ascii_case("keywords")
+                    && v.iter().any(|k| {
+                        let k = String::from_utf8_lossy(k);
+                        k.eq_ignore_ascii_case(SCP_URL_GUID)
+                            || k.eq_ignore_ascii_case(SCP_POINTER_GUID)
+                    }))
+        })
 }
 
 /// serviceBindingInformation values of the SCP entries, in result order.
@@ -361,7 +406,7 @@ pub fn scp_search(view: &ClientView, domain: Option<&str>) -> (Stage, Vec<String
             .filter_map(|p| p.first().and_then(|s| s.frames.first().copied()))
             .collect();
         let summary = format!(
-            "The client ran {} discovery passes, each with its own SCP search (frames {}) after fallbacks: EWS reran the whole lookup (SOAP, then legacy POX). The chain is judged on the last pass.",
+            "The client ran {} discovery passes, each with its own SCP search (frames {}) after HTTPS or fallback traffic of the pass before. The chain is judged on the last pass.",
             passes.len(),
             frames
                 .iter()
@@ -421,7 +466,7 @@ fn judge_search(
     }
     let base = match &search.request {
         LdapRequest::Search(s) => s.base.clone(),
-        _ => String::new(),
+        _ => "(the request is not in the capture)".to_string(),
     };
     let mut detail = vec![
         ("server", search.server.to_string()),

@@ -364,23 +364,56 @@ pub fn kerberos(view: &ClientView) -> Stage {
         (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
         _ => false,
     };
-    let refused = view.kerberos.iter().copied().find(|k| {
-        let Some(d) = &k.decoded else { return false };
-        let Some(code) = d.error_code else {
-            return false;
-        };
-        on_ldap_path(d.service.as_deref())
-            && !is_normal_step(code)
-            && !replies.iter().any(|r| {
-                r.frame > k.frame
-                    && same_service(
-                        r.decoded.as_ref().and_then(|d| d.service.as_ref()),
-                        d.service.as_ref(),
-                    )
+    // The same principal, where both messages name it (an error may leave it out).
+    let same_client = |a: Option<&String>, b: Option<&String>| match (a, b) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => true,
+    };
+    let refusals: Vec<&KerberosMessage> = view
+        .kerberos
+        .iter()
+        .copied()
+        .filter(|k| {
+            k.decoded.as_ref().is_some_and(|d| {
+                d.error_code.is_some_and(|c| !is_normal_step(c))
+                    && on_ldap_path(d.service.as_deref())
             })
-    });
+        })
+        .collect();
+    // A refusal followed by a ticket for the same service and principal was got past.
+    let got_past = |k: &KerberosMessage| {
+        let d = k.decoded.as_ref();
+        replies.iter().any(|r| {
+            let rd = r.decoded.as_ref();
+            r.frame > k.frame
+                && same_service(
+                    rd.and_then(|d| d.service.as_ref()),
+                    d.and_then(|d| d.service.as_ref()),
+                )
+                && same_client(
+                    rd.and_then(|d| d.client.as_ref()),
+                    d.and_then(|d| d.client.as_ref()),
+                )
+        })
+    };
+    let refused = refusals.iter().copied().find(|k| !got_past(k));
     let others = other_service_refusals(view);
     let mut stage = kerberos_ldap_path(view, refused, &replies, &kdc, &all_frames);
+    // Refusals the client got past (another principal, a retry) stay visible as warnings.
+    for k in refusals.iter().filter(|k| got_past(k)) {
+        let Some(d) = &k.decoded else { continue };
+        let code = d.error_code.unwrap_or_default();
+        let summary = format!(
+            "The KDC {} refused {} for {}: {} ({code}); a ticket for it came later.",
+            k.server.ip,
+            d.client.as_deref().unwrap_or("the client"),
+            d.service.as_deref().unwrap_or("a ticket"),
+            error_name(code)
+        );
+        let mut c = cause(&cause_code(code), summary, vec![k.frame]);
+        c.severity = super::model::Severity::Warning;
+        stage.notes.push(c);
+    }
     stage.notes.extend(others);
     stage
 }
@@ -431,8 +464,13 @@ fn kerberos_ldap_path(
     if let Some(err) = refused.and_then(|k| k.decoded.as_ref().map(|d| (k, d))) {
         let (k, d) = err;
         let code = d.error_code.unwrap_or_default();
+        let who = d
+            .client
+            .as_deref()
+            .map(|c| format!("{c}'s request"))
+            .unwrap_or_else(|| "the request".into());
         let mut summary = format!(
-            "The KDC {} refused the request for {}: {} ({code}), {}",
+            "The KDC {} refused {who} for {}: {} ({code}), {}",
             k.server.ip,
             d.service.as_deref().unwrap_or("a ticket"),
             error_name(code),

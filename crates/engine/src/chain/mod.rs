@@ -125,11 +125,23 @@ fn host_attempts(
 /// fallback the client went on to. A fallback tried after the chain broke earlier is listed
 /// among the attempts, not shown as a second failure in the chain.
 fn main_host_stages(attempts: &[Attempt], directory_failed: bool) -> Vec<Stage> {
+    // A fallback whose failure is expected noise (https://<domain> on the DCs) says nothing.
+    let telling = |a: &&Attempt| {
+        a.first_failure()
+            .and_then(|s| s.cause.as_ref())
+            .is_none_or(|c| c.severity != Severity::Info)
+    };
     let chosen = attempts
         .iter()
         .find(|a| a.reached_https())
         .or_else(|| attempts.iter().find(|a| from_scp(a)))
-        .or_else(|| attempts.first().filter(|_| !directory_failed));
+        .or_else(|| {
+            attempts
+                .iter()
+                .find(telling)
+                .or(attempts.first())
+                .filter(|_| !directory_failed)
+        });
     match chosen {
         Some(a) => a.stages.clone(),
         None => HOST_STAGES.map(Stage::not_seen).to_vec(),
@@ -169,6 +181,12 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         sealed.filter(|_| scp_sealed),
     );
     let reached = attempts.iter().any(Attempt::reached_https);
+    // Judged on the last pass; an earlier pass that reached HTTPS is said, never hidden.
+    let earlier_success = pass_view.as_ref().filter(|_| !reached).and_then(|_| {
+        host_attempts(view, domain.as_deref(), smtp_domain, &scp_urls, None)
+            .into_iter()
+            .find(Attempt::reached_https)
+    });
     progress::settle(&mut stages, reached);
     let directory_failed = stages.iter().any(|s| s.status == StageStatus::Failed);
     stages.extend(main_host_stages(&attempts, directory_failed));
@@ -181,7 +199,11 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         .collect();
     for a in &attempts {
         let first = a.first_failure().and_then(|s| s.cause.clone());
-        if let Some(c) = first.filter(|c| !findings.contains(c)) {
+        if let Some(mut c) = first.filter(|c| !findings.contains(c)) {
+            // In a chain that reached HTTPS, a host that failed was an alternative.
+            if reached && c.severity == Severity::Failure {
+                c.severity = Severity::Warning;
+            }
             findings.push(c);
         }
     }
@@ -213,7 +235,8 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
     if let (false, true, Some(failed)) = (reached, sealed_without_url, later_failure) {
         let summary = format!(
             "The LDAP traffic was sealed, so the SCP search cannot be read, and the client \
-             tried no host tied to it: it went on to the fallbacks, and {} failed.",
+             tried no host tied to it: it went on to the fallbacks, and none reached HTTPS \
+             (the first failed at {}).",
             failed.id()
         );
         let frames = directory::sealed_layers(view)
@@ -227,6 +250,32 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
             let detail = std::mem::take(&mut scp.detail);
             *scp = Stage::failed(StageKind::ScpSearch, c, detail);
         }
+        // The chain broke at the SCP search: the fallbacks tried after it are attempts only.
+        for s in stages.iter_mut().filter(|s| HOST_STAGES.contains(&s.kind)) {
+            *s = Stage::not_seen(s.kind);
+        }
+    }
+    // Where the SCP search cannot be read (sealed, or before the capture), the HTTPS hosts the
+    // client went to that nothing ties to Autodiscover are said, as information, never judged.
+    let scp_unreadable = stages.iter().any(|s| {
+        s.kind == StageKind::ScpSearch
+            && matches!(s.status, StageStatus::Sealed | StageStatus::NotInCapture)
+    }) || sealed_without_url;
+    if scp_unreadable {
+        findings.extend(attempts::untied_hosts(view, &attempts, sealed));
+    }
+    if let Some(a) = earlier_success {
+        let frames = a
+            .stages
+            .iter()
+            .filter(|s| s.kind == StageKind::Https)
+            .flat_map(|s| s.frames.iter().copied())
+            .collect();
+        let summary = format!(
+            "An earlier discovery pass reached HTTPS on {}; the last pass did not.",
+            a.host
+        );
+        findings.push(causes::cause("scp.earlier_pass_complete", summary, frames));
     }
     let (status, broken_at, cause) = progress::verdict(&stages, reached);
     Chain {

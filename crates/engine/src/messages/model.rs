@@ -63,9 +63,13 @@ pub struct LdapExchange {
 pub enum LdapRequest {
     Bind(BindRequest),
     Search(SearchRequest),
-    Extended { name: String },
+    Extended {
+        name: String,
+    },
     Unbind,
     Other(&'static str),
+    /// Answers (search entries, references) whose request was sent before the capture started.
+    NotInCapture,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

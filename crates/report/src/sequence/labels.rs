@@ -94,6 +94,7 @@ pub(super) fn ldap_request_label(l: &LdapExchange) -> String {
         LdapRequest::Extended { name } => format!("LDAP extended operation {name}"),
         LdapRequest::Unbind => "LDAP unbind".to_string(),
         LdapRequest::Other(op) => format!("LDAP {op}"),
+        LdapRequest::NotInCapture => "LDAP search (its request is not in the capture)".to_string(),
     }
 }
 

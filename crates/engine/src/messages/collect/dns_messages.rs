@@ -5,7 +5,41 @@ use crate::capture::Nanos;
 use crate::flow::Endpoint;
 use crate::proto::dns::{DnsData, decode_dns, peek_question};
 
+/// How long after a query a query with the same ID and question from another port counts as
+/// its retry (resolvers retry within seconds).
+const RETRY_WINDOW: Nanos = 10_000_000_000;
+
+/// How many of the latest queries are searched for the first try of a retry.
+const RETRY_LOOKBACK: usize = 32;
+
 impl Collector {
+    /// The unanswered query among the last few that this one retries: same client address,
+    /// server, ID, name and type, from another source port, within [`RETRY_WINDOW`].
+    fn earlier_try(
+        &self,
+        client: Endpoint,
+        server: Endpoint,
+        id: u16,
+        name: &str,
+        qtype: &str,
+        ts: Nanos,
+    ) -> Option<usize> {
+        let recent = self.exchanges.dns.len().saturating_sub(RETRY_LOOKBACK);
+        (recent..self.exchanges.dns.len()).rev().find(|&i| {
+            self.exchanges.dns.get(i).is_some_and(|d| {
+                d.response.is_none()
+                    && d.client.ip == client.ip
+                    && d.client.port != client.port
+                    && d.server == server
+                    && d.id == id
+                    && d.qtype == qtype
+                    && d.name.eq_ignore_ascii_case(name)
+                    && ts.saturating_sub(d.ts) <= RETRY_WINDOW
+                    && self.dns_pending.contains_key(&(d.client, d.server, d.id))
+            })
+        })
+    }
+
     pub(super) fn dns(
         &mut self,
         frame: u64,
@@ -44,6 +78,18 @@ impl Collector {
                     ex.retries.push(frame);
                     return;
                 }
+            }
+            // A resolver that retries from a new source port (dig does) keeps the ID: the same
+            // question still unanswered moments ago is this query's first try.
+            if let Some(i) = self.earlier_try(client, server, msg.id, &q.name, &q.qtype, ts) {
+                let ex = &mut self.exchanges.dns[i];
+                let old = (ex.client, ex.server, ex.id);
+                ex.retries.push(frame);
+                // The answer goes to the latest try's port.
+                ex.client = client;
+                self.dns_pending.remove(&old);
+                self.dns_pending.insert(key, i);
+                return;
             }
             if self.over_limit(self.exchanges.dns.len(), "dns: queries", frame) {
                 return;

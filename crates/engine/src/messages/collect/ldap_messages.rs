@@ -83,12 +83,47 @@ impl Collector {
             });
             return;
         }
-        let Some(&i) = self.ldap_pending.get(&key) else {
-            return self.warnings.add(
-                self.input,
-                "ldap: response to a request not in the capture",
-                frame,
-            );
+        let i = match self.ldap_pending.get(&key) {
+            Some(&i) => i,
+            // A capture that starts in the middle of a search: its answers are kept, under a
+            // request marked as not in the capture, so that what they say is not lost.
+            None if matches!(
+                msg.op,
+                LdapOp::SearchResultEntry(_) | LdapOp::SearchResultReference(_)
+            ) =>
+            {
+                if self.over_limit(self.exchanges.ldap.len(), "ldap: requests", frame) {
+                    return;
+                }
+                self.warnings.add(
+                    self.input,
+                    "ldap: search answers whose request is not in the capture (it started later)",
+                    frame,
+                );
+                let i = self.exchanges.ldap.len();
+                self.ldap_pending.insert(key, i);
+                self.exchanges.ldap.push(LdapExchange {
+                    transport,
+                    conn,
+                    client,
+                    server,
+                    message_id: msg.message_id,
+                    frames: vec![],
+                    ts,
+                    request: LdapRequest::NotInCapture,
+                    entries: vec![],
+                    references: vec![],
+                    result: None,
+                });
+                i
+            }
+            None => {
+                return self.warnings.add(
+                    self.input,
+                    "ldap: response to a request not in the capture",
+                    frame,
+                );
+            }
         };
         let ex = &mut self.exchanges.ldap[i];
         let result = match msg.op {
