@@ -17,23 +17,7 @@ use crate::messages::{DnsExchange, LdapExchange, LdapRequest};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::result_name;
 
-/// Text made safe for HTML/XML text and attribute values (`&` `<` `>` `"` `'`).
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // XML 1.0 forbids most control characters even as references: show them as U+FFFD.
-            c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::format::escape;
 
 const CSS: &str = r#"
 :root { --ok: #2e7d32; --bad: #c62828; --warn: #b26a00; --dim: #78909c; --ink: #263238; }

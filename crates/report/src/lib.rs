@@ -9,6 +9,7 @@ pub use capdiag_engine::{analysis, capture, chain, flow, loading, messages, net,
 pub mod check;
 
 pub mod follow;
+pub mod format;
 pub mod frames;
 pub mod html;
 pub mod json;

@@ -48,21 +48,9 @@ impl Style {
     }
 }
 
-/// `frame.number in {1 2 3}`: paste into Wireshark's display filter bar.
-pub fn wireshark_filter(frames: &[u64]) -> String {
-    let mut f: Vec<u64> = frames.iter().copied().filter(|f| *f > 0).collect();
-    f.sort_unstable();
-    f.dedup();
-    let list: Vec<String> = f.iter().map(u64::to_string).collect();
-    format!("frame.number in {{{}}}", list.join(" "))
-}
+pub use crate::format::wireshark_filter;
 
-fn frames_text(frames: &[u64]) -> String {
-    let mut f = frames.to_vec();
-    f.sort_unstable();
-    f.dedup();
-    f.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
-}
+use crate::format::frames_text;
 
 fn painted(st: Style, s: StageStatus, text: &str) -> String {
     match s {

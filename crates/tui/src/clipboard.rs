@@ -1,28 +1,11 @@
 //! Copying to the clipboard through the terminal: the OSC 52 escape sequence, which terminals
 //! that allow it (and tmux with `set-clipboard on`) turn into a clipboard write.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+use base64::Engine as _;
 
-/// Standard base64 with padding.
+/// Standard base64 with padding (RFC 4648 §4).
 pub fn base64(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                let idx = ((n >> shift) & 63) as usize;
-                out.push(char::from(ALPHABET.get(idx).copied().unwrap_or(b'A')));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
 /// The escape sequence that asks the terminal to put `text` on the clipboard.

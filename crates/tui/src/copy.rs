@@ -5,9 +5,9 @@
 
 use crate::analysis::Analysis;
 use crate::messages::LdapRequest;
+use crate::report::format::wireshark_filter;
 use crate::report::frames;
 use crate::report::searches::SearchContext;
-use crate::report::text::wireshark_filter;
 
 use super::rows::{Row, Source};
 

@@ -9,9 +9,9 @@ use crate::flow::Side;
 use crate::messages::{LdapExchange, LdapRequest, Transport};
 use crate::proto::dns::rcode_name;
 use crate::proto::ldap::{BindAuth, Scope, result_name};
+use crate::report::format::wireshark_filter;
 use crate::report::frames;
 use crate::report::searches::{SearchContext, value_text};
-use crate::report::text::wireshark_filter;
 
 use super::rows::{Row, Source, extended_name, kerberos_name};
 
@@ -37,12 +37,7 @@ fn field(out: &mut Vec<Line>, k: &str, v: impl Into<String>) {
     out.push(Line::Field(k.to_string(), v.into()));
 }
 
-fn frames_text(frames: &[u64]) -> String {
-    let mut f = frames.to_vec();
-    f.sort_unstable();
-    f.dedup();
-    f.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
-}
+pub(crate) use crate::report::format::frames_text;
 
 /// The ldp filter of the search a row belongs to, if it belongs to one.
 pub fn ldp_filter(a: &Analysis, row: &Row) -> Option<String> {

@@ -87,6 +87,24 @@ pub fn error_name(code: i32) -> &'static str {
     }
 }
 
+/// The name of a Kerberos message by its ASN.1 application tag (RFC 4120 §5.10), None for
+/// other tags.
+pub fn message_type_name(tag: u8) -> Option<&'static str> {
+    Some(match tag {
+        10 => "AS-REQ",
+        11 => "AS-REP",
+        12 => "TGS-REQ",
+        13 => "TGS-REP",
+        14 => "AP-REQ",
+        15 => "AP-REP",
+        20 => "KRB-SAFE",
+        21 => "KRB-PRIV",
+        22 => "KRB-CRED",
+        30 => "KRB-ERROR",
+        _ => return None,
+    })
+}
+
 /// Normal protocol steps that are not failures: PREAUTH_REQUIRED (25), the KDC asking for
 /// pre-authentication on the first AS-REQ, and RESPONSE_TOO_BIG (52), the KDC asking the client
 /// to retry over TCP.

@@ -12,7 +12,7 @@
 use super::framing::Framing;
 
 mod codes;
-pub use codes::{error_name, is_normal_step, ntstatus_name};
+pub use codes::{error_name, is_normal_step, message_type_name, ntstatus_name};
 
 /// Largest Kerberos-over-TCP record accepted (RFC 4120 §7.2.2 4-byte length). Tickets with a big
 /// PAC reach tens of KiB; anything near this limit is garbage, not a message to wait for.

@@ -3,7 +3,7 @@
 //! unreadable, `skipped` those without an expectation file; a blessed capture is a passing case.
 
 use super::{CheckResult, Outcome, totals};
-use crate::html::escape;
+use crate::format::escape;
 
 /// The whole JUnit document.
 pub fn render(results: &[CheckResult]) -> String {

@@ -31,14 +31,8 @@ pub(super) fn dns_answer(d: &DnsData) -> String {
 }
 
 pub(super) fn kerberos_name(t: u8) -> String {
-    match t {
-        10 => "AS-REQ".into(),
-        11 => "AS-REP".into(),
-        12 => "TGS-REQ".into(),
-        13 => "TGS-REP".into(),
-        30 => "KRB-ERROR".into(),
-        other => format!("Kerberos message {other}"),
-    }
+    crate::proto::kerberos::message_type_name(t)
+        .map_or_else(|| format!("Kerberos message {t}"), str::to_string)
 }
 
 /// "Kerberos TGS-REQ ldap/dc1.contoso.test", "Kerberos KRB-ERROR KDC_ERR_PREAUTH_FAILED (24)".

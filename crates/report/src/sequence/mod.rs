@@ -572,10 +572,4 @@ pub fn short_label(s: &str, max: usize) -> String {
     shorten(s, max)
 }
 
-/// Frame numbers as people read them: "52, 53, 54".
-pub fn frames_text(frames: &[u64]) -> String {
-    let mut f = frames.to_vec();
-    f.sort_unstable();
-    f.dedup();
-    f.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
-}
+pub use crate::format::frames_text;

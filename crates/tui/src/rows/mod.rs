@@ -10,160 +10,20 @@ use std::net::IpAddr;
 use crate::analysis::Analysis;
 use crate::capture::Nanos;
 use crate::chain::dns_stage::answer_text;
-use crate::chain::{Chain, StageKind, StageStatus};
 use crate::flow::{ConnId, Side};
-use crate::messages::{Exchanges, LdapExchange, LdapRequest, Transport};
+use crate::messages::{Exchanges, LdapRequest, Transport};
 use crate::proto::dns::rcode_name;
-use crate::proto::ldap::{BindAuth, result_name};
+use crate::proto::ldap::result_name;
 use crate::proto::tls::{alert_name, version_name};
 
-/// The protocol a row belongs to (what `f` filters on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Proto {
-    Dns,
-    Cldap,
-    Kerberos,
-    Tcp,
-    Ldap,
-    Tls,
-    Http,
-}
-
-impl Proto {
-    pub const ALL: [Proto; 7] = [
-        Proto::Dns,
-        Proto::Cldap,
-        Proto::Kerberos,
-        Proto::Tcp,
-        Proto::Ldap,
-        Proto::Tls,
-        Proto::Http,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Proto::Dns => "DNS",
-            Proto::Cldap => "CLDAP",
-            Proto::Kerberos => "KRB",
-            Proto::Tcp => "TCP",
-            Proto::Ldap => "LDAP",
-            Proto::Tls => "TLS",
-            Proto::Http => "HTTP",
-        }
-    }
-}
-
-/// What a message says about the lookup, as far as the message itself shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowStatus {
-    Ok,
-    /// An error answer, a refusal, a timeout, a fatal alert.
-    Failed,
-    /// A request that never got an answer in the capture.
-    Unanswered,
-    /// Neither good nor bad (an entry, a FIN-less reset after the work was done, ...).
-    Info,
-}
-
-/// Which part of which exchange in [`Exchanges`] a row shows (indices into its vectors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Source {
-    DnsQuery(usize),
-    DnsAnswer(usize),
-    LdapRequest(usize),
-    LdapEntry(usize, usize),
-    LdapReference(usize, usize),
-    LdapDone(usize),
-    TcpConnect(usize),
-    TcpAccepted(usize),
-    TcpRefused(usize),
-    TcpTimeout(usize),
-    TcpReset(usize),
-    TlsClientHello(usize),
-    TlsServerHello(usize),
-    TlsCertificate(usize),
-    TlsAlert(usize, usize),
-    TlsAppData(usize),
-    HttpRequest(usize),
-    HttpResponse(usize),
-    Kerberos(usize),
-}
-
-impl Source {
-    /// The exchange this part belongs to, so that parts of one exchange can share a stage.
-    pub fn exchange(self) -> (u8, usize) {
-        match self {
-            Source::DnsQuery(i) | Source::DnsAnswer(i) => (0, i),
-            Source::LdapRequest(i)
-            | Source::LdapEntry(i, _)
-            | Source::LdapReference(i, _)
-            | Source::LdapDone(i) => (1, i),
-            Source::TcpConnect(i)
-            | Source::TcpAccepted(i)
-            | Source::TcpRefused(i)
-            | Source::TcpTimeout(i)
-            | Source::TcpReset(i) => (2, i),
-            Source::TlsClientHello(i)
-            | Source::TlsServerHello(i)
-            | Source::TlsCertificate(i)
-            | Source::TlsAlert(i, _)
-            | Source::TlsAppData(i) => (3, i),
-            Source::HttpRequest(i) | Source::HttpResponse(i) => (4, i),
-            Source::Kerberos(i) => (5, i),
-        }
-    }
-}
-
-/// One line of the timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    /// The frame Wireshark shows this message in (with several inputs: the merge's number).
-    pub frame: u64,
-    /// With several inputs: the input the frame came from and its number in that file.
-    pub file_frame: Option<(usize, u64)>,
-    /// Every frame that carried it.
-    pub frames: Vec<u64>,
-    /// Its own capture time, when the model holds one for it.
-    pub ts: Option<Nanos>,
-    /// `ts`, or else the latest time known before it (frames are in time order, so this is a
-    /// lower bound): what the time column and the gutter use.
-    pub time: Nanos,
-    /// The client the message belongs to (who asked).
-    pub client: Option<IpAddr>,
-    pub proto: Proto,
-    /// Short kind: "query", "answer", "bind", "search", "entry", "done", "connect", ...
-    pub kind: &'static str,
-    pub summary: String,
-    pub status: RowStatus,
-    /// For an answer: time since its request, when both times are known.
-    pub latency: Option<Nanos>,
-    /// The stage of the client's chain this message is evidence for.
-    pub stage: Option<StageKind>,
-    /// The status of that stage.
-    pub stage_status: Option<StageStatus>,
-    /// Part of a finding's evidence (the cause or another failure the chain reports).
-    pub finding: bool,
-    pub source: Source,
-}
-
-impl Row {
-    /// What `n` / `N` stop at: evidence of a finding, or a message that failed by itself.
-    pub fn is_finding(&self) -> bool {
-        self.finding || self.status == RowStatus::Failed
-    }
-
-    /// The text `/` searches in.
-    pub fn haystack(&self) -> String {
-        format!(
-            "{} {} {} {} {}",
-            self.frame,
-            self.proto.label(),
-            self.kind,
-            self.summary,
-            self.stage.map(StageKind::id).unwrap_or("")
-        )
-    }
-}
+mod model;
+mod names;
+mod stages;
+pub use model::*;
+use names::ldap_request_text;
+pub use names::{extended_name, kerberos_name};
+use stages::completed_first;
+pub use stages::{assign_stages, fill_times};
 
 struct Builder<'a> {
     ex: &'a Exchanges,
@@ -660,67 +520,6 @@ impl Builder<'_> {
     }
 }
 
-/// The name of a Kerberos message type and whether it is an error.
-pub fn kerberos_name(msg_type: u8) -> (&'static str, RowStatus) {
-    match msg_type {
-        10 => ("AS-REQ", RowStatus::Ok),
-        11 => ("AS-REP", RowStatus::Ok),
-        12 => ("TGS-REQ", RowStatus::Ok),
-        13 => ("TGS-REP", RowStatus::Ok),
-        14 => ("AP-REQ", RowStatus::Ok),
-        15 => ("AP-REP", RowStatus::Ok),
-        30 => ("KRB-ERROR", RowStatus::Failed),
-        _ => ("Kerberos message", RowStatus::Info),
-    }
-}
-
-fn ldap_request_text(l: &LdapExchange) -> (&'static str, String) {
-    match &l.request {
-        LdapRequest::Bind(b) => {
-            let who = if b.name.is_empty() {
-                "(no name)".to_string()
-            } else {
-                b.name.clone()
-            };
-            let method = match &b.auth {
-                BindAuth::Simple { password_len: 0 } => "simple, empty password".to_string(),
-                other => crate::chain::directory::bind_method(other),
-            };
-            ("bind", format!("{who} ({method}) → {}", l.server))
-        }
-        LdapRequest::Search(s) => {
-            let kind = if l.transport == Transport::Udp {
-                "ping"
-            } else {
-                "search"
-            };
-            let base = if s.base.is_empty() {
-                "(rootDSE)"
-            } else {
-                &s.base
-            };
-            (kind, format!("{base} {}", s.filter))
-        }
-        LdapRequest::Extended { name } => ("extended", extended_name(name)),
-        LdapRequest::Unbind => ("unbind", String::new()),
-        LdapRequest::Other(name) => ("request", (*name).to_string()),
-        LdapRequest::NotInCapture => ("search", "(request not in the capture)".to_string()),
-    }
-}
-
-/// An extended operation by its name: `StartTLS (1.3.6.1.4.1.1466.20037)`, else the OID.
-pub fn extended_name(oid: &str) -> String {
-    let name = match oid {
-        "1.3.6.1.4.1.1466.20037" => "StartTLS",
-        "1.3.6.1.4.1.4203.1.11.3" => "Who am I?",
-        "1.3.6.1.4.1.4203.1.11.1" => "Password Modify",
-        "1.3.6.1.4.1.1466.101.119.1" => "Dynamic Refresh",
-        "1.3.6.1.4.1.4203.1.11.2" => "Cancel",
-        _ => return oid.to_string(),
-    };
-    format!("{name} ({oid})")
-}
-
 /// The timeline of a whole analysis, in frame order, each row tied to its client's chain.
 pub fn build_rows(a: &Analysis) -> Vec<Row> {
     let conn_client = a
@@ -752,90 +551,4 @@ pub fn build_rows(a: &Analysis) -> Vec<Row> {
     fill_times(&mut rows, None);
     assign_stages(&mut rows, &a.chains);
     rows
-}
-
-/// Gives every row without a time of its own the latest time known before it (`before`: the
-/// time of the row preceding these, when appending); rows ahead of any known time take the
-/// first known one.
-pub fn fill_times(rows: &mut [Row], before: Option<Nanos>) {
-    let mut last = before;
-    for row in rows.iter_mut() {
-        last = match (row.ts, last) {
-            (Some(t), Some(l)) => Some(t.max(l)),
-            (Some(t), None) => Some(t),
-            (None, l) => l,
-        };
-        row.time = last.unwrap_or_default();
-    }
-    let first = rows
-        .iter()
-        .find_map(|r| r.ts)
-        .or(before)
-        .unwrap_or_default();
-    for row in rows.iter_mut().take_while(|r| r.ts.is_none()) {
-        if before.is_none() {
-            row.time = first;
-        }
-    }
-}
-
-/// Moves the last frame first: a message split over segments shows in Wireshark at the frame
-/// that completed it.
-fn completed_first(frames: &[u64]) -> Vec<u64> {
-    let mut out: Vec<u64> = frames.last().copied().into_iter().collect();
-    out.extend(frames.iter().take(frames.len().saturating_sub(1)));
-    out
-}
-
-/// Ties each row to the stage of its client's chain whose evidence frames it shares, and marks
-/// the rows that are evidence of a finding. Parts of one exchange that no stage names take the
-/// stage of a sibling that has one.
-pub fn assign_stages(rows: &mut [Row], chains: &[Chain]) {
-    for row in rows.iter_mut() {
-        let Some(chain) = chains.iter().find(|c| Some(c.client) == row.client) else {
-            continue;
-        };
-        let stages = chain
-            .stages
-            .iter()
-            .chain(chain.attempts.iter().flat_map(|a| a.stages.iter()));
-        let mut best = None;
-        for s in stages {
-            if s.frames.contains(&row.frame) {
-                best = Some(s);
-                break;
-            }
-            if best.is_none() && row.frames.iter().any(|f| s.frames.contains(f)) {
-                best = Some(s);
-            }
-        }
-        if let Some(s) = best {
-            row.stage = Some(s.kind);
-            row.stage_status = Some(s.status);
-            // A KRB-ERROR in a Kerberos stage that went on to a ticket is a routine step
-            // (pre-authentication required), not a failure.
-            if row.proto == Proto::Kerberos
-                && row.status == RowStatus::Failed
-                && s.status == StageStatus::Ok
-            {
-                row.status = RowStatus::Info;
-            }
-        }
-        row.finding = chain
-            .findings
-            .iter()
-            .any(|c| row.frames.iter().any(|f| c.frames.contains(f)));
-    }
-    let mut by_exchange: HashMap<(u8, usize), (StageKind, StageStatus)> = HashMap::new();
-    for row in rows.iter() {
-        if let (Some(k), Some(s)) = (row.stage, row.stage_status) {
-            by_exchange.entry(row.source.exchange()).or_insert((k, s));
-        }
-    }
-    for row in rows.iter_mut().filter(|r| r.stage.is_none()) {
-        if let Some((k, s)) = by_exchange.get(&row.source.exchange()) {
-            row.stage = Some(*k);
-            row.stage_status = Some(*s);
-        }
-    }
 }
