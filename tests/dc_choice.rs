@@ -38,27 +38,7 @@ fn site_query_and_a_target_without_address() {
     r[3] = 0x80;
     r[7] = 1;
     let target = labels("dc9.corp.example");
-    r.extend([
-        0xc0,
-        12,
-        0,
-        33,
-        0,
-        1,
-        0,
-        0,
-        2,
-        0x58,
-        0,
-        (6 + target.len()) as u8,
-        0,
-        0,
-        0,
-        100,
-        1,
-        0x85,
-    ]);
-    r.extend(target);
+    r.extend(srv_answer(&target));
     let a = query(2, "dc9.corp.example", 1);
     let mut nx = a.clone();
     nx[2] = 0x85;

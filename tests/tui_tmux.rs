@@ -6,11 +6,9 @@
 //! reason, so `cargo test` counts it as ignored; under CI (CI set) it runs, and fails without
 //! tmux.
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod tui_support;
 
-const DEADLINE: Duration = Duration::from_secs(20);
-const POLL: Duration = Duration::from_millis(100);
+use std::process::{Command, Output};
 
 /// A tmux server of our own (its own socket), killed when dropped.
 struct Tmux {
@@ -52,18 +50,7 @@ impl Tmux {
 
     /// Polls the screen until `want` holds, or fails with the last screen at the deadline.
     fn wait_for(&self, what: &str, want: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if want(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(POLL);
-        }
+        tui_support::wait_until(what, || self.screen(), want)
     }
 }
 

@@ -104,27 +104,7 @@ fn windows_capture() -> Pcap {
     r[7] = 1;
     r[11] = 1;
     let target = b"\x03dc1\x04corp\x07example\x00";
-    r.extend([
-        0xc0,
-        12,
-        0,
-        33,
-        0,
-        1,
-        0,
-        0,
-        2,
-        0x58,
-        0,
-        (6 + target.len()) as u8,
-        0,
-        0,
-        0,
-        100,
-        1,
-        0x85,
-    ]);
-    r.extend(target);
+    r.extend(srv_answer(target));
     // The additional record's name points back at the SRV target inside the answer.
     let target_offset = (q.len() + 12 + 6) as u8;
     r.extend([

@@ -208,20 +208,7 @@ mkdir -p "$STATE/lib"
 cp "$HERE/client-run.sh" "$STATE/client-run.sh"
 # shellcheck disable=SC2086 # LAB_EXTRA_LIB is a list of files
 cp "$HERE/client-lib.sh" "$HERE/ldapc.py" ${LAB_EXTRA_LIB:-} "$STATE/lib/"
-mkdir -p "$STATE/client/private" "$STATE/client/lock" "$STATE/client/state" "$STATE/client/cache"
-cat > "$STATE/client/smb.conf" <<EOF
-[global]
-	workgroup = $NBDOMAIN
-	realm = $REALM
-	netbios name = CRMSRV
-	security = ads
-	private dir = $STATE/client/private
-	lock directory = $STATE/client/lock
-	state directory = $STATE/client/state
-	cache directory = $STATE/client/cache
-	pid directory = $STATE/client/lock
-	log file = $STATE/client/net.log
-EOF
+write_client_smbconf
 cat > "$STATE/in-ns" <<EOF
 #!/bin/bash
 # in-ns NS CMD...: run CMD in a lab namespace as the lab scripts do

@@ -258,18 +258,22 @@ populate_dc() {
 }
 
 # publish_scp URL: (re)create the SCP object with serviceBindingInformation URL
-publish_scp() {
-  remove_scp
-  cat > "$STATE/scp.ldif" <<EOF
-dn: $SCP_DN
+# scp_entry_ldif DN NAME URL: the LDIF of one URL SCP entry (Exchange's keyword, the lab's site).
+scp_entry_ldif() {
+  cat <<EOF
+dn: $1
 objectClass: serviceConnectionPoint
-cn: EXCH01
+cn: $2
 serviceClassName: ms-Exchange-AutoDiscover-Service
-serviceDNSName: EXCH01
+serviceDNSName: $2
 keywords: 77378F46-2C66-4aa9-A6A6-3E7A48B19596
 keywords: Site=Default-First-Site-Name
-serviceBindingInformation: $1
+serviceBindingInformation: $3
 EOF
+}
+publish_scp() {
+  remove_scp
+  scp_entry_ldif "$SCP_DN" EXCH01 "$1" > "$STATE/scp.ldif"
   admin_ldap ldapadd -f "$STATE/scp.ldif" >> "$STATE/ldapadd.log"
 }
 remove_scp() { admin_ldap ldapdelete "$SCP_DN" >/dev/null 2>&1 || true; }
@@ -495,6 +499,24 @@ sc_http_redirect() {
   stool dns delete "$DC_IP" "$DOMAIN" autodiscover A "$WEB2_IP" -U "Administrator%$ADMINPASS" >/dev/null
 }
 
+# The client's smb.conf for Samba's CLDAP ping (python3-samba Net.finddc).
+write_client_smbconf() {
+  mkdir -p "$STATE/client/private" "$STATE/client/lock" "$STATE/client/state" "$STATE/client/cache"
+  cat > "$STATE/client/smb.conf" <<EOF
+[global]
+	workgroup = $NBDOMAIN
+	realm = $REALM
+	netbios name = CRMSRV
+	security = ads
+	private dir = $STATE/client/private
+	lock directory = $STATE/client/lock
+	state directory = $STATE/client/state
+	cache directory = $STATE/client/cache
+	pid directory = $STATE/client/lock
+	log file = $STATE/client/net.log
+EOF
+}
+
 # make-samples-v2.sh sources this file for its lab functions and scenarios: stop here then
 [ "${CDLAB_SOURCED:-0}" = 1 ] && return 0
 
@@ -514,20 +536,7 @@ start_dc
 populate_dc
 make_certs
 cp "$HERE/client-run.sh" "$STATE/client-run.sh"
-mkdir -p "$STATE/client/private" "$STATE/client/lock" "$STATE/client/state" "$STATE/client/cache"
-cat > "$STATE/client/smb.conf" <<EOF
-[global]
-	workgroup = $NBDOMAIN
-	realm = $REALM
-	netbios name = CRMSRV
-	security = ads
-	private dir = $STATE/client/private
-	lock directory = $STATE/client/lock
-	state directory = $STATE/client/state
-	cache directory = $STATE/client/cache
-	pid directory = $STATE/client/lock
-	log file = $STATE/client/net.log
-EOF
+write_client_smbconf
 if [ "${LAB_HOLD:-0}" = 1 ]; then
   log "lab is up (state $STATE). touch $STATE/release to tear down"
   while [ ! -e "$STATE/release" ]; do sleep 1; done

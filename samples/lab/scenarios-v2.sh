@@ -264,15 +264,8 @@ serviceBindingInformation: LDAP://dc1.contoso.test/$RF_DN
 dn: $RF_DN
 objectClass: container
 
-dn: $SCP_DN_RF
-objectClass: serviceConnectionPoint
-cn: EXCH02
-serviceClassName: ms-Exchange-AutoDiscover-Service
-serviceDNSName: EXCH02
-keywords: 77378F46-2C66-4aa9-A6A6-3E7A48B19596
-keywords: Site=Default-First-Site-Name
-serviceBindingInformation: $SCP_URL_GOOD
 EOF
+  scp_entry_ldif "$SCP_DN_RF" EXCH02 "$SCP_URL_GOOD" >> "$STATE/scp-ptr.ldif"
   admin_ldap ldapadd -f "$STATE/scp-ptr.ldif" >> "$STATE/ldapadd.log"
   capture2 scp-pointer-followed "$NS_CLI" "$IF_CLI" ip -- ccli "$NS_CLI" '
     locate_dc contoso.test || exit 2

@@ -146,3 +146,13 @@ pub fn autodiscover_options() -> capdiag::chain::ChainOptions {
         smtp_domain: Some("contoso.test".into()),
     }
 }
+
+/// An SRV answer record for the first question (name pointer 0xc00c): class IN, TTL 600,
+/// priority 0, weight 100, port 389, and `target` (encoded labels).
+pub fn srv_answer(target: &[u8]) -> Vec<u8> {
+    let mut rr = vec![0xc0, 12, 0, 33, 0, 1, 0, 0, 2, 0x58, 0];
+    rr.push((6 + target.len()) as u8);
+    rr.extend([0, 0, 0, 100, 1, 0x85]);
+    rr.extend(target);
+    rr
+}

@@ -210,23 +210,32 @@ impl Tmux {
 
     /// Polls the screen until `want` holds, or fails with the last screen at the deadline.
     pub fn wait_for(&self, what: &str, want: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if want(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(POLL);
-        }
+        wait_until(what, || self.screen(), want)
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// Polls `screen` until `want` holds, or fails with the last screen at the deadline.
+pub fn wait_until(
+    what: &str,
+    screen: impl Fn() -> String,
+    want: impl Fn(&str) -> bool,
+) -> String {
+    let start = Instant::now();
+    loop {
+        let screen = screen();
+        if want(&screen) {
+            return screen;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "timed out waiting for {what}; screen:\n{screen}"
+        );
+        std::thread::sleep(POLL);
     }
 }

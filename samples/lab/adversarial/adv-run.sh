@@ -7,5 +7,5 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export LAB_SCENARIO_FILE="$HERE/scenarios-adv.sh" LAB_ALL_VAR=ALLADV
-export LAB_EXTRA_LIB="$HERE/adv-mid.py $HERE/adv-rebind.py"
+export LAB_EXTRA_LIB="$HERE/adv-mid.py $HERE/adv-rebind.py $HERE/adv_common.py"
 exec "$HERE/../make-samples-v2.sh" "$@"

@@ -24,16 +24,7 @@ sc2_two_scp_first_timeout() {
   # mail.contoso.test; the client tries mail2 first (SYN x3, 3 s), then mail: HTTPS works
   publish_scp "https://mail2.contoso.test/Autodiscover/Autodiscover.xml"; nginx_start good
   local dn2="CN=EXCH02,CN=Autodiscover,CN=Protocols,$SERVER_DN"
-  cat > "$STATE/scp2.ldif" <<EOF
-dn: $dn2
-objectClass: serviceConnectionPoint
-cn: EXCH02
-serviceClassName: ms-Exchange-AutoDiscover-Service
-serviceDNSName: EXCH02
-keywords: 77378F46-2C66-4aa9-A6A6-3E7A48B19596
-keywords: Site=Default-First-Site-Name
-serviceBindingInformation: $SCP_URL_GOOD
-EOF
+  scp_entry_ldif "$dn2" EXCH02 "$SCP_URL_GOOD" > "$STATE/scp2.ldif"
   admin_ldap ldapadd -f "$STATE/scp2.ldif" >> "$STATE/ldapadd.log"
   sdns add "$DOMAIN" mail2 A "$WEB2_IP"
   nft_set "ip daddr $WEB2_IP tcp dport 443 drop"
