@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::theme;
 use crate::chain::{Chain, ChainStatus, StageKind};
@@ -184,15 +184,17 @@ fn cause_line(c: &Chain, width: usize) -> Line<'static> {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let Some(c) = state.chain() else {
+        // The sentence every renderer uses, its reason on a line of its own (it is long).
+        let text = crate::report::no_lookup::no_lookup_text(&state.analysis).unwrap_or_default();
+        let (head, why) = text.split_once(": ").unwrap_or((text.as_str(), ""));
         let lines = vec![
-            Line::styled(" capdiag", Style::new().add_modifier(Modifier::BOLD)),
-            Line::raw(format!(
-                " {}",
-                crate::report::no_lookup::no_lookup_text(&state.analysis).unwrap_or_default()
-            )),
-            Line::styled(" The timeline shows what the capture holds.", theme::dim()),
+            Line::from(vec![
+                Span::styled(" capdiag ", Style::new().add_modifier(Modifier::BOLD)),
+                Span::raw(format!(" {head}.")),
+            ]),
+            Line::styled(format!(" {why}"), theme::dim()),
         ];
-        frame.render_widget(Paragraph::new(lines), area);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     };
     let clients = state.chains().len();
