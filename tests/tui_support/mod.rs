@@ -221,11 +221,7 @@ impl Drop for Tmux {
 }
 
 /// Polls `screen` until `want` holds, or fails with the last screen at the deadline.
-pub fn wait_until(
-    what: &str,
-    screen: impl Fn() -> String,
-    want: impl Fn(&str) -> bool,
-) -> String {
+pub fn wait_until(what: &str, screen: impl Fn() -> String, want: impl Fn(&str) -> bool) -> String {
     let start = Instant::now();
     loop {
         let screen = screen();

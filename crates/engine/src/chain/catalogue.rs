@@ -43,6 +43,14 @@ pub const CATALOGUE: &[CauseInfo] = &[
         remediation: "Check the DNS server the client uses (`ipconfig /all`), its forwarders and the zone's health (`dcdiag /test:dns`).",
     },
     CauseInfo {
+        code: "dns.truncated",
+        severity: Severity::Failure,
+        stage: "dc_locator_dns, scp_url_dns (any DNS step)",
+        evidence: "the query and its truncated (TC) UDP answer",
+        meaning: "The UDP answer did not fit and was truncated (TC bit), and the client did not ask again over TCP, or its TCP query is not in the capture: a large SRV answer (many DCs) with TCP 53 blocked between client and DNS server.",
+        remediation: "Allow TCP 53 from the client to its DNS servers (RFC 7766: TCP is required for DNS), or check that EDNS0 large UDP answers are not dropped by a firewall (`Resolve-DnsName <name> -Type SRV -TcpOnly`).",
+    },
+    CauseInfo {
         code: "dns.no_response",
         severity: Severity::Failure,
         stage: "dc_locator_dns, scp_url_dns (any DNS step)",

@@ -106,9 +106,15 @@ pub fn judge(kind: StageKind, lookups: &[&DnsExchange], wanted: fn(&DnsData) -> 
                 .unwrap_or_else(|| "no response".into()),
         ),
     ];
-    Stage::failed(
-        kind,
-        dns_failure(&worst.name, &worst.qtype, rcode, frames),
-        detail,
-    )
+    let failure = if worst.response.as_ref().is_some_and(|r| r.truncated) {
+        let summary = format!(
+            "The answer to the {} query for {} was truncated (TC) and no retry over TCP is in \
+             the capture.",
+            worst.qtype, worst.name
+        );
+        super::causes::cause("dns.truncated", summary, frames)
+    } else {
+        dns_failure(&worst.name, &worst.qtype, rcode, frames)
+    };
+    Stage::failed(kind, failure, detail)
 }

@@ -48,9 +48,12 @@ pub fn dc_locator_dns(view: &ClientView, given: Option<&str>) -> Stage {
     }
     // Queries that failed while another named a DC: routine on Windows, said as information.
     if stage.status == super::model::StageStatus::Ok {
+        // A truncated UDP answer is a step (the client asks again over TCP), not a failure.
+        let truncated = |d: &&&DnsExchange| d.response.as_ref().is_some_and(|r| r.truncated);
         for d in srv
             .iter()
             .filter(|d| !dns_stage::answered(d, |a| matches!(a, DnsData::Srv { .. })))
+            .filter(|d| !truncated(d))
         {
             let mut c = dns_failure(
                 &d.name,
