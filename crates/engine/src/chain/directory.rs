@@ -277,14 +277,42 @@ pub fn rootdse(view: &ClientView) -> Stage {
     let reads: Vec<_> = tcp_ldap(view)
         .filter(|l| matches!(&l.request, LdapRequest::Search(s) if s.base.is_empty() && s.scope == Scope::Base))
         .collect();
+    // The read that gave configurationNamingContext is the one this stage is about (a client
+    // may first read supportedSASLMechanisms anonymously); else any that worked, else the last.
+    let gave_config_nc = |l: &&&LdapExchange| {
+        l.entries.iter().any(|e| {
+            e.entry
+                .attributes
+                .iter()
+                .any(|(a, _)| a.eq_ignore_ascii_case("configurationNamingContext"))
+        })
+    };
     let Some(read) = reads
         .iter()
-        .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
+        .find(gave_config_nc)
+        .or_else(|| {
+            reads
+                .iter()
+                .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
+        })
         .or(reads.last())
     else {
         return sealed_layer(view).map_or(Stage::not_seen(kind), |l| sealed_stage(kind, &l));
     };
     if let Some(stage) = search_failure(kind, read, "RootDSE read") {
+        return stage;
+    }
+    // The readable read did not give the configuration NC and the rest of the LDAP traffic is
+    // sealed: the read that matters may be in it.
+    if let (false, Some(layer)) = (gave_config_nc(&read), sealed_layer(view)) {
+        let mut stage = sealed_stage(kind, &layer);
+        stage.detail.push((
+            "readable read",
+            format!(
+                "frame {}: no configurationNamingContext in its answer",
+                read.frames.first().copied().unwrap_or_default()
+            ),
+        ));
         return stage;
     }
     let mut detail = vec![("server", read.server.to_string())];

@@ -175,7 +175,13 @@ fn http_stage(host: &str, h: &HttpExchange) -> Stage {
                 "response",
                 format!("{status} {}", location.clone().unwrap_or_default()),
             ));
-            let summary = format!("http://{host}/ {what}.");
+            // The URL the client asked for, as it asked (the GET's target is a path).
+            let asked = if h.target.starts_with('/') {
+                format!("http://{host}{}", h.target)
+            } else {
+                h.target.clone()
+            };
+            let summary = format!("{asked} {what}.");
             Stage::failed(kind, cause(code, summary, frames), detail)
         }
     }
