@@ -3,6 +3,7 @@
 //! print and never panic on input, and know nothing of captures, flows or chains.
 #![forbid(unsafe_code)]
 
+pub mod ber;
 pub mod dns;
 pub mod framing;
 pub mod http;

@@ -14,6 +14,7 @@
 //! A sealed buffer that happens to look like that is vanishingly unlikely (RC4 output starting
 //! `30` with a length matching the buffer), but it is a guess, not a proof.
 
+use super::ber;
 use super::framing::Framing;
 use super::ldap::{PduLen, pdu_length};
 
@@ -164,20 +165,8 @@ fn rfc1964(token: &[u8]) -> Unwrapped {
 /// The contents of the `60` InitialContextToken-style header (RFC 2743 §3.1), which must hold
 /// the whole token.
 fn gss_inner(token: &[u8]) -> Option<&[u8]> {
-    let (&first, rest) = token.get(1..)?.split_first()?;
-    let (len, rest) = match first {
-        0..=0x7f => (usize::from(first), rest),
-        0x81..=0x84 => {
-            let count = usize::from(first & 0x7f);
-            let octets = rest.get(..count)?;
-            let len = octets
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            (len, rest.get(count..)?)
-        }
-        _ => return None,
-    };
-    (len == rest.len()).then_some(rest)
+    let (header, rest) = ber::read(token).ok()?;
+    rest.is_empty().then_some(header.body)
 }
 
 /// MS-NLMP 2.2.2.9.1 NTLMSSP_MESSAGE_SIGNATURE (with extended session security): Version

@@ -18,16 +18,17 @@
 //!   than [`MAX_FILTER_DEPTH`] are replaced by a placeholder `present` item before rasn runs;
 //!   the mapping turns every node at that depth into `Filter::TooDeep`.
 //!
-//! The pre-pass itself recurses only over filter nesting, bounded by [`MAX_FILTER_DEPTH`].
+//! The pre-pass reads elements with the shared [`crate::ber`] reader (the one LDAP framing and
+//! Kerberos use) and recurses only over filter nesting, bounded by [`MAX_FILTER_DEPTH`].
 
 use std::borrow::Cow;
 
 use rasn::types::Enumerated;
 use rasn_ldap::{ResultCode, SearchRequestDerefAliases, SearchRequestScope};
 
-use super::ber::{self, Tlv};
 use super::error::LdapError;
 use super::model::BindAuth;
+use crate::ber::{self, Tlv};
 
 /// Deepest filter nesting decoded; the top-level filter is depth 1. Kept well inside rasn's
 /// budget of 128 constructed levels (2 per AND/OR level, plus the message envelope).

@@ -5,7 +5,6 @@
 use rasn::types::Enumerated;
 use rasn_ldap as wire;
 
-use super::ber;
 use super::compat::{self, MAX_FILTER_DEPTH, Patches};
 use super::error::LdapError;
 use super::mech::inner_mech;
@@ -13,6 +12,7 @@ use super::model::{
     BindAuth, BindRequest, BindResponse, DerefAliases, Filter, LdapMessage, LdapOp, LdapResult,
     Scope, SearchEntry, SearchRequest,
 };
+use crate::ber;
 
 /// Decodes exactly one LDAPMessage; bytes after it are an error.
 pub fn decode_message(pdu: &[u8]) -> Result<LdapMessage, LdapError> {

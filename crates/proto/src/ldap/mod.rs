@@ -2,7 +2,6 @@
 //! RFC 4515 filter rendering, result-code names and Active Directory diagnostics.
 
 pub mod ad_diagnostic;
-mod ber;
 pub mod compat;
 pub mod decode;
 pub mod error;
