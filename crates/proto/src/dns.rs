@@ -86,24 +86,28 @@ pub fn peek_question(buf: &[u8]) -> Option<(u16, bool, String, String)> {
         return None;
     }
     let mut name = String::new();
-    let mut at = 12;
+    let mut rest = buf.get(12..)?;
     loop {
-        let len = usize::from(*buf.get(at)?);
+        let (&len, after) = rest.split_first()?;
+        let len = usize::from(len);
         if len == 0 {
-            at += 1;
+            rest = after;
             break;
         }
-        if len & 0xc0 != 0 || name.len() + len > 255 {
+        if len & 0xc0 != 0 || name.len().saturating_add(len) > 255 {
             return None;
         }
-        let label = buf.get(at + 1..at + 1 + len)?;
+        let (label, after) = after.split_at_checked(len)?;
         if !name.is_empty() {
             name.push('.');
         }
         name.push_str(&String::from_utf8_lossy(label));
-        at += 1 + len;
+        rest = after;
     }
-    let qtype = u16::from_be_bytes([*buf.get(at)?, *buf.get(at + 1)?]);
+    let [hi, lo, ..] = *rest else {
+        return None;
+    };
+    let qtype = u16::from_be_bytes([hi, lo]);
     let qtype = hickory_proto::rr::RecordType::from(qtype).to_string();
     Some((id, is_response, name, qtype))
 }
@@ -151,6 +155,12 @@ fn plain_name(name: &str) -> String {
 }
 
 #[cfg(test)]
+// Tests build fixtures by hand and index what they built.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 

@@ -98,29 +98,30 @@ pub fn name_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-/// Seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
+/// Seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC` (years outside 1..=9999, which X.509
+/// times cannot hold, as the plain number of seconds).
 pub fn utc_text(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) if (1..=9999).contains(&t.year()) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        _ => format!("{secs} s after 1970-01-01 UTC"),
+    }
 }
 
 #[cfg(test)]
+// Tests build fixtures by hand and index what they built.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 
@@ -148,6 +149,12 @@ mod tests {
         assert_eq!(utc_text(0), "1970-01-01 00:00:00 UTC");
         // 2000-02-29 12:34:56 UTC, a leap day.
         assert_eq!(utc_text(951_827_696), "2000-02-29 12:34:56 UTC");
+        assert_eq!(utc_text(-1), "1969-12-31 23:59:59 UTC");
+        assert_eq!(utc_text(253_402_300_799), "9999-12-31 23:59:59 UTC");
+        assert_eq!(
+            utc_text(i64::MAX),
+            format!("{} s after 1970-01-01 UTC", i64::MAX)
+        );
     }
 
     // Made once with openssl (see tests/data/x509/README.md); the expected values are openssl's

@@ -83,7 +83,7 @@ pub fn prepare(buf: &[u8]) -> Result<Prepared<'_>, LdapError> {
                     body.extend_from_slice(part.raw);
                 }
             }
-            let mut out = Vec::with_capacity(body.len() + 6);
+            let mut out = Vec::with_capacity(body.len().saturating_add(6));
             ber::write(&mut out, ber::SEQUENCE, &body);
             Cow::Owned(out)
         }
@@ -104,7 +104,7 @@ fn rebuild(tag: u8, parts: &[Tlv<'_>], replace: &[(usize, Vec<u8>)]) -> Vec<u8> 
             None => body.extend_from_slice(part.raw),
         }
     }
-    let mut out = Vec::with_capacity(body.len() + 6);
+    let mut out = Vec::with_capacity(body.len().saturating_add(6));
     ber::write(&mut out, tag, &body);
     out
 }
@@ -217,7 +217,7 @@ fn cut_filter(filter: &Tlv<'_>, depth: usize, out: &mut Vec<u8>) -> Result<(), L
         0xa0..=0xa2 => {
             let mut body = Vec::with_capacity(filter.body.len());
             for child in ber::children(filter.body) {
-                cut_filter(&child?, depth + 1, &mut body)?;
+                cut_filter(&child?, depth.saturating_add(1), &mut body)?;
             }
             ber::write(out, filter.tag, &body);
         }
@@ -227,6 +227,12 @@ fn cut_filter(filter: &Tlv<'_>, depth: usize, out: &mut Vec<u8>) -> Result<(), L
 }
 
 #[cfg(test)]
+// Tests build fixtures by hand and index what they built.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 

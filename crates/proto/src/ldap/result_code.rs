@@ -57,6 +57,12 @@ pub fn result_name(code: u32) -> &'static str {
 }
 
 #[cfg(test)]
+// Tests build fixtures by hand and index what they built.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::result_name;
 
