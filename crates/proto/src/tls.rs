@@ -68,6 +68,17 @@ pub fn record_length(buf: &[u8]) -> Framing {
     }
 }
 
+/// Why a TLS record could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsError {
+    /// Fewer than the 5 header bytes.
+    #[error("tls: short record")]
+    ShortRecord,
+    /// A handshake message longer than [`MAX_TLS_HANDSHAKE`]; the buffered bytes are dropped.
+    #[error("tls: handshake message of {0} bytes")]
+    HandshakeTooLong(usize),
+}
+
 /// Per-direction state: handshake bytes waiting for the rest of their message, and whether this
 /// side has switched to encryption (after which handshake and alert contents are opaque).
 #[derive(Debug, Default, Clone)]
@@ -78,9 +89,9 @@ pub struct TlsDirection {
 
 impl TlsDirection {
     /// Decodes one whole record (as framed by [`record_length`]) into events.
-    pub fn record(&mut self, record: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), String> {
+    pub fn record(&mut self, record: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), TlsError> {
         let (Some(&ct), Some(body)) = (record.first(), record.get(5..)) else {
-            return Err("tls: short record".into());
+            return Err(TlsError::ShortRecord);
         };
         match ct {
             CT_CHANGE_CIPHER_SPEC => {
@@ -105,7 +116,7 @@ impl TlsDirection {
         Ok(())
     }
 
-    fn handshake_bytes(&mut self, body: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), String> {
+    fn handshake_bytes(&mut self, body: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), TlsError> {
         self.handshake.extend_from_slice(body);
         loop {
             let [_, a, b, c, ..] = *self.handshake.as_slice() else {
@@ -116,7 +127,7 @@ impl TlsDirection {
             let len = usize::try_from(body_len.saturating_add(4)).unwrap_or(usize::MAX);
             if len > MAX_TLS_HANDSHAKE {
                 self.handshake.clear();
-                return Err(format!("tls: handshake message of {len} bytes"));
+                return Err(TlsError::HandshakeTooLong(len));
             }
             if self.handshake.len() < len {
                 return Ok(());
@@ -332,6 +343,23 @@ mod tests {
                 level: None,
                 description: None
             }
+        );
+    }
+
+    #[test]
+    fn short_records_and_oversized_handshakes_are_typed_errors() {
+        let mut dir = TlsDirection::default();
+        let mut out = vec![];
+        assert_eq!(
+            dir.record(&[22, 3, 3], &mut out),
+            Err(TlsError::ShortRecord)
+        );
+        assert_eq!(TlsError::ShortRecord.to_string(), "tls: short record");
+        let err = dir.record(&record_of(22, &[1, 0x10, 0, 0]), &mut out);
+        assert_eq!(err, Err(TlsError::HandshakeTooLong(0x10_0004)));
+        assert_eq!(
+            TlsError::HandshakeTooLong(0x10_0004).to_string(),
+            "tls: handshake message of 1048580 bytes"
         );
     }
 

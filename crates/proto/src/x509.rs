@@ -47,9 +47,18 @@ impl CertFacts {
     }
 }
 
-/// Decodes one DER certificate. Errors are texts for the stage detail, never panics.
-pub fn decode_certificate(der: &[u8]) -> Result<CertFacts, String> {
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| format!("not decoded: {e}"))?;
+/// Why a certificate could not be decoded: x509-parser's reason, as text (its error type
+/// borrows nothing but is neither `Clone` nor `Eq`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum X509Error {
+    #[error("not decoded: {0}")]
+    NotDecoded(String),
+}
+
+/// Decodes one DER certificate; never panics.
+pub fn decode_certificate(der: &[u8]) -> Result<CertFacts, X509Error> {
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| X509Error::NotDecoded(e.to_string()))?;
     let subject_cn = cert
         .subject()
         .iter_common_name()
@@ -200,6 +209,8 @@ mod tests {
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(decode_certificate(&[0x30, 0x03, 0x02, 0x01]).is_err());
-        assert!(decode_certificate(&[]).is_err());
+        let e = decode_certificate(&[]).unwrap_err();
+        assert!(matches!(e, X509Error::NotDecoded(_)));
+        assert!(e.to_string().starts_with("not decoded: "), "{e}");
     }
 }

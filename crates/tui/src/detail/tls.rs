@@ -79,7 +79,7 @@ fn certificate(out: &mut Vec<Line>, n: usize, der: &[u8], at: Option<i64>) {
     let c = match decode_certificate(der) {
         Ok(c) => c,
         Err(e) => {
-            out.push(Line::Problem(e));
+            out.push(Line::Problem(e.to_string()));
             return;
         }
     };

@@ -25,7 +25,7 @@ impl Collector {
             Side::Server => &mut conn.server,
         };
         if let Err(e) = dir.tls.record(record, &mut events) {
-            self.warnings.add(self.input, e, last);
+            self.warnings.add(self.input, e.to_string(), last);
         }
         let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else {
             return;
