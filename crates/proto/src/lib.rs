@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ber;
+mod code_point;
 pub mod dns;
 pub mod framing;
 pub mod http;

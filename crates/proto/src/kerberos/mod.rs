@@ -16,7 +16,7 @@ use crate::ber::{
 use crate::framing::Framing;
 
 mod codes;
-pub use codes::{error_name, is_normal_step, ntstatus_name};
+pub use codes::{ErrorCode, ntstatus_name};
 
 /// Largest Kerberos-over-TCP record accepted (RFC 4120 §7.2.2 4-byte length). Tickets with a big
 /// PAC reach tens of KiB; anything near this limit is garbage, not a message to wait for.
@@ -50,7 +50,7 @@ pub struct KrbMessage {
     /// KDC-REP and AP-REQ: the sname of the ticket they carry.
     pub service: Option<String>,
     /// KRB-ERROR only.
-    pub error_code: Option<i32>,
+    pub error_code: Option<ErrorCode>,
     /// KRB-ERROR e-text when present.
     pub error_text: Option<String>,
     /// KRB-ERROR only: the NTSTATUS a Windows KDC puts in e-data as KERB-ERROR-DATA of type
@@ -149,7 +149,9 @@ pub fn decode_kerberos(msg: &[u8]) -> Result<KrbMessage, KerberosError> {
             m.service = field(seq.body, 5).and_then(|f| ticket_sname(f.body).1);
         }
         KrbMessageKind::KrbError => {
-            m.error_code = field(seq.body, 6).and_then(|f| integer(f.body));
+            m.error_code = field(seq.body, 6)
+                .and_then(|f| integer(f.body))
+                .map(ErrorCode::from);
             m.realm = field(seq.body, 9)
                 .or_else(|| field(seq.body, 7))
                 .and_then(|f| kstring(f.body));

@@ -12,6 +12,7 @@ use super::model::{
     BindAuth, BindRequest, BindResponse, DerefAliases, Filter, LdapMessage, LdapOp, LdapResult,
     Scope, SearchEntry, SearchRequest,
 };
+use super::result_code::ResultCode;
 use crate::ber;
 
 /// Decodes exactly one LDAPMessage; bytes after it are an error.
@@ -215,9 +216,11 @@ fn result_of(
     patches: &Patches,
 ) -> LdapResult {
     LdapResult {
-        code: patches
-            .result_code
-            .unwrap_or_else(|| discriminant_u32(code)),
+        code: ResultCode::from(
+            patches
+                .result_code
+                .unwrap_or_else(|| discriminant_u32(code)),
+        ),
         matched_dn,
         diagnostic,
         referral: referral(referral_urls),

@@ -21,4 +21,4 @@ pub use decode::{
 pub use error::LdapError;
 pub use framing::{MAX_LDAP_PDU, PduLen, pdu_length};
 pub use model::*;
-pub use result_code::result_name;
+pub use result_code::ResultCode;

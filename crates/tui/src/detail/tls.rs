@@ -3,7 +3,7 @@
 
 use super::{Line, field, frames_text, side_word};
 use crate::analysis::Analysis;
-use crate::proto::tls::{alert_name, version_name};
+use crate::proto::tls::version_name;
 use crate::proto::x509::{decode_certificate, utc_text};
 
 /// The fields of TLS session `i`.
@@ -41,7 +41,7 @@ pub(super) fn fields(a: &Analysis, i: usize, out: &mut Vec<Line>) {
     }
     for (side, f, desc) in &t.alerts {
         let d = match desc {
-            Some(d) => format!("{} ({d})", alert_name(*d)),
+            Some(d) => format!("{d} ({})", d.value()),
             None => "encrypted".into(),
         };
         field(
