@@ -115,12 +115,6 @@ pub fn decode_http(msg: &[u8]) -> Result<HttpMessage, HttpError> {
 }
 
 #[cfg(test)]
-// Tests build fixtures by hand and index what they built.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
 

@@ -71,12 +71,6 @@ pub fn url_host(url: &str) -> Option<(String, u16)> {
 }
 
 #[cfg(test)]
-// Tests build fixtures by hand and index what they built.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
 

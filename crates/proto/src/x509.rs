@@ -125,12 +125,6 @@ pub fn utc_text(secs: i64) -> String {
 }
 
 #[cfg(test)]
-// Tests build fixtures by hand and index what they built.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
 

@@ -214,12 +214,6 @@ pub fn win32_status_meaning(status: u32) -> Option<(&'static str, &'static str)>
 }
 
 #[cfg(test)]
-// Tests build fixtures by hand and index what they built.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
 

@@ -227,12 +227,6 @@ fn cut_filter(filter: &Tlv<'_>, depth: usize, out: &mut Vec<u8>) -> Result<(), L
 }
 
 #[cfg(test)]
-// Tests build fixtures by hand and index what they built.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
 

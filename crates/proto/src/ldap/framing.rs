@@ -58,11 +58,6 @@ pub fn pdu_length(buf: &[u8]) -> PduLen {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
 

@@ -105,12 +105,6 @@ fn octet_token_mech(wrapped: &[u8]) -> Option<InnerMech> {
 }
 
 #[cfg(test)]
-// Tests build fixtures by hand and index what they built.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
 

@@ -60,12 +60,6 @@ code_point! {
 }
 
 #[cfg(test)]
-// Tests build fixtures by hand and index what they built.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::ResultCode;
 
