@@ -11,7 +11,7 @@ use capdiag::flow::Endpoint;
 use capdiag::messages::{
     DnsExchange, DnsResponse, Exchanges, HttpExchange, TcpConnection, Transport,
 };
-use capdiag::proto::dns::{DnsData, DnsRecord};
+use capdiag::proto::dns::{DnsData, DnsRecord, Rcode};
 
 const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 1, 0, 5);
 const DNS: Ipv4Addr = Ipv4Addr::new(10, 1, 0, 1);
@@ -39,7 +39,11 @@ fn query(frame: u64, name: &str, qtype: &str, answers: Vec<DnsData>) -> DnsExcha
         response: Some(DnsResponse {
             frame: frame + 1,
             ts: frame as i64 + 1,
-            rcode: if answers.is_empty() { 3 } else { 0 },
+            rcode: if answers.is_empty() {
+                Rcode::NxDomain
+            } else {
+                Rcode::NoError
+            },
             truncated: false,
             answers: answers
                 .into_iter()

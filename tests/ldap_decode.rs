@@ -2,8 +2,8 @@
 //! the searches capdiag cares about (the Exchange SCP lookup and the CLDAP DC-locator ping).
 
 use capdiag::proto::ldap::{
-    BindAuth, DerefAliases, Filter, InnerMech, LdapError, LdapOp, MAX_FILTER_DEPTH, Scope,
-    decode_datagram, decode_message,
+    BindAuth, DerefAliases, Filter, InnerMech, LdapError, LdapOp, MAX_FILTER_DEPTH, ResultCode,
+    Scope, decode_datagram, decode_message,
 };
 
 /// A BER element with a minimal length.
@@ -351,7 +351,7 @@ fn bind_response_with_ad_diagnostic_and_sasl_creds() {
     let LdapOp::BindResponse(r) = decode_message(&message(1, &op, None)).unwrap().op else {
         panic!("not a bind response")
     };
-    assert_eq!(r.result.code, 49);
+    assert_eq!(r.result.code, ResultCode::InvalidCredentials);
     assert!(r.result.diagnostic.starts_with("80090308: LdapErr"));
     assert_eq!(r.server_sasl_creds_len, Some(2));
 }
@@ -437,7 +437,7 @@ fn reference_done_with_referral_and_unlisted_code() {
     let LdapOp::SearchResultDone(done) = decode_message(&message(5, &op, None)).unwrap().op else {
         panic!("not a done")
     };
-    assert_eq!(done.code, 10);
+    assert_eq!(done.code, ResultCode::Referral);
     assert_eq!(
         done.referral,
         ["ldap://other.test/CN=Configuration,DC=other,DC=test"]
@@ -451,7 +451,8 @@ fn reference_done_with_referral_and_unlisted_code() {
     let LdapOp::SearchResultDone(done) = decode_message(&message(6, &op, None)).unwrap().op else {
         panic!("not a done")
     };
-    assert_eq!(done.code, 118);
+    assert_eq!(done.code, ResultCode::Canceled);
+    assert_eq!(done.code.to_string(), "canceled");
 }
 
 #[test]
@@ -479,7 +480,7 @@ fn start_tls_extended_request_and_response() {
     else {
         panic!("not an extended response")
     };
-    assert_eq!(result.code, 0);
+    assert_eq!(result.code, ResultCode::Success);
     assert_eq!(name.as_deref(), Some("1.3.6.1.4.1.1466.20037"));
 }
 
@@ -571,7 +572,9 @@ fn datagram_with_entry_and_done_back_to_back() {
         e.attributes,
         [("netlogon".to_string(), vec![netlogon.to_vec()])]
     );
-    assert!(matches!(messages[1].op, LdapOp::SearchResultDone(ref r) if r.code == 0));
+    assert!(
+        matches!(messages[1].op, LdapOp::SearchResultDone(ref r) if r.code == ResultCode::Success)
+    );
 
     // a broken tail keeps what decoded before it
     datagram.extend([0x30, 0x05, 0x02]);

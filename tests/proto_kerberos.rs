@@ -218,7 +218,7 @@ fn krb_error_preauth_required_with_method_data() {
     let msg = krb_error(25, Some("Need to use PA-ENC-TIMESTAMP"), Some(&method_data));
     let m = decode_kerberos(&msg).unwrap();
     assert_eq!(m.kind, KrbMessageKind::KrbError);
-    assert_eq!(m.error_code, Some(25));
+    assert_eq!(m.error_code, Some(ErrorCode::KdcErrPreauthRequired));
     assert_eq!(
         m.error_text.as_deref(),
         Some("Need to use PA-ENC-TIMESTAMP")
@@ -227,7 +227,7 @@ fn krb_error_preauth_required_with_method_data() {
     assert_eq!(m.client.as_deref(), Some("crmsvc"));
     assert_eq!(m.service.as_deref(), Some("krbtgt/CONTOSO.TEST"));
     assert_eq!(m.ext_status, None);
-    assert!(is_normal_step(25));
+    assert!(m.error_code.is_some_and(ErrorCode::is_normal_step));
 }
 
 #[test]
@@ -237,14 +237,14 @@ fn krb_error_with_windows_extended_status() {
     let ext = [0x34, 0x02, 0x00, 0xc0, 0, 0, 0, 0, 0x01, 0, 0, 0];
     let e_data = tlv(0x30, &[ctx(1, &int(3)), ctx(2, &tlv(0x04, &ext))].concat());
     let m = decode_kerberos(&krb_error(18, None, Some(&e_data))).unwrap();
-    assert_eq!(m.error_code, Some(18));
+    assert_eq!(m.error_code, Some(ErrorCode::KdcErrClientRevoked));
     assert_eq!(m.error_text, None);
     assert_eq!(m.ext_status, Some(0xC000_0234));
     assert_eq!(
         ntstatus_name(0xC000_0234),
         Some("STATUS_ACCOUNT_LOCKED_OUT")
     );
-    assert_eq!(cause_code(18), "kerberos.client_revoked");
+    assert_eq!(cause_code(ErrorCode::from(18)), "kerberos.client_revoked");
 }
 
 #[test]
@@ -262,9 +262,9 @@ fn krb_error_with_a_utf8_client_name() {
     ]
     .concat();
     let m = decode_kerberos(&tlv(0x7e, &tlv(0x30, &f))).unwrap();
-    assert_eq!(m.error_code, Some(6));
+    assert_eq!(m.error_code, Some(ErrorCode::KdcErrCPrincipalUnknown));
     assert_eq!(m.client.as_deref(), Some("jürgen.ämter"));
-    assert_eq!(cause_code(6), "kerberos.client_unknown");
+    assert_eq!(cause_code(ErrorCode::from(6)), "kerberos.client_unknown");
 }
 
 #[test]
@@ -312,35 +312,49 @@ fn never_panics_on_mangled_bytes() {
 
 #[test]
 fn error_names_meanings_and_causes() {
-    assert_eq!(error_name(24), "KDC_ERR_PREAUTH_FAILED");
-    assert_eq!(error_name(25), "KDC_ERR_PREAUTH_REQUIRED");
-    assert_eq!(error_name(6), "KDC_ERR_C_PRINCIPAL_UNKNOWN");
-    assert_eq!(error_name(7), "KDC_ERR_S_PRINCIPAL_UNKNOWN");
-    assert_eq!(error_name(37), "KRB_AP_ERR_SKEW");
-    assert_eq!(error_name(18), "KDC_ERR_CLIENT_REVOKED");
-    assert_eq!(error_name(68), "KDC_ERR_WRONG_REALM");
-    assert_eq!(error_name(52), "KRB_ERR_RESPONSE_TOO_BIG");
-    assert_eq!(error_name(14), "KDC_ERR_ETYPE_NOSUPP");
-    assert_eq!(error_name(23), "KDC_ERR_KEY_EXPIRED");
-    assert_eq!(error_name(41), "KRB_AP_ERR_MODIFIED");
-    assert_eq!(error_name(30), "KRB_ERR_UNKNOWN");
-    assert_eq!(error_name(-1), "KRB_ERR_UNKNOWN");
+    assert_eq!(ErrorCode::from(24).to_string(), "KDC_ERR_PREAUTH_FAILED");
+    assert_eq!(ErrorCode::from(25).to_string(), "KDC_ERR_PREAUTH_REQUIRED");
+    assert_eq!(
+        ErrorCode::from(6).to_string(),
+        "KDC_ERR_C_PRINCIPAL_UNKNOWN"
+    );
+    assert_eq!(
+        ErrorCode::from(7).to_string(),
+        "KDC_ERR_S_PRINCIPAL_UNKNOWN"
+    );
+    assert_eq!(ErrorCode::from(37).to_string(), "KRB_AP_ERR_SKEW");
+    assert_eq!(ErrorCode::from(18).to_string(), "KDC_ERR_CLIENT_REVOKED");
+    assert_eq!(ErrorCode::from(68).to_string(), "KDC_ERR_WRONG_REALM");
+    assert_eq!(ErrorCode::from(52).to_string(), "KRB_ERR_RESPONSE_TOO_BIG");
+    assert_eq!(ErrorCode::from(14).to_string(), "KDC_ERR_ETYPE_NOSUPP");
+    assert_eq!(ErrorCode::from(23).to_string(), "KDC_ERR_KEY_EXPIRED");
+    assert_eq!(ErrorCode::from(41).to_string(), "KRB_AP_ERR_MODIFIED");
+    assert_eq!(ErrorCode::from(30).to_string(), "KRB_ERR_UNKNOWN");
+    assert_eq!(ErrorCode::from(-1).to_string(), "KRB_ERR_UNKNOWN");
     for code in 0..=93 {
-        assert!(error_meaning(code).ends_with('.'), "{code}");
+        assert!(
+            error_meaning(ErrorCode::from(code)).ends_with('.'),
+            "{code}"
+        );
     }
-    assert!(error_meaning(24).contains("password"));
-    assert!(is_normal_step(52));
-    assert!(!is_normal_step(24));
-    assert_eq!(cause_code(24), "kerberos.preauth_failed");
-    assert_eq!(cause_code(7), "kerberos.service_unknown");
-    assert_eq!(cause_code(37), "kerberos.clock_skew");
-    assert_eq!(cause_code(68), "kerberos.wrong_realm");
-    assert_eq!(cause_code(23), "kerberos.key_expired");
-    assert_eq!(cause_code(41), "kerberos.modified");
-    assert_eq!(cause_code(14), "kerberos.etype_nosupp");
-    assert_eq!(cause_code(52), "kerberos.response_too_big");
-    assert_eq!(cause_code(62), "kerberos.client_not_trusted");
-    assert_eq!(cause_code(999), "kerberos.error_999");
+    assert!(error_meaning(ErrorCode::from(24)).contains("password"));
+    assert!(ErrorCode::from(52).is_normal_step());
+    assert!(!ErrorCode::from(24).is_normal_step());
+    assert_eq!(i32::from(ErrorCode::KrbApErrSkew), 37);
+    assert_eq!(ErrorCode::from(30), ErrorCode::Unknown(30));
+    assert_eq!(cause_code(ErrorCode::from(24)), "kerberos.preauth_failed");
+    assert_eq!(cause_code(ErrorCode::from(7)), "kerberos.service_unknown");
+    assert_eq!(cause_code(ErrorCode::from(37)), "kerberos.clock_skew");
+    assert_eq!(cause_code(ErrorCode::from(68)), "kerberos.wrong_realm");
+    assert_eq!(cause_code(ErrorCode::from(23)), "kerberos.key_expired");
+    assert_eq!(cause_code(ErrorCode::from(41)), "kerberos.modified");
+    assert_eq!(cause_code(ErrorCode::from(14)), "kerberos.etype_nosupp");
+    assert_eq!(cause_code(ErrorCode::from(52)), "kerberos.response_too_big");
+    assert_eq!(
+        cause_code(ErrorCode::from(62)),
+        "kerberos.client_not_trusted"
+    );
+    assert_eq!(cause_code(ErrorCode::from(999)), "kerberos.error_999");
 }
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -363,11 +377,11 @@ fn lab_capture_preauth_failed() {
     ))
     .unwrap();
     assert_eq!(m.kind, KrbMessageKind::KrbError);
-    assert_eq!(m.error_code, Some(24));
+    assert_eq!(m.error_code, Some(ErrorCode::KdcErrPreauthFailed));
     assert_eq!(m.client.as_deref(), Some("crmsvc"));
     assert_eq!(m.realm.as_deref(), Some("CONTOSO.TEST"));
     assert_eq!(m.service.as_deref(), Some("krbtgt/CONTOSO.TEST"));
-    assert_eq!(cause_code(24), "kerberos.preauth_failed");
+    assert_eq!(cause_code(ErrorCode::from(24)), "kerberos.preauth_failed");
 }
 
 /// Frame 9 of the same capture: MIT kinit's first AS-REQ (PA-DATA 150 and 149, no timestamp).

@@ -350,7 +350,12 @@ fn tls_record_and_handshake_sizes_are_bounded() {
     record.extend(body);
     let mut events = Vec::new();
     let r = TlsDirection::default().record(&record, &mut events);
-    assert!(r.is_err(), "{r:?}");
+    assert_eq!(
+        r,
+        Err(capdiag::proto::tls::TlsError::HandshakeTooLong(
+            MAX_TLS_HANDSHAKE + 5
+        ))
+    );
 }
 
 #[test]

@@ -11,8 +11,10 @@ use capdiag::messages::{
     DnsExchange, DnsResponse, Exchanges, LdapEntry, LdapExchange, LdapFinal, LdapRequest,
     TcpConnection, Transport,
 };
-use capdiag::proto::dns::{DnsData, DnsRecord};
-use capdiag::proto::ldap::{DerefAliases, Filter, LdapResult, Scope, SearchEntry, SearchRequest};
+use capdiag::proto::dns::{DnsData, DnsRecord, Rcode};
+use capdiag::proto::ldap::{
+    DerefAliases, Filter, LdapResult, ResultCode, Scope, SearchEntry, SearchRequest,
+};
 
 const URL_GUID: &str = "77378F46-2C66-4aa9-A6A6-3E7A48B19596";
 const PTR_GUID: &str = "67661d7F-8FC4-4fa7-BFAC-E1D7794C1F68";
@@ -64,7 +66,7 @@ fn netlogon(client_site: &str) -> Vec<u8> {
 fn done(frame: u64) -> Option<LdapFinal> {
     Some(LdapFinal {
         result: LdapResult {
-            code: 0,
+            code: ResultCode::Success,
             matched_dn: String::new(),
             diagnostic: String::new(),
             referral: vec![],
@@ -201,7 +203,11 @@ fn lookup(frame: u64, name: &str, answer: Option<IpAddr>) -> DnsExchange {
         response: Some(DnsResponse {
             frame: frame + 1,
             ts: frame as i64 + 1,
-            rcode: if answer.is_some() { 0 } else { 3 },
+            rcode: if answer.is_some() {
+                Rcode::NoError
+            } else {
+                Rcode::NxDomain
+            },
             truncated: false,
             answers: answer
                 .map(|a| DnsRecord {

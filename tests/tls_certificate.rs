@@ -10,7 +10,8 @@ use capdiag::flow::{Endpoint, Side};
 use capdiag::messages::{
     DnsExchange, DnsResponse, Exchanges, TcpConnection, TlsSession, Transport,
 };
-use capdiag::proto::dns::{DnsData, DnsRecord};
+use capdiag::proto::dns::{DnsData, DnsRecord, Rcode};
+use capdiag::proto::tls::AlertDescription;
 
 /// Subject O=Contoso Lab, CN=mail.contoso.test, self-signed, SAN mail.contoso.test and
 /// *.ex.contoso.test, valid 2026-01-01 to 2027-01-01.
@@ -75,7 +76,7 @@ fn exchanges(session: TlsSession, fins: Vec<(Side, u64)>) -> Exchanges {
             response: Some(DnsResponse {
                 frame: 2,
                 ts: 2,
-                rcode: 0,
+                rcode: Rcode::NoError,
                 truncated: false,
                 answers: vec![DnsRecord {
                     name: "autodiscover.contoso.test".into(),
@@ -139,7 +140,9 @@ fn a_client_that_closes_without_alert_is_explained_by_the_name_mismatch() {
 #[test]
 fn a_client_alert_stays_the_cause_and_the_mismatch_is_a_note() {
     let mut session = tls(10, Some("autodiscover.contoso.test"));
-    session.alerts.push((Side::Client, 14, Some(42)));
+    session
+        .alerts
+        .push((Side::Client, 14, Some(AlertDescription::BadCertificate)));
     let c = chain(&exchanges(session, vec![]));
     let cause = c.cause.as_ref().expect("a cause");
     assert_eq!(cause.code, "tls.alert.bad_certificate");

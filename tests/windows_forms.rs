@@ -289,7 +289,10 @@ fn windows_ldap_forms_decode_through_the_whole_pipeline() {
         "{:?}",
         spnego.auth
     );
-    assert_eq!(ldap[0].result.as_ref().map(|r| r.result.code), Some(0));
+    assert_eq!(
+        ldap[0].result.as_ref().map(|r| r.result.code),
+        Some(capdiag::proto::ldap::ResultCode::Success)
+    );
 
     // Two PDUs from one segment: both requests carried by frame 7.
     assert_eq!((ldap[1].message_id, ldap[1].frames.clone()), (2, vec![7]));

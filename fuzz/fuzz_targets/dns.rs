@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = capdiag::proto::dns::decode_dns(data) {
-        let _ = capdiag::proto::dns::rcode_name(m.rcode);
+        let _ = m.rcode.to_string();
         let _ = format!("{m:?}");
     }
 });

@@ -81,7 +81,7 @@ pub fn hostile() -> Analysis {
         response: Some(DnsResponse {
             frame: 2,
             ts: 1,
-            rcode: 3,
+            rcode: capdiag::proto::dns::Rcode::NxDomain,
             truncated: false,
             answers: vec![],
             additionals: vec![],
@@ -120,7 +120,7 @@ pub fn hostile() -> Analysis {
         references: vec![],
         result: Some(LdapFinal {
             result: LdapResult {
-                code: 0,
+                code: capdiag::proto::ldap::ResultCode::Success,
                 matched_dn: String::new(),
                 diagnostic: EVIL.into(),
                 referral: vec![],
@@ -165,7 +165,7 @@ pub fn hostile() -> Analysis {
         }],
         result: Some(LdapFinal {
             result: LdapResult {
-                code: 0,
+                code: capdiag::proto::ldap::ResultCode::Success,
                 matched_dn: String::new(),
                 diagnostic: String::new(),
                 referral: vec![],

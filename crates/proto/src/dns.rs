@@ -6,13 +6,15 @@ use std::net::IpAddr;
 use hickory_proto::op::{Message, MessageType};
 use hickory_proto::rr::{RData, Record};
 
+use crate::code_point::code_point;
+
 /// One decoded DNS message, query or response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsMessage {
     pub id: u16,
     pub is_response: bool,
     /// Response code (NOERROR = 0, NXDOMAIN = 3, ...). Meaningful on responses.
-    pub rcode: u16,
+    pub rcode: Rcode,
     pub truncated: bool,
     pub questions: Vec<DnsQuestion>,
     pub answers: Vec<DnsRecord>,
@@ -61,7 +63,7 @@ pub fn decode_dns(buf: &[u8]) -> Result<DnsMessage, DnsError> {
     Ok(DnsMessage {
         id: meta.id,
         is_response: meta.message_type == MessageType::Response,
-        rcode: u16::from(meta.response_code),
+        rcode: Rcode::from(u16::from(meta.response_code)),
         truncated: meta.truncation,
         questions: msg
             .queries
@@ -86,44 +88,49 @@ pub fn peek_question(buf: &[u8]) -> Option<(u16, bool, String, String)> {
         return None;
     }
     let mut name = String::new();
-    let mut at = 12;
+    let mut rest = buf.get(12..)?;
     loop {
-        let len = usize::from(*buf.get(at)?);
+        let (&len, after) = rest.split_first()?;
+        let len = usize::from(len);
         if len == 0 {
-            at += 1;
+            rest = after;
             break;
         }
-        if len & 0xc0 != 0 || name.len() + len > 255 {
+        if len & 0xc0 != 0 || name.len().saturating_add(len) > 255 {
             return None;
         }
-        let label = buf.get(at + 1..at + 1 + len)?;
+        let (label, after) = after.split_at_checked(len)?;
         if !name.is_empty() {
             name.push('.');
         }
         name.push_str(&String::from_utf8_lossy(label));
-        at += 1 + len;
+        rest = after;
     }
-    let qtype = u16::from_be_bytes([*buf.get(at)?, *buf.get(at + 1)?]);
+    let [hi, lo, ..] = *rest else {
+        return None;
+    };
+    let qtype = u16::from_be_bytes([hi, lo]);
     let qtype = hickory_proto::rr::RecordType::from(qtype).to_string();
     Some((id, is_response, name, qtype))
 }
 
-/// The conventional name of a response code, as dig prints it.
-pub fn rcode_name(rcode: u16) -> &'static str {
-    match rcode {
-        0 => "NOERROR",
-        1 => "FORMERR",
-        2 => "SERVFAIL",
-        3 => "NXDOMAIN",
-        4 => "NOTIMP",
-        5 => "REFUSED",
-        6 => "YXDOMAIN",
-        7 => "YXRRSET",
-        8 => "NXRRSET",
-        9 => "NOTAUTH",
-        10 => "NOTZONE",
-        _ => "RCODE?",
+code_point! {
+    /// A DNS response code (RFC 1035 §4.1.1, RFC 2136); `Display` is the name dig prints,
+    /// `RCODE?` outside the table.
+    pub enum Rcode(u16) {
+        NoError = 0 => "NOERROR",
+        FormErr = 1 => "FORMERR",
+        ServFail = 2 => "SERVFAIL",
+        NxDomain = 3 => "NXDOMAIN",
+        NotImp = 4 => "NOTIMP",
+        Refused = 5 => "REFUSED",
+        YxDomain = 6 => "YXDOMAIN",
+        YxRrset = 7 => "YXRRSET",
+        NxRrset = 8 => "NXRRSET",
+        NotAuth = 9 => "NOTAUTH",
+        NotZone = 10 => "NOTZONE",
     }
+    unknown(_) => "RCODE?";
 }
 
 fn record(r: &Record) -> DnsRecord {
@@ -179,7 +186,7 @@ mod tests {
         let d = decode_dns(&m).unwrap();
         assert_eq!(d.id, 0x1234);
         assert!(d.is_response);
-        assert_eq!(d.rcode, 0);
+        assert_eq!(d.rcode, Rcode::NoError);
         assert_eq!(d.questions[0].name, qname);
         assert_eq!(d.questions[0].qtype, "SRV");
         assert_eq!(
@@ -200,7 +207,10 @@ mod tests {
         m.extend(labels("mail.contoso.test"));
         m.extend([0, 1, 0, 1]);
         let d = decode_dns(&m).unwrap();
-        assert_eq!(rcode_name(d.rcode), "NXDOMAIN");
+        assert_eq!(d.rcode, Rcode::NxDomain);
+        assert_eq!(d.rcode.to_string(), "NXDOMAIN");
+        assert_eq!(Rcode::from(11).to_string(), "RCODE?");
+        assert_eq!(u16::from(Rcode::from(11)), 11);
         assert!(d.truncated);
         assert!(d.answers.is_empty());
     }

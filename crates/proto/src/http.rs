@@ -31,9 +31,14 @@ pub fn message_length(buf: &[u8]) -> Framing {
             Framing::Invalid("http: not an HTTP message".into())
         };
     };
-    let head = &buf[..end];
+    let head = buf.get(..end).unwrap_or(buf);
     let body = header(head, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
-    let total = end + 4 + body.unwrap_or(0);
+    let Some(total) = end
+        .checked_add(4)
+        .and_then(|n| n.checked_add(body.unwrap_or(0)))
+    else {
+        return Framing::Invalid("http: Content-Length does not fit in memory".into());
+    };
     if buf.len() >= total {
         Framing::Complete(total)
     } else {
@@ -42,7 +47,7 @@ pub fn message_length(buf: &[u8]) -> Framing {
 }
 
 fn looks_like_http(buf: &[u8]) -> bool {
-    let probe = &buf[..buf.len().min(8)];
+    let probe = buf.get(..8).unwrap_or(buf);
     [
         &b"HTTP/"[..],
         b"GET ",
@@ -65,13 +70,22 @@ fn header(head: &[u8], name: &str) -> Option<String> {
     })
 }
 
+/// Why an HTTP head could not be decoded; the line is kept as sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    #[error("http: bad status line {0:?}")]
+    BadStatusLine(String),
+    #[error("http: bad start line {0:?}")]
+    BadStartLine(String),
+}
+
 /// Decodes the head of one framed message.
-pub fn decode_http(msg: &[u8]) -> Result<HttpMessage, String> {
+pub fn decode_http(msg: &[u8]) -> Result<HttpMessage, HttpError> {
     let end = msg
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .unwrap_or(msg.len());
-    let head = &msg[..end];
+    let head = msg.get(..end).unwrap_or(msg);
     let text = String::from_utf8_lossy(head);
     let first = text.lines().next().unwrap_or_default();
     let mut parts = first.splitn(3, ' ');
@@ -83,7 +97,7 @@ pub fn decode_http(msg: &[u8]) -> Result<HttpMessage, String> {
     if a.starts_with("HTTP/") {
         let status = b
             .parse()
-            .map_err(|_| format!("http: bad status line {first:?}"))?;
+            .map_err(|_| HttpError::BadStatusLine(first.to_string()))?;
         Ok(HttpMessage::Response {
             status,
             reason: c.unwrap_or("").to_string(),
@@ -96,7 +110,7 @@ pub fn decode_http(msg: &[u8]) -> Result<HttpMessage, String> {
             host: header(head, "host"),
         })
     } else {
-        Err(format!("http: bad start line {first:?}"))
+        Err(HttpError::BadStartLine(first.to_string()))
     }
 }
 
@@ -130,5 +144,19 @@ mod tests {
             message_length(b"\x16\x03\x01\x02\x00\x01"),
             Framing::Invalid(_)
         ));
+    }
+
+    #[test]
+    fn bad_start_lines_and_huge_lengths_are_errors() {
+        let e = decode_http(b"HTTP/1.1 abc Nope\r\n\r\n").unwrap_err();
+        assert_eq!(e, HttpError::BadStatusLine("HTTP/1.1 abc Nope".into()));
+        assert_eq!(
+            e.to_string(),
+            r#"http: bad status line "HTTP/1.1 abc Nope""#
+        );
+        let e = decode_http(b"hello there\r\n\r\n").unwrap_err();
+        assert_eq!(e.to_string(), r#"http: bad start line "hello there""#);
+        let m = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", usize::MAX);
+        assert!(matches!(message_length(m.as_bytes()), Framing::Invalid(_)));
     }
 }

@@ -7,8 +7,8 @@ use super::ldap::Filter;
 pub fn domain_of_locator_name(name: &str) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     let rest = lower.strip_prefix("_ldap._tcp.")?;
-    let rest = match rest.find("._sites.") {
-        Some(i) => &rest[i + "._sites.".len()..],
+    let rest = match rest.split_once("._sites.") {
+        Some((_, after)) => after,
         None => rest,
     };
     let rest = ["dc._msdcs.", "pdc._msdcs.", "gc._msdcs."]

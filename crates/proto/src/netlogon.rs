@@ -42,16 +42,77 @@ pub struct NetlogonReply {
     pub nt_version_names: Vec<&'static str>,
 }
 
+/// Why a Netlogon value could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetlogonError {
+    #[error("netlogon: value shorter than its opcode")]
+    NoOpcode,
+    #[error("netlogon: opcode {0} is not a logon response (19-21, 23-25)")]
+    NotALogonResponse(u16),
+    #[error("netlogon: {len}-byte value is too short for {form}")]
+    TooShort { len: usize, form: &'static str },
+    /// A fixed field that is not there ("NtVersion", "Flags", "DomainGuid").
+    #[error("netlogon: no {0}")]
+    Missing(&'static str),
+    /// A field that does not fit where it has to (its name, or a description).
+    #[error("netlogon: {0}")]
+    Field(&'static str),
+    /// A compressed name that does not read.
+    #[error("netlogon: {field} ({reason})")]
+    Name {
+        field: &'static str,
+        reason: NameError,
+    },
+    #[error("netlogon: {0} unexplained bytes before NtVersion")]
+    Unexplained(usize),
+    #[error("netlogon: DcSockAddr of size {0} is not an AF_INET address")]
+    NotInet(u8),
+}
+
+/// Why a compressed name (MS-ADTS 6.3.7) could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("name runs past the end of the value")]
+    PastEnd,
+    #[error("compression pointer cut short")]
+    PointerCut,
+    #[error("more than {MAX_POINTER_HOPS} compression pointers")]
+    TooManyPointers,
+    #[error("compression pointer at {at} points forward to {target}")]
+    Forward { at: usize, target: usize },
+    #[error("label runs past the end of the value")]
+    LabelPastEnd,
+    #[error("name longer than {MAX_NAME_LEN} characters")]
+    TooLong,
+    #[error("reserved label type 0x{0:02x}")]
+    ReservedLabel(u8),
+}
+
 /// Decodes the value of the `Netlogon` attribute.
-pub fn decode_netlogon(value: &[u8]) -> Result<NetlogonReply, String> {
-    let opcode = u16_le(value, 0).ok_or("netlogon: value shorter than its opcode")?;
+pub fn decode_netlogon(value: &[u8]) -> Result<NetlogonReply, NetlogonError> {
+    let opcode = u16_le(value, 0).ok_or(NetlogonError::NoOpcode)?;
     match opcode {
         23..=25 => decode_ex(value, opcode),
         19..=21 => decode_v5_or_nt40(value, opcode),
-        other => Err(format!(
-            "netlogon: opcode {other} is not a logon response (19-21, 23-25)"
-        )),
+        other => Err(NetlogonError::NotALogonResponse(other)),
     }
+}
+
+/// Reads the names `fields` in turn from `pos`, each ending before `end`.
+fn read_names<const N: usize>(
+    value: &[u8],
+    mut pos: usize,
+    end: usize,
+    fields: [&'static str; N],
+) -> Result<([String; N], usize), NetlogonError> {
+    let mut names: [String; N] = std::array::from_fn(|_| String::new());
+    for (slot, field) in names.iter_mut().zip(fields) {
+        let (name, next) =
+            read_name(value, pos, end).map_err(|reason| NetlogonError::Name { field, reason })?;
+        *slot = name;
+        pos = next;
+    }
+    Ok((names, pos))
 }
 
 /// The MS-ADTS 6.3.1 name of an operation code.
@@ -184,27 +245,22 @@ pub fn sid_text(raw: &[u8]) -> Option<String> {
 /// NETLOGON_SAM_LOGON_RESPONSE_EX (MS-ADTS 6.3.1.9). Read as Wireshark does: NtVersion and the
 /// two tokens from the end, the names from the front, and then whatever lies between the last
 /// name and NtVersion decides whether the sockaddr block and NextClosestSiteName are present.
-fn decode_ex(value: &[u8], opcode: u16) -> Result<NetlogonReply, String> {
+fn decode_ex(value: &[u8], opcode: u16) -> Result<NetlogonReply, NetlogonError> {
     let len = value.len();
     // 2 opcode + 2 sbz + 4 flags + 16 guid + 8 one-byte names + 8 trailer.
-    if len < 40 {
-        return Err(format!(
-            "netlogon: {len}-byte value is too short for LOGON_SAM_LOGON_RESPONSE_EX"
-        ));
-    }
-    let trailer = len - 8;
-    let nt_version = u32_le(value, trailer).ok_or("netlogon: no NtVersion")?;
-    let flags = u32_le(value, 4).ok_or("netlogon: no Flags")?;
-    let guid = value.get(8..24).ok_or("netlogon: no DomainGuid")?;
+    let Some(trailer) = len.checked_sub(8).filter(|_| len >= 40) else {
+        return Err(NetlogonError::TooShort {
+            len,
+            form: "LOGON_SAM_LOGON_RESPONSE_EX",
+        });
+    };
+    let nt_version = u32_le(value, trailer).ok_or(NetlogonError::Missing("NtVersion"))?;
+    let flags = u32_le(value, 4).ok_or(NetlogonError::Missing("Flags"))?;
+    let guid = value
+        .get(8..24)
+        .ok_or(NetlogonError::Missing("DomainGuid"))?;
 
-    let mut pos = 24;
-    let mut names: [String; 8] = Default::default();
-    for (i, slot) in names.iter_mut().enumerate() {
-        let (name, next) = read_name(value, pos, trailer)
-            .map_err(|e| format!("netlogon: {} ({e})", EX_NAME_FIELDS[i]))?;
-        *slot = name;
-        pos = next;
-    }
+    let (names, mut pos) = read_names(value, 24, trailer, EX_NAME_FIELDS)?;
     let [
         forest,
         domain,
@@ -219,20 +275,16 @@ fn decode_ex(value: &[u8], opcode: u16) -> Result<NetlogonReply, String> {
     let mut dc_address = None;
     if looks_like_sockaddr(value, pos, trailer) || (nt_version & V5EP != 0 && pos < trailer) {
         dc_address = sockaddr_in(value, pos, trailer)?;
-        pos += 17;
+        pos = pos.saturating_add(17);
     }
     let mut next_closest_site = None;
     if pos < trailer {
-        let (name, next) = read_name(value, pos, trailer)
-            .map_err(|e| format!("netlogon: NextClosestSiteName ({e})"))?;
+        let ([name], next) = read_names(value, pos, trailer, ["NextClosestSiteName"])?;
         next_closest_site = Some(name);
         pos = next;
     }
     if pos != trailer {
-        return Err(format!(
-            "netlogon: {} unexplained bytes before NtVersion",
-            trailer.saturating_sub(pos)
-        ));
+        return Err(NetlogonError::Unexplained(trailer.saturating_sub(pos)));
     }
     Ok(NetlogonReply {
         opcode,
@@ -270,7 +322,7 @@ const EX_NAME_FIELDS: [&str; 8] = [
 /// address and 8 zero bytes.
 fn looks_like_sockaddr(value: &[u8], pos: usize, end: usize) -> bool {
     match value.get(pos..pos.saturating_add(17)) {
-        Some([16, 2, 0, 0, 0, _, _, _, _, zero @ ..]) if pos + 17 <= end => {
+        Some([16, 2, 0, 0, 0, _, _, _, _, zero @ ..]) if pos.saturating_add(17) <= end => {
             zero.iter().all(|&b| b == 0)
         }
         _ => false,
@@ -279,17 +331,16 @@ fn looks_like_sockaddr(value: &[u8], pos: usize, end: usize) -> bool {
 
 /// The IPv4 address of the DcSockAddr block at `pos` (its size byte first). The address is in
 /// network (big-endian) order; a DC without IPv4 puts 127.0.0.1 there.
-fn sockaddr_in(value: &[u8], pos: usize, end: usize) -> Result<Option<Ipv4Addr>, String> {
+fn sockaddr_in(value: &[u8], pos: usize, end: usize) -> Result<Option<Ipv4Addr>, NetlogonError> {
+    let truncated = NetlogonError::Field("DcSockAddr block truncated");
     let block = value
         .get(pos..pos.saturating_add(17))
-        .filter(|_| pos + 17 <= end)
-        .ok_or("netlogon: DcSockAddr block truncated")?;
+        .filter(|_| pos.saturating_add(17) <= end)
+        .ok_or(truncated.clone())?;
     match *block {
         [16, 2, 0, _, _, a, b, c, d, ..] => Ok(Some(Ipv4Addr::new(a, b, c, d))),
-        [size, ..] => Err(format!(
-            "netlogon: DcSockAddr of size {size} is not an AF_INET address"
-        )),
-        [] => Err("netlogon: DcSockAddr block truncated".into()),
+        [size, ..] => Err(NetlogonError::NotInet(size)),
+        [] => Err(truncated),
     }
 }
 
@@ -308,7 +359,7 @@ fn nonzero_guid(raw: &[u8]) -> Option<String> {
 /// A pointer is `11xxxxxx yyyyyyyy`. RFC 1035 reads a 14-bit offset; MS-ADTS 6.3.7 uses only
 /// `yyyyyyyy`. Both agree whenever the value is shorter than 256 bytes; when the 14-bit offset
 /// falls outside the value the one-byte form is used.
-fn read_name(value: &[u8], start: usize, end: usize) -> Result<(String, usize), String> {
+fn read_name(value: &[u8], start: usize, end: usize) -> Result<(String, usize), NameError> {
     let mut labels: Vec<String> = Vec::new();
     let mut text_len = 0usize;
     let mut pos = start;
@@ -320,49 +371,52 @@ fn read_name(value: &[u8], start: usize, end: usize) -> Result<(String, usize), 
         let &b = value
             .get(pos)
             .filter(|_| pos < limit)
-            .ok_or("name runs past the end of the value")?;
+            .ok_or(NameError::PastEnd)?;
+        // `pos` indexes `value`, so these do not saturate.
+        let (next, label_start) = (pos.saturating_add(1), pos.saturating_add(1));
         match b {
             0 => {
-                let next = after.unwrap_or(pos + 1);
+                let next = after.unwrap_or(next);
                 return Ok((labels.join("."), next));
             }
             0xc0..=0xff => {
                 let &low = value
-                    .get(pos + 1)
-                    .filter(|_| pos + 1 < limit)
-                    .ok_or("compression pointer cut short")?;
-                hops += 1;
+                    .get(next)
+                    .filter(|_| next < limit)
+                    .ok_or(NameError::PointerCut)?;
+                hops = hops.saturating_add(1);
                 if hops > MAX_POINTER_HOPS {
-                    return Err(format!("more than {MAX_POINTER_HOPS} compression pointers"));
+                    return Err(NameError::TooManyPointers);
                 }
-                let wide = (usize::from(b & 0x3f) << 8) | usize::from(low);
+                let wide = usize::from(u16::from_be_bytes([b & 0x3f, low]));
                 let target = if wide < value.len() {
                     wide
                 } else {
                     usize::from(low)
                 };
                 if target >= pos {
-                    return Err(format!(
-                        "compression pointer at {pos} points forward to {target}"
-                    ));
+                    return Err(NameError::Forward { at: pos, target });
                 }
-                after.get_or_insert(pos + 2);
+                after.get_or_insert(next.saturating_add(1));
                 pos = target;
             }
             1..=0x3f => {
                 let n = usize::from(b);
+                let label_end = label_start.saturating_add(n);
                 let label = value
-                    .get(pos + 1..pos + 1 + n)
-                    .filter(|_| pos + 1 + n <= limit)
-                    .ok_or("label runs past the end of the value")?;
-                text_len += n + usize::from(!labels.is_empty());
+                    .get(label_start..label_end)
+                    .filter(|_| label_end <= limit)
+                    .ok_or(NameError::LabelPastEnd)?;
+                text_len = text_len
+                    .saturating_add(n)
+                    .saturating_add(usize::from(!labels.is_empty()));
                 if text_len > MAX_NAME_LEN {
-                    return Err(format!("name longer than {MAX_NAME_LEN} characters"));
+                    return Err(NameError::TooLong);
                 }
                 labels.push(String::from_utf8_lossy(label).into_owned());
-                pos += 1 + n;
+                pos = label_end;
             }
-            _ => return Err(format!("reserved label type 0x{b:02x}")),
+            _ => return Err(NameError::ReservedLabel(b)),
         }
     }
 }
@@ -372,18 +426,19 @@ fn read_name(value: &[u8], start: usize, end: usize) -> Result<(String, usize), 
 /// UnicodeUserName, UnicodeDomainName. NT40 ends there with NtVersion and the tokens; the V5 form
 /// goes on with DomainGuid, NullGuid, compressed DnsForestName / DnsDomainName / DnsHostName,
 /// DcIpAddress (4 bytes, network order), Flags, NtVersion, LmNtToken, Lm20Token.
-fn decode_v5_or_nt40(value: &[u8], opcode: u16) -> Result<NetlogonReply, String> {
+fn decode_v5_or_nt40(value: &[u8], opcode: u16) -> Result<NetlogonReply, NetlogonError> {
     let len = value.len();
-    if len < 2 + 6 + 8 {
-        return Err(format!(
-            "netlogon: {len}-byte value is too short for LOGON_SAM_LOGON_RESPONSE"
-        ));
-    }
-    let trailer = len - 8;
-    let nt_version = u32_le(value, trailer).ok_or("netlogon: no NtVersion")?;
-    let (server, pos) = utf16z(value, 2, trailer).ok_or("netlogon: UnicodeLogonServer")?;
-    let (user, pos) = utf16z(value, pos, trailer).ok_or("netlogon: UnicodeUserName")?;
-    let (nb_domain, pos) = utf16z(value, pos, trailer).ok_or("netlogon: UnicodeDomainName")?;
+    let Some(trailer) = len.checked_sub(8).filter(|_| len >= 2 + 6 + 8) else {
+        return Err(NetlogonError::TooShort {
+            len,
+            form: "LOGON_SAM_LOGON_RESPONSE",
+        });
+    };
+    let nt_version = u32_le(value, trailer).ok_or(NetlogonError::Missing("NtVersion"))?;
+    let field = NetlogonError::Field;
+    let (server, pos) = utf16z(value, 2, trailer).ok_or(field("UnicodeLogonServer"))?;
+    let (user, pos) = utf16z(value, pos, trailer).ok_or(field("UnicodeUserName"))?;
+    let (nb_domain, pos) = utf16z(value, pos, trailer).ok_or(field("UnicodeDomainName"))?;
     let mut reply = NetlogonReply {
         opcode,
         opcode_name: opcode_name(opcode),
@@ -406,29 +461,28 @@ fn decode_v5_or_nt40(value: &[u8], opcode: u16) -> Result<NetlogonReply, String>
     if pos == trailer {
         return Ok(reply); // NT40 form
     }
+    let guids_end = pos.saturating_add(32);
     let guid = value
-        .get(pos..pos + 16)
-        .filter(|_| pos + 32 <= trailer)
-        .ok_or("netlogon: DomainGuid/NullGuid truncated")?;
+        .get(pos..pos.saturating_add(16))
+        .filter(|_| guids_end <= trailer)
+        .ok_or(field("DomainGuid/NullGuid truncated"))?;
     reply.domain_guid = nonzero_guid(guid);
-    let mut pos = pos + 32;
-    for (i, slot) in [&mut reply.forest, &mut reply.domain, &mut reply.dc_host]
-        .into_iter()
-        .enumerate()
-    {
-        let (name, next) = read_name(value, pos, trailer)
-            .map_err(|e| format!("netlogon: {} ({e})", EX_NAME_FIELDS[i]))?;
-        *slot = name;
-        pos = next;
-    }
-    match value.get(pos..pos + 8).filter(|_| pos + 8 == trailer) {
-        Some(&[a, b, c, d, f0, f1, f2, f3]) => {
+    let ([forest, domain, dc_host], pos) = read_names(
+        value,
+        guids_end,
+        trailer,
+        ["DnsForestName", "DnsDomainName", "DnsHostName"],
+    )?;
+    (reply.forest, reply.domain, reply.dc_host) = (forest, domain, dc_host);
+    // DcIpAddress and Flags, then the 8-byte trailer (NtVersion, LmNtToken, Lm20Token).
+    match value.get(pos..).filter(|rest| rest.len() == 8 + 8) {
+        Some(&[a, b, c, d, f0, f1, f2, f3, ..]) => {
             reply.dc_address = Some(Ipv4Addr::new(a, b, c, d));
             reply.flags = u32::from_le_bytes([f0, f1, f2, f3]);
             reply.flag_names = flag_names(reply.flags);
             Ok(reply)
         }
-        _ => Err("netlogon: DcIpAddress/Flags do not end where NtVersion starts".into()),
+        _ => Err(field("DcIpAddress/Flags do not end where NtVersion starts")),
     }
 }
 
@@ -440,7 +494,8 @@ fn utf16z(value: &[u8], pos: usize, end: usize) -> Option<(String, usize)> {
     for (i, pair) in region.chunks_exact(2).enumerate() {
         let unit = u16::from_le_bytes([*pair.first()?, *pair.get(1)?]);
         if unit == 0 {
-            return Some((String::from_utf16_lossy(&units), pos + 2 * (i + 1)));
+            let after = i.checked_add(1)?.checked_mul(2)?.checked_add(pos)?;
+            return Some((String::from_utf16_lossy(&units), after));
         }
         units.push(unit);
     }

@@ -14,6 +14,7 @@
 //! A sealed buffer that happens to look like that is vanishingly unlikely (RC4 output starting
 //! `30` with a length matching the buffer), but it is a guess, not a proof.
 
+use super::ber;
 use super::framing::Framing;
 use super::ldap::{PduLen, pdu_length};
 
@@ -104,8 +105,8 @@ fn cfx(token: &[u8]) -> Unwrapped {
         return Unwrapped::NotWrapped;
     }
     let mut unrotated = data.to_vec();
-    unrotated.rotate_left(rrc % data.len());
-    unrotated.truncate(data.len() - ec);
+    unrotated.rotate_left(rrc.checked_rem(data.len()).unwrap_or(0));
+    unrotated.truncate(data.len().saturating_sub(ec));
     Unwrapped::Clear(unrotated)
 }
 
@@ -143,9 +144,9 @@ fn rfc1964(token: &[u8]) -> Unwrapped {
     if [seal0, seal1] != [0xff, 0xff] {
         return Unwrapped::Sealed { mech: MECH_RFC1964 };
     }
-    let cksum_len = if [sgn0, sgn1] == [0x04, 0x00] { 20 } else { 8 };
+    let cksum_len: usize = if [sgn0, sgn1] == [0x04, 0x00] { 20 } else { 8 };
     // confounder follows the checksum
-    let Some(body) = after.get(cksum_len + 8..) else {
+    let Some(body) = after.get(cksum_len.saturating_add(8)..) else {
         return Unwrapped::NotWrapped;
     };
     let pad = body.last().map_or(0, |&p| usize::from(p));
@@ -164,20 +165,8 @@ fn rfc1964(token: &[u8]) -> Unwrapped {
 /// The contents of the `60` InitialContextToken-style header (RFC 2743 §3.1), which must hold
 /// the whole token.
 fn gss_inner(token: &[u8]) -> Option<&[u8]> {
-    let (&first, rest) = token.get(1..)?.split_first()?;
-    let (len, rest) = match first {
-        0..=0x7f => (usize::from(first), rest),
-        0x81..=0x84 => {
-            let count = usize::from(first & 0x7f);
-            let octets = rest.get(..count)?;
-            let len = octets
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            (len, rest.get(count..)?)
-        }
-        _ => return None,
-    };
-    (len == rest.len()).then_some(rest)
+    let (header, rest) = ber::read(token).ok()?;
+    rest.is_empty().then_some(header.body)
 }
 
 /// MS-NLMP 2.2.2.9.1 NTLMSSP_MESSAGE_SIGNATURE (with extended session security): Version

@@ -8,6 +8,7 @@ use tls_parser::{
 };
 
 use super::framing::Framing;
+use crate::code_point::code_point;
 
 /// Largest record body allowed (2^14 plus the 2048 bytes of expansion RFC 5246 permits).
 pub const MAX_TLS_RECORD: usize = 16384 + 2048;
@@ -40,7 +41,7 @@ pub enum TlsEvent {
     /// An alert; after ChangeCipherSpec its content is encrypted and only its presence is known.
     Alert {
         level: Option<u8>,
-        description: Option<u8>,
+        description: Option<AlertDescription>,
     },
     ApplicationData {
         len: usize,
@@ -68,6 +69,17 @@ pub fn record_length(buf: &[u8]) -> Framing {
     }
 }
 
+/// Why a TLS record could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsError {
+    /// Fewer than the 5 header bytes.
+    #[error("tls: short record")]
+    ShortRecord,
+    /// A handshake message longer than [`MAX_TLS_HANDSHAKE`]; the buffered bytes are dropped.
+    #[error("tls: handshake message of {0} bytes")]
+    HandshakeTooLong(usize),
+}
+
 /// Per-direction state: handshake bytes waiting for the rest of their message, and whether this
 /// side has switched to encryption (after which handshake and alert contents are opaque).
 #[derive(Debug, Default, Clone)]
@@ -78,9 +90,9 @@ pub struct TlsDirection {
 
 impl TlsDirection {
     /// Decodes one whole record (as framed by [`record_length`]) into events.
-    pub fn record(&mut self, record: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), String> {
+    pub fn record(&mut self, record: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), TlsError> {
         let (Some(&ct), Some(body)) = (record.first(), record.get(5..)) else {
-            return Err("tls: short record".into());
+            return Err(TlsError::ShortRecord);
         };
         match ct {
             CT_CHANGE_CIPHER_SPEC => {
@@ -90,7 +102,7 @@ impl TlsDirection {
             CT_ALERT => out.push(match (self.encrypted, body) {
                 (false, [level, description]) => TlsEvent::Alert {
                     level: Some(*level),
-                    description: Some(*description),
+                    description: Some(AlertDescription::from(*description)),
                 },
                 _ => TlsEvent::Alert {
                     level: None,
@@ -105,16 +117,18 @@ impl TlsDirection {
         Ok(())
     }
 
-    fn handshake_bytes(&mut self, body: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), String> {
+    fn handshake_bytes(&mut self, body: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), TlsError> {
         self.handshake.extend_from_slice(body);
         loop {
             let [_, a, b, c, ..] = *self.handshake.as_slice() else {
                 return Ok(());
             };
-            let len = 4 + (usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c));
+            // A 24-bit length plus the 4-byte header: at most 2^24 + 3, no overflow.
+            let body_len = u32::from_be_bytes([0, a, b, c]);
+            let len = usize::try_from(body_len.saturating_add(4)).unwrap_or(usize::MAX);
             if len > MAX_TLS_HANDSHAKE {
                 self.handshake.clear();
-                return Err(format!("tls: handshake message of {len} bytes"));
+                return Err(TlsError::HandshakeTooLong(len));
             }
             if self.handshake.len() < len {
                 return Ok(());
@@ -210,44 +224,44 @@ pub fn version_name(v: u16) -> String {
     }
 }
 
-/// The RFC 8446 / 5246 name of an alert description, in lower_snake case.
-pub fn alert_name(description: u8) -> String {
-    let name = match description {
-        0 => "close_notify",
-        10 => "unexpected_message",
-        20 => "bad_record_mac",
-        21 => "decryption_failed",
-        22 => "record_overflow",
-        30 => "decompression_failure",
-        40 => "handshake_failure",
-        41 => "no_certificate",
-        42 => "bad_certificate",
-        43 => "unsupported_certificate",
-        44 => "certificate_revoked",
-        45 => "certificate_expired",
-        46 => "certificate_unknown",
-        47 => "illegal_parameter",
-        48 => "unknown_ca",
-        49 => "access_denied",
-        50 => "decode_error",
-        51 => "decrypt_error",
-        60 => "export_restriction",
-        70 => "protocol_version",
-        71 => "insufficient_security",
-        80 => "internal_error",
-        86 => "inappropriate_fallback",
-        90 => "user_canceled",
-        100 => "no_renegotiation",
-        109 => "missing_extension",
-        110 => "unsupported_extension",
-        112 => "unrecognized_name",
-        113 => "bad_certificate_status_response",
-        115 => "unknown_psk_identity",
-        116 => "certificate_required",
-        120 => "no_application_protocol",
-        other => return format!("alert_{other}"),
-    };
-    name.to_string()
+code_point! {
+    /// A TLS alert description (RFC 8446 §6 / RFC 5246 §7.2); `Display` is the RFC's
+    /// lower_snake name, `alert_N` outside the registry.
+    pub enum AlertDescription(u8) {
+        CloseNotify = 0 => "close_notify",
+        UnexpectedMessage = 10 => "unexpected_message",
+        BadRecordMac = 20 => "bad_record_mac",
+        DecryptionFailed = 21 => "decryption_failed",
+        RecordOverflow = 22 => "record_overflow",
+        DecompressionFailure = 30 => "decompression_failure",
+        HandshakeFailure = 40 => "handshake_failure",
+        NoCertificate = 41 => "no_certificate",
+        BadCertificate = 42 => "bad_certificate",
+        UnsupportedCertificate = 43 => "unsupported_certificate",
+        CertificateRevoked = 44 => "certificate_revoked",
+        CertificateExpired = 45 => "certificate_expired",
+        CertificateUnknown = 46 => "certificate_unknown",
+        IllegalParameter = 47 => "illegal_parameter",
+        UnknownCa = 48 => "unknown_ca",
+        AccessDenied = 49 => "access_denied",
+        DecodeError = 50 => "decode_error",
+        DecryptError = 51 => "decrypt_error",
+        ExportRestriction = 60 => "export_restriction",
+        ProtocolVersion = 70 => "protocol_version",
+        InsufficientSecurity = 71 => "insufficient_security",
+        InternalError = 80 => "internal_error",
+        InappropriateFallback = 86 => "inappropriate_fallback",
+        UserCanceled = 90 => "user_canceled",
+        NoRenegotiation = 100 => "no_renegotiation",
+        MissingExtension = 109 => "missing_extension",
+        UnsupportedExtension = 110 => "unsupported_extension",
+        UnrecognizedName = 112 => "unrecognized_name",
+        BadCertificateStatusResponse = 113 => "bad_certificate_status_response",
+        UnknownPskIdentity = 115 => "unknown_psk_identity",
+        CertificateRequired = 116 => "certificate_required",
+        NoApplicationProtocol = 120 => "no_application_protocol",
+    }
+    unknown(n) => format_args!("alert_{n}");
 }
 
 #[cfg(test)]
@@ -312,10 +326,12 @@ mod tests {
             out[0],
             TlsEvent::Alert {
                 level: Some(2),
-                description: Some(48)
+                description: Some(AlertDescription::UnknownCa)
             }
         );
-        assert_eq!(alert_name(48), "unknown_ca");
+        assert_eq!(AlertDescription::from(48).to_string(), "unknown_ca");
+        assert_eq!(AlertDescription::from(200).to_string(), "alert_200");
+        assert_eq!(u8::from(AlertDescription::UnknownCa), 48);
         dir.record(&record_of(20, &[1]), &mut out).unwrap();
         dir.record(&record_of(21, &[9; 26]), &mut out).unwrap();
         assert_eq!(
@@ -324,6 +340,23 @@ mod tests {
                 level: None,
                 description: None
             }
+        );
+    }
+
+    #[test]
+    fn short_records_and_oversized_handshakes_are_typed_errors() {
+        let mut dir = TlsDirection::default();
+        let mut out = vec![];
+        assert_eq!(
+            dir.record(&[22, 3, 3], &mut out),
+            Err(TlsError::ShortRecord)
+        );
+        assert_eq!(TlsError::ShortRecord.to_string(), "tls: short record");
+        let err = dir.record(&record_of(22, &[1, 0x10, 0, 0]), &mut out);
+        assert_eq!(err, Err(TlsError::HandshakeTooLong(0x10_0004)));
+        assert_eq!(
+            TlsError::HandshakeTooLong(0x10_0004).to_string(),
+            "tls: handshake message of 1048580 bytes"
         );
     }
 

@@ -47,9 +47,18 @@ impl CertFacts {
     }
 }
 
-/// Decodes one DER certificate. Errors are texts for the stage detail, never panics.
-pub fn decode_certificate(der: &[u8]) -> Result<CertFacts, String> {
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| format!("not decoded: {e}"))?;
+/// Why a certificate could not be decoded: x509-parser's reason, as text (its error type
+/// borrows nothing but is neither `Clone` nor `Eq`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum X509Error {
+    #[error("not decoded: {0}")]
+    NotDecoded(String),
+}
+
+/// Decodes one DER certificate; never panics.
+pub fn decode_certificate(der: &[u8]) -> Result<CertFacts, X509Error> {
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| X509Error::NotDecoded(e.to_string()))?;
     let subject_cn = cert
         .subject()
         .iter_common_name()
@@ -98,26 +107,21 @@ pub fn name_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-/// Seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
+/// Seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC` (years outside 1..=9999, which X.509
+/// times cannot hold, as the plain number of seconds).
 pub fn utc_text(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) if (1..=9999).contains(&t.year()) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        _ => format!("{secs} s after 1970-01-01 UTC"),
+    }
 }
 
 #[cfg(test)]
@@ -148,6 +152,12 @@ mod tests {
         assert_eq!(utc_text(0), "1970-01-01 00:00:00 UTC");
         // 2000-02-29 12:34:56 UTC, a leap day.
         assert_eq!(utc_text(951_827_696), "2000-02-29 12:34:56 UTC");
+        assert_eq!(utc_text(-1), "1969-12-31 23:59:59 UTC");
+        assert_eq!(utc_text(253_402_300_799), "9999-12-31 23:59:59 UTC");
+        assert_eq!(
+            utc_text(i64::MAX),
+            format!("{} s after 1970-01-01 UTC", i64::MAX)
+        );
     }
 
     // Made once with openssl (see tests/data/x509/README.md); the expected values are openssl's
@@ -193,6 +203,8 @@ mod tests {
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(decode_certificate(&[0x30, 0x03, 0x02, 0x01]).is_err());
-        assert!(decode_certificate(&[]).is_err());
+        let e = decode_certificate(&[]).unwrap_err();
+        assert!(matches!(e, X509Error::NotDecoded(_)));
+        assert!(e.to_string().starts_with("not decoded: "), "{e}");
     }
 }

@@ -14,8 +14,7 @@ use crate::analysis::Analysis;
 use crate::chain::directory::is_scp_filter;
 use crate::chain::{Cause, Chain, ChainStatus, Severity, StageKind, StageStatus};
 use crate::messages::{DnsExchange, LdapExchange, LdapRequest};
-use crate::proto::dns::rcode_name;
-use crate::proto::ldap::result_name;
+use crate::proto::dns::Rcode;
 
 pub use crate::format::escape;
 
@@ -270,8 +269,8 @@ fn search_recipe<'a>(out: &mut String, l: &'a LdapExchange, ctx: &SearchContext<
         .map(|r| {
             format!(
                 "{} ({}), frame {}",
-                result_name(r.result.code),
                 r.result.code,
+                r.result.code.value(),
                 frames_text(&r.frames)
             )
         })
@@ -331,8 +330,12 @@ fn dns_table(out: &mut String, dns: &[&DnsExchange]) {
                 String::new(),
             ),
             Some(r) => (
-                if r.rcode == 0 { "ok" } else { "failed" },
-                rcode_name(r.rcode).to_string(),
+                if r.rcode == Rcode::NoError {
+                    "ok"
+                } else {
+                    "failed"
+                },
+                r.rcode.to_string(),
                 r.answers
                     .iter()
                     .map(|a| crate::chain::dns_stage::answer_text(&a.data))

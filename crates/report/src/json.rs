@@ -7,8 +7,7 @@ use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
 use crate::chain::{Attempt, Chain, DirectorySession, Stage};
 use crate::messages::{LdapExchange, LdapRequest};
-use crate::proto::dns::rcode_name;
-use crate::proto::ldap::{BindAuth, REDACTED_PASSWORD, Scope, result_name};
+use crate::proto::ldap::{BindAuth, REDACTED_PASSWORD, Scope};
 
 pub const SCHEMA: &str = "capdiag/1";
 
@@ -36,7 +35,7 @@ pub fn document(a: &Analysis) -> Value {
             "transport": d.transport,
             "name": d.name,
             "type": d.qtype,
-            "rcode": d.response.as_ref().map(|r| rcode_name(r.rcode)),
+            "rcode": d.response.as_ref().map(|r| r.rcode.to_string()),
             "truncated": d.response.as_ref().map(|r| r.truncated),
             "answers": d.response.iter().flat_map(|r| &r.answers)
                 .map(|r| crate::chain::dns_stage::answer_text(&r.data)).collect::<Vec<_>>(),
@@ -168,8 +167,8 @@ fn bind(l: &LdapExchange) -> Option<Value> {
 fn result(l: &LdapExchange) -> Value {
     match &l.result {
         Some(r) => json!({
-            "code": r.result.code,
-            "name": result_name(r.result.code),
+            "code": r.result.code.value(),
+            "name": r.result.code.to_string(),
             "matched_dn": r.result.matched_dn,
             "diagnostic": r.result.diagnostic,
             "frame": r.frames.last(),

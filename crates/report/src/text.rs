@@ -11,8 +11,7 @@ use crate::chain::{
     Cause, Chain, ChainStatus, DirectorySession, Severity, Stage, StageKind, StageStatus,
 };
 use crate::messages::{LdapExchange, LdapRequest, Transport};
-use crate::proto::dns::rcode_name;
-use crate::proto::ldap::{Scope, result_name};
+use crate::proto::ldap::Scope;
 
 /// Where the cause list lives, for "more" pointers.
 pub const CAUSES_DOC: &str = "docs/causes.md";
@@ -370,7 +369,7 @@ fn search_recipe<'a>(out: &mut String, st: Style, l: &'a LdapExchange, ctx: &Sea
     let result = l
         .result
         .as_ref()
-        .map(|r| format!("{} ({})", result_name(r.result.code), r.result.code))
+        .map(|r| format!("{} ({})", r.result.code, r.result.code.value()))
         .unwrap_or_else(|| "no response".into());
     let _ = writeln!(
         out,
@@ -447,8 +446,8 @@ pub fn render(a: &Analysis, st: Style) -> String {
             let result = l
                 .result
                 .as_ref()
-                .map(|r| result_name(r.result.code))
-                .unwrap_or("no response");
+                .map(|r| r.result.code.to_string())
+                .unwrap_or_else(|| "no response".into());
             let transport = if l.transport == Transport::Udp {
                 "cldap"
             } else {
@@ -483,12 +482,7 @@ pub fn render(a: &Analysis, st: Style) -> String {
                         .iter()
                         .map(|a| crate::chain::dns_stage::answer_text(&a.data))
                         .collect();
-                    format!(
-                        "{} {} (frame {})",
-                        rcode_name(r.rcode),
-                        answers.join(", "),
-                        r.frame
-                    )
+                    format!("{} {} (frame {})", r.rcode, answers.join(", "), r.frame)
                 }
             };
             let _ = writeln!(

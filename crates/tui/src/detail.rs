@@ -7,8 +7,7 @@ use crate::chain::dns_stage::answer_text;
 use crate::chain::{Cause, Chain};
 use crate::flow::Side;
 use crate::messages::{LdapExchange, LdapRequest, Transport};
-use crate::proto::dns::rcode_name;
-use crate::proto::ldap::{BindAuth, Scope, result_name};
+use crate::proto::ldap::{BindAuth, Scope};
 use crate::report::format::wireshark_filter;
 use crate::report::frames;
 use crate::report::searches::{SearchContext, value_text};
@@ -159,11 +158,7 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
                 None => out.push(Line::Problem("no response in the capture".into())),
                 Some(r) => {
                     field(out, "response frame", r.frame.to_string());
-                    field(
-                        out,
-                        "rcode",
-                        format!("{} ({})", rcode_name(r.rcode), r.rcode),
-                    );
+                    field(out, "rcode", format!("{} ({})", r.rcode, r.rcode.value()));
                     if r.truncated {
                         field(
                             out,
@@ -236,7 +231,7 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
                     field(
                         out,
                         "result",
-                        format!("{} ({})", result_name(r.result.code), r.result.code),
+                        format!("{} ({})", r.result.code, r.result.code.value()),
                     );
                     field(out, "result frames", frames_text(&r.frames));
                     if !r.result.matched_dn.is_empty() {
@@ -372,12 +367,12 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
                     }
                 }
                 if let Some(code) = d.error_code {
-                    let k = crate::proto::kerberos::error_name(code);
                     field(
                         out,
                         "error",
                         format!(
-                            "{k} ({code}): {}",
+                            "{code} ({}): {}",
+                            code.value(),
                             crate::chain::kerberos_causes::error_meaning(code)
                         ),
                     );
@@ -457,8 +452,8 @@ fn search_block(a: &Analysis, l: &LdapExchange, out: &mut Vec<Line>) {
         "Result: {}, {} entr{}",
         l.result
             .as_ref()
-            .map(|r| result_name(r.result.code))
-            .unwrap_or("no response"),
+            .map(|r| r.result.code.to_string())
+            .unwrap_or_else(|| "no response".into()),
         l.entries.len(),
         if l.entries.len() == 1 { "y" } else { "ies" }
     )));

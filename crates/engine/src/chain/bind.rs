@@ -11,10 +11,7 @@ use super::directory::{exchange_frames, scp_searches, sealed_layer, sealed_stage
 use super::model::{Severity, Stage, StageKind, StageStatus};
 use crate::flow::{ConnId, Side};
 use crate::messages::{LdapExchange, LdapRequest, Transport};
-use crate::proto::ldap::{BindAuth, REDACTED_PASSWORD};
-
-/// `saslBindInProgress`: the server wants the client's next SASL message.
-const SASL_IN_PROGRESS: u32 = 14;
+use crate::proto::ldap::{BindAuth, REDACTED_PASSWORD, ResultCode};
 
 /// How one connection's bind ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,8 +55,8 @@ impl<'a> ConnBinds<'a> {
             return BindEnd::Unanswered;
         };
         match last.result.as_ref().map(|r| r.result.code) {
-            Some(0) => BindEnd::Success,
-            Some(SASL_IN_PROGRESS) => {
+            Some(ResultCode::Success) => BindEnd::Success,
+            Some(ResultCode::SaslBindInProgress) => {
                 let after = last
                     .result
                     .as_ref()
@@ -109,7 +106,7 @@ fn per_connection<'a>(view: &'a ClientView) -> Vec<ConnBinds<'a>> {
             c.conn == l.conn
                 && c.last()
                     .and_then(|s| s.result.as_ref())
-                    .is_some_and(|r| r.result.code == SASL_IN_PROGRESS)
+                    .is_some_and(|r| r.result.code == ResultCode::SaslBindInProgress)
         };
         match out.iter_mut().rev().find(in_progress) {
             Some(c) => c.steps.push(l),
@@ -179,7 +176,7 @@ fn detail(view: &ClientView, binds: &ConnBinds) -> Vec<(&'static str, String)> {
             .steps
             .iter()
             .map(|s| match &s.result {
-                Some(r) => crate::proto::ldap::result_name(r.result.code).to_string(),
+                Some(r) => r.result.code.to_string(),
                 None => "no answer".into(),
             })
             .collect();

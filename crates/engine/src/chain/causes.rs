@@ -2,11 +2,11 @@
 //! and the fix. Constructors build a [`Cause`] with the specifics of what was seen.
 
 use super::model::{Cause, Severity};
-use crate::proto::dns::rcode_name;
+use crate::proto::dns::Rcode;
 use crate::proto::ldap::{
-    LdapResult, logon_data_meaning, parse_ad_diagnostic, result_name, win32_status_meaning,
+    LdapResult, logon_data_meaning, parse_ad_diagnostic, win32_status_meaning,
 };
-use crate::proto::tls::alert_name;
+use crate::proto::tls::AlertDescription;
 
 pub use super::catalogue::{CATALOGUE, CauseInfo};
 
@@ -95,29 +95,26 @@ pub fn cause(code: &str, summary: String, frames: Vec<u64>) -> Cause {
 }
 
 /// A DNS lookup that did not give what was asked: by rcode, or no response.
-pub fn dns_failure(name: &str, qtype: &str, rcode: Option<u16>, frames: Vec<u64>) -> Cause {
+pub fn dns_failure(name: &str, qtype: &str, rcode: Option<Rcode>, frames: Vec<u64>) -> Cause {
     match rcode {
         None => cause(
             "dns.no_response",
             format!("No response to the DNS {qtype} query for {name}."),
             frames,
         ),
-        Some(3) => cause(
+        Some(Rcode::NxDomain) => cause(
             "dns.nxdomain",
             format!("DNS says {name} does not exist (NXDOMAIN, {qtype} query)."),
             frames,
         ),
-        Some(0) => cause(
+        Some(Rcode::NoError) => cause(
             "dns.no_answer",
             format!("DNS has no {qtype} record for {name} (NOERROR, empty answer)."),
             frames,
         ),
         Some(r) => cause(
             "dns.servfail",
-            format!(
-                "DNS failed to answer the {qtype} query for {name} ({}).",
-                rcode_name(r)
-            ),
+            format!("DNS failed to answer the {qtype} query for {name} ({r})."),
             frames,
         ),
     }
@@ -125,7 +122,7 @@ pub fn dns_failure(name: &str, qtype: &str, rcode: Option<u16>, frames: Vec<u64>
 
 /// An LDAP result that is not success: its name and, for AD texts, the decoded diagnostic.
 pub fn ldap_result_text(r: &LdapResult) -> String {
-    let mut text = format!("{} ({})", result_name(r.code), r.code);
+    let mut text = format!("{} ({})", r.code, r.code.value());
     if let Some(ad) = parse_ad_diagnostic(&r.diagnostic) {
         if let Some((name, meaning)) = ad.data.and_then(logon_data_meaning) {
             text.push_str(&format!(
@@ -148,10 +145,15 @@ pub fn ldap_result_text(r: &LdapResult) -> String {
     text
 }
 
-pub fn tls_alert(alert: Option<u8>, sender: &str, host: &str, frames: Vec<u64>) -> Cause {
+pub fn tls_alert(
+    alert: Option<AlertDescription>,
+    sender: &str,
+    host: &str,
+    frames: Vec<u64>,
+) -> Cause {
     match alert {
         Some(d) => {
-            let name = alert_name(d);
+            let (name, d) = (d, d.value());
             cause(
                 &format!("tls.alert.{name}"),
                 format!(
@@ -210,15 +212,15 @@ mod tests {
         );
         assert!(info("no.such").is_none());
         assert_eq!(
-            dns_failure("x.test", "A", Some(3), vec![1, 2]).code,
+            dns_failure("x.test", "A", Some(Rcode::NxDomain), vec![1, 2]).code,
             "dns.nxdomain"
         );
         assert_eq!(
-            dns_failure("x.test", "A", Some(0), vec![]).code,
+            dns_failure("x.test", "A", Some(Rcode::NoError), vec![]).code,
             "dns.no_answer"
         );
         assert_eq!(
-            dns_failure("x.test", "A", Some(2), vec![]).code,
+            dns_failure("x.test", "A", Some(Rcode::ServFail), vec![]).code,
             "dns.servfail"
         );
         assert_eq!(
@@ -230,7 +232,7 @@ mod tests {
     #[test]
     fn bind_failure_text_decodes_the_ad_data_code() {
         let r = LdapResult {
-            code: 49,
+            code: crate::proto::ldap::ResultCode::InvalidCredentials,
             matched_dn: String::new(),
             diagnostic: "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data 52e, v1db1".into(),
             referral: vec![],

@@ -41,7 +41,7 @@ pub fn judge(s: &TlsSession, host: Option<&str>, handshake_ok: bool) -> CertJudg
     let facts = match decode_certificate(leaf) {
         Ok(f) => f,
         Err(e) => {
-            out.detail.push(("certificate", e));
+            out.detail.push(("certificate", e.to_string()));
             return out;
         }
     };

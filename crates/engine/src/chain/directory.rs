@@ -6,16 +6,13 @@ use super::client::ClientView;
 use super::model::{Stage, StageKind, StageStatus};
 use super::{locator, scp};
 use crate::messages::{LdapExchange, LdapRequest, SaslLayer, TcpConnection, Transport};
-use crate::proto::ldap::{Filter, Scope};
+use crate::proto::ldap::{Filter, ResultCode, Scope};
 
 pub use super::bind::{bind_method, ldap_bind};
 
 pub use super::scp::{SCP_POINTER_GUID, SCP_URL_GUID};
 
 const LDAP_PORTS: [u16; 4] = [389, 3268, 636, 3269];
-
-/// `noSuchObject`: the base of a search does not exist.
-const NO_SUCH_OBJECT: u32 = 32;
 
 /// A TCP connection attempt judged on its own: Ok, or the refused / unanswered cause.
 pub fn connection_stage(kind: StageKind, conns: &[&TcpConnection], what: &str) -> Stage {
@@ -183,8 +180,8 @@ pub fn sealed_fix(layer: &SaslLayer) -> Option<&'static str> {
 fn search_failure(kind: StageKind, l: &LdapExchange, what: &str) -> Option<Stage> {
     let detail = vec![("server", l.server.to_string())];
     match &l.result {
-        Some(r) if r.result.code == 0 => None,
-        Some(r) if r.result.code == NO_SUCH_OBJECT && kind == StageKind::ScpSearch => {
+        Some(r) if r.result.code == ResultCode::Success => None,
+        Some(r) if r.result.code == ResultCode::NoSuchObject && kind == StageKind::ScpSearch => {
             let base = match &l.request {
                 LdapRequest::Search(s) => s.base.clone(),
                 _ => String::new(),
@@ -293,7 +290,7 @@ pub fn rootdse(view: &ClientView) -> Stage {
         .or_else(|| {
             reads
                 .iter()
-                .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
+                .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == ResultCode::Success))
         })
         .or(reads.last())
     else {
@@ -419,9 +416,11 @@ pub fn scp_search(view: &ClientView, domain: Option<&str>) -> (Stage, Vec<String
         .find(has_http)
         .or_else(|| searches.iter().find(|l| !scp_urls(l).is_empty()))
         .or_else(|| {
-            searches
-                .iter()
-                .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == 0))
+            searches.iter().find(|l| {
+                l.result
+                    .as_ref()
+                    .is_some_and(|r| r.result.code == ResultCode::Success)
+            })
         })
         .or(searches.last());
     let Some(search) = chosen else {

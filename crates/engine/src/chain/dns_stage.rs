@@ -7,7 +7,7 @@ use super::causes::dns_failure;
 use super::client::ClientView;
 use super::model::{Stage, StageKind};
 use crate::messages::DnsExchange;
-use crate::proto::dns::{DnsData, rcode_name};
+use crate::proto::dns::{DnsData, Rcode};
 
 /// Renders an answer for people: `10.99.0.3`, `dc1.contoso.test:389 (prio 0, weight 100)`.
 pub fn answer_text(d: &DnsData) -> String {
@@ -66,8 +66,8 @@ pub fn answered(d: &DnsExchange, wanted: fn(&DnsData) -> bool) -> bool {
 /// Rank of a failed lookup: the one that says most about the failure wins.
 fn failure_rank(d: &DnsExchange) -> u8 {
     match d.response.as_ref().map(|r| r.rcode) {
-        Some(3) => 4,
-        Some(0) => 2,
+        Some(Rcode::NxDomain) => 4,
+        Some(Rcode::NoError) => 2,
         Some(_) => 3,
         None => 1,
     }
@@ -102,7 +102,7 @@ pub fn judge(kind: StageKind, lookups: &[&DnsExchange], wanted: fn(&DnsData) -> 
         (
             "rcode",
             rcode
-                .map(|r| rcode_name(r).to_string())
+                .map(|r| r.to_string())
                 .unwrap_or_else(|| "no response".into()),
         ),
     ];

@@ -1,11 +1,11 @@
 //! What a KRB-ERROR means for an administrator, and capdiag's cause code for it (the names
-//! are the decoder's: `proto::kerberos::error_name`).
+//! are the decoder's: `proto::kerberos::ErrorCode`).
 
-use crate::proto::kerberos::error_name;
+use crate::proto::kerberos::ErrorCode;
 
 /// One plain sentence saying what the error means for an administrator.
-pub fn error_meaning(code: i32) -> &'static str {
-    match code {
+pub fn error_meaning(code: ErrorCode) -> &'static str {
+    match code.value() {
         0 => "No error.",
         1 => "The client's account has expired in the KDC database.",
         2 => "The service's account has expired in the KDC database.",
@@ -113,23 +113,22 @@ pub fn error_meaning(code: i32) -> &'static str {
 /// capdiag's cause code for a KRB-ERROR: the fixed ones below, else
 /// `kerberos.<name in lower snake case without its KDC_ERR_/KRB_AP_ERR_/KRB_ERR_/... prefix>`,
 /// and `kerberos.error_<code>` for codes without a name.
-pub fn cause_code(code: i32) -> String {
+pub fn cause_code(code: ErrorCode) -> String {
     let fixed = match code {
-        24 => Some("kerberos.preauth_failed"),
-        6 => Some("kerberos.client_unknown"),
-        7 => Some("kerberos.service_unknown"),
-        37 => Some("kerberos.clock_skew"),
-        18 => Some("kerberos.client_revoked"),
-        68 => Some("kerberos.wrong_realm"),
+        ErrorCode::KdcErrPreauthFailed => Some("kerberos.preauth_failed"),
+        ErrorCode::KdcErrCPrincipalUnknown => Some("kerberos.client_unknown"),
+        ErrorCode::KdcErrSPrincipalUnknown => Some("kerberos.service_unknown"),
+        ErrorCode::KrbApErrSkew => Some("kerberos.clock_skew"),
+        ErrorCode::KdcErrClientRevoked => Some("kerberos.client_revoked"),
+        ErrorCode::KdcErrWrongRealm => Some("kerberos.wrong_realm"),
         _ => None,
     };
     if let Some(c) = fixed {
         return c.to_string();
     }
-    let name = error_name(code);
-    if name == "KRB_ERR_UNKNOWN" {
-        return format!("kerberos.error_{code}");
-    }
+    let Some(name) = code.name() else {
+        return format!("kerberos.error_{}", code.value());
+    };
     let bare = [
         "KDC_ERR_",
         "KDC_ERROR_",
@@ -149,14 +148,14 @@ mod tests {
 
     #[test]
     fn codes_have_meanings_and_cause_codes() {
-        assert_eq!(cause_code(24), "kerberos.preauth_failed");
-        assert_eq!(cause_code(41), "kerberos.modified");
-        assert_eq!(cause_code(9999), "kerberos.error_9999");
+        assert_eq!(cause_code(ErrorCode::from(24)), "kerberos.preauth_failed");
+        assert_eq!(cause_code(ErrorCode::from(41)), "kerberos.modified");
+        assert_eq!(cause_code(ErrorCode::from(9999)), "kerberos.error_9999");
         assert!(
-            error_meaning(24).contains("password"),
+            error_meaning(ErrorCode::from(24)).contains("password"),
             "{}",
-            error_meaning(24)
+            error_meaning(ErrorCode::from(24))
         );
-        assert!(error_meaning(9999).contains("not in RFC 4120"));
+        assert!(error_meaning(ErrorCode::from(9999)).contains("not in RFC 4120"));
     }
 }

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use crate::messages::{DnsExchange, KerberosMessage, LdapExchange, LdapRequest, Transport};
 use crate::proto::dns::DnsData;
-use crate::proto::kerberos::{KrbMessageKind, error_name, is_normal_step, ntstatus_name};
+use crate::proto::kerberos::{ErrorCode, KrbMessageKind, ntstatus_name};
 use crate::proto::ldap::Filter;
 use crate::proto::netlogon::{decode_netlogon, guid_text, ntver_names, sid_text};
 
@@ -378,7 +378,7 @@ pub fn kerberos(view: &ClientView) -> Stage {
         .copied()
         .filter(|k| {
             k.decoded.as_ref().is_some_and(|d| {
-                d.error_code.is_some_and(|c| !is_normal_step(c))
+                d.error_code.is_some_and(|c| !c.is_normal_step())
                     && on_ldap_path(d.service.as_deref())
             })
         })
@@ -405,13 +405,13 @@ pub fn kerberos(view: &ClientView) -> Stage {
     // Refusals the client got past (another principal, a retry) stay visible as warnings.
     for k in refusals.iter().filter(|k| got_past(k)) {
         let Some(d) = &k.decoded else { continue };
-        let code = d.error_code.unwrap_or_default();
+        let code = d.error_code.unwrap_or(ErrorCode::KdcErrNone);
         let summary = format!(
-            "The KDC {} refused {} for {}: {} ({code}); a ticket for it came later.",
+            "The KDC {} refused {} for {}: {code} ({}); a ticket for it came later.",
             k.server.ip,
             d.client.as_deref().unwrap_or("the client"),
             d.service.as_deref().unwrap_or("a ticket"),
-            error_name(code)
+            code.value()
         );
         let mut c = cause(&cause_code(code), summary, vec![k.frame]);
         c.severity = super::model::Severity::Warning;
@@ -438,13 +438,13 @@ fn other_service_refusals(view: &ClientView) -> Vec<super::model::Cause> {
         let (Some(code), Some(service)) = (d.error_code, d.service.as_deref()) else {
             continue;
         };
-        if on_ldap_path(Some(service)) || is_normal_step(code) {
+        if on_ldap_path(Some(service)) || code.is_normal_step() {
             continue;
         }
         let summary = format!(
-            "The KDC {} refused a ticket for {service}: {} ({code}). Not a step of the LDAP path.",
+            "The KDC {} refused a ticket for {service}: {code} ({}). Not a step of the LDAP path.",
             k.server.ip,
-            error_name(code)
+            code.value()
         );
         let mut c = cause(&cause_code(code), summary, vec![k.frame]);
         c.severity = super::model::Severity::Warning;
@@ -466,17 +466,17 @@ fn kerberos_ldap_path(
     let kdc = kdc.to_string();
     if let Some(err) = refused.and_then(|k| k.decoded.as_ref().map(|d| (k, d))) {
         let (k, d) = err;
-        let code = d.error_code.unwrap_or_default();
+        let code = d.error_code.unwrap_or(ErrorCode::KdcErrNone);
         let who = d
             .client
             .as_deref()
             .map(|c| format!("{c}'s request"))
             .unwrap_or_else(|| "the request".into());
         let mut summary = format!(
-            "The KDC {} refused {who} for {}: {} ({code}), {}",
+            "The KDC {} refused {who} for {}: {code} ({}), {}",
             k.server.ip,
             d.service.as_deref().unwrap_or("a ticket"),
-            error_name(code),
+            code.value(),
             error_meaning(code)
         );
         if let Some(name) = d.ext_status.and_then(ntstatus_name) {

@@ -125,7 +125,12 @@ mod tests {
 
     #[test]
     fn an_answered_failure_is_final_at_once() {
-        let nxdomain = dns_failure("x.test", "SRV", Some(3), vec![1, 2]);
+        let nxdomain = dns_failure(
+            "x.test",
+            "SRV",
+            Some(crate::proto::dns::Rcode::NxDomain),
+            vec![1, 2],
+        );
         let c = chain(Stage::failed(StageKind::DcLocatorDns, nxdomain, vec![]));
         let j = judge(
             &c,

@@ -7,6 +7,7 @@ use super::client::ClientView;
 use super::directory::{exchange_frames, sealed_layer};
 use super::model::{Chain, DirectorySession, Severity};
 use crate::messages::{LdapRequest, Transport};
+use crate::proto::ldap::ResultCode;
 
 /// The session of a client that is not an Autodiscover chain; None when it has no directory
 /// traffic at all.
@@ -16,7 +17,7 @@ pub fn directory_session(view: &ClientView, chain: &Chain) -> Option<DirectorySe
         .iter()
         .filter(|l| matches!(l.request, LdapRequest::Bind(_)))
         .collect();
-    let answered = |code: fn(u32) -> bool| {
+    let answered = |code: fn(ResultCode) -> bool| {
         binds
             .iter()
             .filter(|l| l.result.as_ref().is_some_and(|r| code(r.result.code)))
@@ -36,7 +37,7 @@ pub fn directory_session(view: &ClientView, chain: &Chain) -> Option<DirectorySe
         let (Some(r), LdapRequest::Search(s)) = (&l.result, &l.request) else {
             continue;
         };
-        if r.result.code == 0 {
+        if r.result.code == ResultCode::Success {
             continue;
         }
         let summary = format!(
@@ -73,8 +74,10 @@ pub fn directory_session(view: &ClientView, chain: &Chain) -> Option<DirectorySe
     Some(DirectorySession {
         client: view.ip,
         domain: chain.domain.clone(),
-        binds_ok: answered(|c| c == 0),
-        binds_failed: answered(|c| c != 0 && c != 14),
+        binds_ok: answered(|c| c == ResultCode::Success),
+        binds_failed: answered(|c| {
+            !matches!(c, ResultCode::Success | ResultCode::SaslBindInProgress)
+        }),
         searches: searches.len() - pings,
         pings,
         dns_queries: view.dns.len(),

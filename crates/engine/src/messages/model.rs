@@ -3,9 +3,10 @@
 
 use crate::capture::Nanos;
 use crate::flow::{ConnId, Endpoint, Side};
-use crate::proto::dns::DnsRecord;
+use crate::proto::dns::{DnsRecord, Rcode};
 use crate::proto::kerberos::KrbMessage;
 use crate::proto::ldap::{BindRequest, LdapResult, SearchEntry, SearchRequest};
+use crate::proto::tls::AlertDescription;
 
 /// Transport a message travelled on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -35,7 +36,7 @@ pub struct DnsExchange {
 pub struct DnsResponse {
     pub frame: u64,
     pub ts: Nanos,
-    pub rcode: u16,
+    pub rcode: Rcode,
     pub truncated: bool,
     pub answers: Vec<DnsRecord>,
     pub additionals: Vec<DnsRecord>,
@@ -131,7 +132,7 @@ pub struct TlsSession {
     /// against it, not against today).
     pub certificate_ts: Option<Nanos>,
     /// Alerts: who sent it, frame, description when readable (None once encrypted).
-    pub alerts: Vec<(Side, u64, Option<u8>)>,
+    pub alerts: Vec<(Side, u64, Option<AlertDescription>)>,
     /// Application data records from the client: how many, and the frames of the first few.
     pub client_app_records: u64,
     pub client_app_frames: Vec<u64>,

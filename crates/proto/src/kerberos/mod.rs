@@ -7,12 +7,16 @@
 //! (GeneralString) against a Latin-1 alphabet and rejects the whole message when a name holds
 //! UTF-8 bytes 0x80–0xA0 (e.g. "Ä" = C3 84), which Windows sends for non-ASCII account names.
 //! Here names are read as bytes and converted lossily, and a field that does not parse is left
-//! out instead of losing the message. Encrypted parts are never looked into.
+//! out instead of losing the message. Elements are read by the shared [`crate::ber`] reader.
+//! Encrypted parts are never looked into.
 
-use super::framing::Framing;
+use crate::ber::{
+    self, BerError, CLASS_APPLICATION, INTEGER, OCTET_STRING, SEQUENCE, Tlv, context, read,
+};
+use crate::framing::Framing;
 
 mod codes;
-pub use codes::{error_name, is_normal_step, message_type_name, ntstatus_name};
+pub use codes::{ErrorCode, message_type_name, ntstatus_name};
 
 /// Largest Kerberos-over-TCP record accepted (RFC 4120 §7.2.2 4-byte length). Tickets with a big
 /// PAC reach tens of KiB; anything near this limit is garbage, not a message to wait for.
@@ -46,7 +50,7 @@ pub struct KrbMessage {
     /// KDC-REP and AP-REQ: the sname of the ticket they carry.
     pub service: Option<String>,
     /// KRB-ERROR only.
-    pub error_code: Option<i32>,
+    pub error_code: Option<ErrorCode>,
     /// KRB-ERROR e-text when present.
     pub error_text: Option<String>,
     /// KRB-ERROR only: the NTSTATUS a Windows KDC puts in e-data as KERB-ERROR-DATA of type
@@ -56,11 +60,16 @@ pub struct KrbMessage {
 
 /// Why a Kerberos message could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("kerberos: {0}")]
-pub struct KerberosError(pub String);
-
-fn err(msg: impl Into<String>) -> KerberosError {
-    KerberosError(msg.into())
+pub enum KerberosError {
+    /// The outer element is not BER the shared reader accepts (truncated, indefinite, ...).
+    #[error("kerberos: {0}")]
+    Ber(#[from] BerError),
+    /// The outer element is not a constructed APPLICATION tag.
+    #[error("kerberos: expected an APPLICATION-tagged message, found identifier 0x{0:02x}")]
+    NotApplication(u8),
+    /// A message capdiag reads whose APPLICATION element does not hold a SEQUENCE.
+    #[error("kerberos: APPLICATION {number}: expected a SEQUENCE, found 0x{found:02x}")]
+    NotSequence { number: u8, found: u8 },
 }
 
 /// Frames one Kerberos-over-TCP record: 4-byte big-endian length, then the message. The high bit
@@ -95,10 +104,7 @@ pub fn tcp_record_length(buf: &[u8]) -> Framing {
 pub fn decode_kerberos(msg: &[u8]) -> Result<KrbMessage, KerberosError> {
     let (outer, _) = read(msg)?;
     if outer.class() != CLASS_APPLICATION || !outer.constructed() {
-        return Err(err(format!(
-            "expected an APPLICATION-tagged message, found identifier 0x{:02x}",
-            outer.tag
-        )));
+        return Err(KerberosError::NotApplication(outer.tag));
     }
     let number = outer.number();
     let mut m = KrbMessage {
@@ -120,14 +126,14 @@ pub fn decode_kerberos(msg: &[u8]) -> Result<KrbMessage, KerberosError> {
     let seq = match read(outer.body) {
         Ok((seq, _)) if seq.tag == SEQUENCE => seq,
         Ok((other, _)) => {
-            return Err(err(format!(
-                "APPLICATION {number}: expected a SEQUENCE, found 0x{:02x}",
-                other.tag
-            )));
+            return Err(KerberosError::NotSequence {
+                number,
+                found: other.tag,
+            });
         }
         // Messages capdiag does not read need not be well formed inside.
         Err(_) if matches!(m.kind, KrbMessageKind::Other(_)) => return Ok(m),
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     match m.kind {
         KrbMessageKind::AsReq | KrbMessageKind::TgsReq => {
@@ -143,7 +149,9 @@ pub fn decode_kerberos(msg: &[u8]) -> Result<KrbMessage, KerberosError> {
             m.service = field(seq.body, 5).and_then(|f| ticket_sname(f.body).1);
         }
         KrbMessageKind::KrbError => {
-            m.error_code = field(seq.body, 6).and_then(|f| integer(f.body));
+            m.error_code = field(seq.body, 6)
+                .and_then(|f| integer(f.body))
+                .map(ErrorCode::from);
             m.realm = field(seq.body, 9)
                 .or_else(|| field(seq.body, 7))
                 .and_then(|f| kstring(f.body));
@@ -207,71 +215,6 @@ fn extended_status(e_data: &[u8]) -> Option<u32> {
     ]))
 }
 
-// ---- a small BER reader (definite lengths, low tag numbers) ----
-
-const SEQUENCE: u8 = 0x30;
-const OCTET_STRING: u8 = 0x04;
-const INTEGER: u8 = 0x02;
-const CLASS_APPLICATION: u8 = 0x40;
-
-/// Identifier octet of a constructed context-specific tag `[n]` (n < 31).
-const fn context(n: u8) -> u8 {
-    0xa0 | n
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Tlv<'a> {
-    tag: u8,
-    body: &'a [u8],
-}
-
-impl Tlv<'_> {
-    fn class(&self) -> u8 {
-        self.tag & 0xc0
-    }
-    fn constructed(&self) -> bool {
-        self.tag & 0x20 != 0
-    }
-    fn number(&self) -> u8 {
-        self.tag & 0x1f
-    }
-}
-
-/// Reads one element from the front of `buf`; returns it and the rest.
-fn read(buf: &[u8]) -> Result<(Tlv<'_>, &[u8]), KerberosError> {
-    let (&tag, rest) = buf.split_first().ok_or_else(|| err("truncated: no tag"))?;
-    if tag & 0x1f == 0x1f {
-        return Err(err(format!(
-            "high tag number form (0x{tag:02x}) not used by Kerberos"
-        )));
-    }
-    let (&first, rest) = rest
-        .split_first()
-        .ok_or_else(|| err("truncated: no length"))?;
-    let (len, rest) = match first {
-        0..=0x7f => (usize::from(first), rest),
-        0x80 => return Err(err("indefinite length (not DER)")),
-        0x81..=0x84 => {
-            let count = usize::from(first & 0x7f);
-            let octets = rest
-                .get(..count)
-                .ok_or_else(|| err("truncated: length octets"))?;
-            let len = octets
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            (len, rest.get(count..).unwrap_or_default())
-        }
-        _ => return Err(err(format!("{} length octets", first & 0x7f))),
-    };
-    let body = rest.get(..len).ok_or_else(|| {
-        err(format!(
-            "truncated: element 0x{tag:02x} announces {len} bytes, {} present",
-            rest.len()
-        ))
-    })?;
-    Ok((Tlv { tag, body }, rest.get(len..).unwrap_or_default()))
-}
-
 /// The contents of the SEQUENCE at the front of `buf`.
 fn sequence(buf: &[u8]) -> Option<&[u8]> {
     match read(buf) {
@@ -313,29 +256,12 @@ fn octets(buf: &[u8]) -> Option<&[u8]> {
     }
 }
 
-/// An INTEGER that fits in i32 (two's complement, leading sign octets allowed).
+/// An INTEGER that fits in i32 (see [`ber::int32`]).
 fn integer(buf: &[u8]) -> Option<i32> {
-    let (t, _) = read(buf).ok()?;
-    if t.tag != INTEGER || t.body.is_empty() {
-        return None;
+    match read(buf) {
+        Ok((t, _)) if t.tag == INTEGER => ber::int32(t.body),
+        _ => None,
     }
-    let negative = t.body.first().is_some_and(|b| b & 0x80 != 0);
-    let fill = if negative { 0xff } else { 0x00 };
-    let skip = t.body.len().saturating_sub(4);
-    let (head, tail) = t.body.split_at(skip);
-    if head.iter().any(|&b| b != fill) {
-        return None;
-    }
-    // Padding octets must agree with the sign of what remains (00 ff ff ff ff is 2^32 - 1).
-    if !head.is_empty() && tail.first().is_some_and(|b| (b & 0x80 != 0) != negative) {
-        return None;
-    }
-    let mut bytes = [fill; 4];
-    let start = 4 - tail.len();
-    for (slot, &b) in bytes.iter_mut().skip(start).zip(tail) {
-        *slot = b;
-    }
-    Some(i32::from_be_bytes(bytes))
 }
 
 /// PrincipalName ::= SEQUENCE { name-type [0] Int32, name-string [1] SEQUENCE OF KerberosString }
@@ -404,14 +330,28 @@ mod tests {
     }
 
     #[test]
-    fn reader_rejects_truncation_and_indefinite_lengths() {
-        assert!(read(&[]).is_err());
-        assert!(read(&[0x30]).is_err());
-        assert!(read(&[0x30, 0x05, 1, 2]).is_err());
-        assert!(read(&[0x30, 0x80, 0, 0]).is_err());
-        assert!(read(&[0x30, 0x82, 0x01]).is_err());
-        assert!(read(&[0x30, 0x85, 0, 0, 0, 0, 1, 0]).is_err());
-        assert!(read(&[0x7f, 0x01, 0x00]).is_err());
+    fn truncated_indefinite_and_high_tag_messages_are_ber_errors() {
+        for bad in [
+            &[][..],
+            &[0x6a],
+            &[0x6a, 0x05, 0x30, 0x00],
+            &[0x6a, 0x80, 0x30, 0x00, 0x00, 0x00],
+            &[0x6a, 0x85, 0, 0, 0, 0, 1, 0],
+            &[0x7f, 0x01, 0x00],
+        ] {
+            assert!(
+                matches!(decode_kerberos(bad), Err(KerberosError::Ber(_))),
+                "{bad:02x?}"
+            );
+        }
+        assert_eq!(
+            decode_kerberos(&[0x30, 0x00]),
+            Err(KerberosError::NotApplication(0x30))
+        );
+        assert_eq!(
+            decode_kerberos(&[0x7e, 0x02, 0x04, 0x00]).map_err(|e| e.to_string()),
+            Err("kerberos: APPLICATION 30: expected a SEQUENCE, found 0x04".into())
+        );
     }
 
     #[test]

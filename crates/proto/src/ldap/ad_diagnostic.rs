@@ -47,7 +47,10 @@ pub fn parse_ad_diagnostic(text: &str) -> Option<AdDiagnostic> {
 
     let (comment, after_comment) = match details.find("comment: ") {
         Some(at) => {
-            let body = details.get(at + "comment: ".len()..).unwrap_or_default();
+            let body = details
+                .get(at..)
+                .and_then(|s| s.strip_prefix("comment: "))
+                .unwrap_or_default();
             // The comment may itself hold commas; it ends at the last ", data ".
             match body.rfind(", data ") {
                 Some(end) => (
@@ -88,7 +91,10 @@ fn number_after(text: &str, key: &str, radix: u32) -> Option<u32> {
     let mut search = text;
     while let Some(at) = search.find(key) {
         let before = search.get(..at).unwrap_or_default();
-        let after = search.get(at + key.len()..).unwrap_or_default();
+        let after = search
+            .get(at..)
+            .and_then(|s| s.strip_prefix(key))
+            .unwrap_or_default();
         if before.is_empty() || before.ends_with(", ") || before.ends_with(' ') {
             let digits: String = after.chars().take_while(|c| c.is_digit(radix)).collect();
             if let Ok(n) = u32::from_str_radix(&digits, radix) {
@@ -104,7 +110,7 @@ fn number_after(text: &str, key: &str, radix: u32) -> Option<u32> {
 /// The closing quote is the last one on that line, so a DN such as `O'Brien` survives.
 fn quoted_after(text: &str, key: &str) -> Option<String> {
     let at = text.find(key)?;
-    let after = text.get(at + key.len()..)?.trim_start();
+    let after = text.get(at..)?.strip_prefix(key)?.trim_start();
     let inner = after.strip_prefix('\'')?;
     let line = inner.lines().next().unwrap_or_default();
     let end = line.rfind('\'')?;

@@ -18,16 +18,17 @@
 //!   than [`MAX_FILTER_DEPTH`] are replaced by a placeholder `present` item before rasn runs;
 //!   the mapping turns every node at that depth into `Filter::TooDeep`.
 //!
-//! The pre-pass itself recurses only over filter nesting, bounded by [`MAX_FILTER_DEPTH`].
+//! The pre-pass reads elements with the shared [`crate::ber`] reader (the one LDAP framing and
+//! Kerberos use) and recurses only over filter nesting, bounded by [`MAX_FILTER_DEPTH`].
 
 use std::borrow::Cow;
 
 use rasn::types::Enumerated;
 use rasn_ldap::{ResultCode, SearchRequestDerefAliases, SearchRequestScope};
 
-use super::ber::{self, Tlv};
 use super::error::LdapError;
 use super::model::BindAuth;
+use crate::ber::{self, Tlv};
 
 /// Deepest filter nesting decoded; the top-level filter is depth 1. Kept well inside rasn's
 /// budget of 128 constructed levels (2 per AND/OR level, plus the message envelope).
@@ -82,7 +83,7 @@ pub fn prepare(buf: &[u8]) -> Result<Prepared<'_>, LdapError> {
                     body.extend_from_slice(part.raw);
                 }
             }
-            let mut out = Vec::with_capacity(body.len() + 6);
+            let mut out = Vec::with_capacity(body.len().saturating_add(6));
             ber::write(&mut out, ber::SEQUENCE, &body);
             Cow::Owned(out)
         }
@@ -103,7 +104,7 @@ fn rebuild(tag: u8, parts: &[Tlv<'_>], replace: &[(usize, Vec<u8>)]) -> Vec<u8> 
             None => body.extend_from_slice(part.raw),
         }
     }
-    let mut out = Vec::with_capacity(body.len() + 6);
+    let mut out = Vec::with_capacity(body.len().saturating_add(6));
     ber::write(&mut out, tag, &body);
     out
 }
@@ -216,7 +217,7 @@ fn cut_filter(filter: &Tlv<'_>, depth: usize, out: &mut Vec<u8>) -> Result<(), L
         0xa0..=0xa2 => {
             let mut body = Vec::with_capacity(filter.body.len());
             for child in ber::children(filter.body) {
-                cut_filter(&child?, depth + 1, &mut body)?;
+                cut_filter(&child?, depth.saturating_add(1), &mut body)?;
             }
             ber::write(out, filter.tag, &body);
         }

@@ -5,7 +5,6 @@
 use rasn::types::Enumerated;
 use rasn_ldap as wire;
 
-use super::ber;
 use super::compat::{self, MAX_FILTER_DEPTH, Patches};
 use super::error::LdapError;
 use super::mech::inner_mech;
@@ -13,11 +12,13 @@ use super::model::{
     BindAuth, BindRequest, BindResponse, DerefAliases, Filter, LdapMessage, LdapOp, LdapResult,
     Scope, SearchEntry, SearchRequest,
 };
+use super::result_code::ResultCode;
+use crate::ber;
 
 /// Decodes exactly one LDAPMessage; bytes after it are an error.
 pub fn decode_message(pdu: &[u8]) -> Result<LdapMessage, LdapError> {
     let (message, consumed) = decode_front(pdu)?;
-    match pdu.len() - consumed.min(pdu.len()) {
+    match pdu.len().saturating_sub(consumed) {
         0 => Ok(message),
         extra => Err(LdapError::TrailingBytes(extra)),
     }
@@ -215,9 +216,11 @@ fn result_of(
     patches: &Patches,
 ) -> LdapResult {
     LdapResult {
-        code: patches
-            .result_code
-            .unwrap_or_else(|| discriminant_u32(code)),
+        code: ResultCode::from(
+            patches
+                .result_code
+                .unwrap_or_else(|| discriminant_u32(code)),
+        ),
         matched_dn,
         diagnostic,
         referral: referral(referral_urls),
@@ -308,16 +311,18 @@ fn map_filter(filter: wire::Filter, depth: usize) -> Filter {
         wire::Filter::And(set) => Filter::And(
             set.into_vec()
                 .into_iter()
-                .map(|f| map_filter(f, depth + 1))
+                .map(|f| map_filter(f, depth.saturating_add(1)))
                 .collect(),
         ),
         wire::Filter::Or(set) => Filter::Or(
             set.into_vec()
                 .into_iter()
-                .map(|f| map_filter(f, depth + 1))
+                .map(|f| map_filter(f, depth.saturating_add(1)))
                 .collect(),
         ),
-        wire::Filter::Not(inner) => Filter::Not(Box::new(map_filter(*inner, depth + 1))),
+        wire::Filter::Not(inner) => {
+            Filter::Not(Box::new(map_filter(*inner, depth.saturating_add(1))))
+        }
         wire::Filter::EqualityMatch(a) => {
             let (attr, value) = ava(a);
             Filter::Equality { attr, value }
@@ -358,7 +363,9 @@ fn map_substrings(s: wire::SubstringFilter) -> Filter {
     for (i, part) in s.substrings.into_iter().enumerate() {
         match part {
             wire::SubstringChoice::Initial(v) if i == 0 => initial = Some(v.to_vec()),
-            wire::SubstringChoice::Final(v) if i + 1 == count => final_ = Some(v.to_vec()),
+            wire::SubstringChoice::Final(v) if i.checked_add(1) == Some(count) => {
+                final_ = Some(v.to_vec())
+            }
             wire::SubstringChoice::Initial(v)
             | wire::SubstringChoice::Any(v)
             | wire::SubstringChoice::Final(v) => any.push(v.to_vec()),

@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use crate::ber::BerError;
+
 /// Why an LDAPMessage could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LdapError {
@@ -17,4 +19,25 @@ pub enum LdapError {
     /// The rasn-ldap decoder rejected the (normalised) message.
     #[error("LDAP decode: {0}")]
     Rasn(String),
+}
+
+impl From<BerError> for LdapError {
+    fn from(e: BerError) -> Self {
+        match e {
+            BerError::TruncatedHeader => Self::Truncated("BER header"),
+            BerError::TruncatedContents { .. } => Self::Truncated("BER contents"),
+            other => Self::Malformed(reason(&other)),
+        }
+    }
+}
+
+/// A shared reader's error in LDAP's words (the texts capdiag has always printed).
+pub(crate) fn reason(e: &BerError) -> String {
+    match e {
+        BerError::HighTagNumber(tag) => {
+            format!("high tag number form (identifier 0x{tag:02x}) is not used by LDAP")
+        }
+        BerError::IndefiniteLength => "indefinite length (forbidden by RFC 4511 §5.1)".into(),
+        other => other.to_string(),
+    }
 }

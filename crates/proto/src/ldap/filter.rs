@@ -124,7 +124,7 @@ pub fn write_value(f: &mut impl Write, value: &[u8]) -> fmt::Result {
 
 fn is_binary(value: &[u8]) -> bool {
     let control = value.iter().filter(|&&b| b < 0x20 || b == 0x7f).count();
-    (control > 0 && std::str::from_utf8(value).is_err()) || control * 2 > value.len()
+    (control > 0 && std::str::from_utf8(value).is_err()) || control > value.len() / 2
 }
 
 /// A value rendered as [`write_value`] does, as a `String`.

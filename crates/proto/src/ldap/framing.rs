@@ -1,5 +1,9 @@
 //! Splitting a reassembled TCP byte stream into LDAPMessage PDUs by their outer BER header.
-//! Only the header is read here; the contents are decoded by [`super::decode`].
+//! Only the header is read here, by the shared [`crate::ber`] reader; the contents are decoded
+//! by [`super::decode`].
+
+use super::error::reason;
+use crate::ber::{self, Header};
 
 /// Largest LDAPMessage accepted (16 MiB). Larger headers are treated as garbage, not waited for.
 pub const MAX_LDAP_PDU: usize = 16 * 1024 * 1024;
@@ -26,37 +30,21 @@ pub fn pdu_length(buf: &[u8]) -> PduLen {
     let Some(&tag) = buf.first() else {
         return PduLen::Incomplete;
     };
-    if tag != 0x30 {
+    if tag != ber::SEQUENCE {
         return PduLen::Invalid(format!(
             "LDAPMessage must start with 0x30 (SEQUENCE), found 0x{tag:02x}"
         ));
     }
-    let Some(&first) = buf.get(1) else {
-        return PduLen::Incomplete;
+    let (header_len, body_len) = match ber::header(buf) {
+        Ok(Header::Incomplete) => return PduLen::Incomplete,
+        Ok(Header::Known {
+            header_len,
+            body_len,
+            ..
+        }) => (header_len, body_len),
+        Err(e) => return PduLen::Invalid(reason(&e)),
     };
-    let (header_len, body_len) = match first {
-        0..=0x7f => (2, usize::from(first)),
-        0x80 => {
-            return PduLen::Invalid("indefinite length (forbidden by RFC 4511 §5.1)".into());
-        }
-        0x81..=0x84 => {
-            let count = usize::from(first & 0x7f);
-            let Some(octets) = buf.get(2..2 + count) else {
-                return PduLen::Incomplete;
-            };
-            let len = octets
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            (2 + count, len)
-        }
-        _ => {
-            return PduLen::Invalid(format!(
-                "{} length octets (at most 4 accepted)",
-                first & 0x7f
-            ));
-        }
-    };
-    let total = header_len + body_len;
+    let total = header_len.saturating_add(body_len);
     if total > MAX_LDAP_PDU {
         return PduLen::Invalid(format!(
             "LDAPMessage of {total} bytes exceeds the {MAX_LDAP_PDU}-byte limit"

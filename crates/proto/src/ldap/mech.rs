@@ -2,8 +2,8 @@
 //! (RFC 4178 SPNEGO, RFC 2743 §3.1 InitialContextToken, MS-NLMP signature). Only the outer
 //! structure is read; the token itself is never kept.
 
-use super::ber;
 use super::model::InnerMech;
+use crate::ber;
 
 /// OID contents 1.3.6.1.5.5.2 (SPNEGO).
 const SPNEGO: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x02];

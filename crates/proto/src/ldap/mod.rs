@@ -2,7 +2,6 @@
 //! RFC 4515 filter rendering, result-code names and Active Directory diagnostics.
 
 pub mod ad_diagnostic;
-mod ber;
 pub mod compat;
 pub mod decode;
 pub mod error;
@@ -22,4 +21,4 @@ pub use decode::{
 pub use error::LdapError;
 pub use framing::{MAX_LDAP_PDU, PduLen, pdu_length};
 pub use model::*;
-pub use result_code::result_name;
+pub use result_code::ResultCode;

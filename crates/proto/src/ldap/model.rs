@@ -1,6 +1,8 @@
 //! The typed LDAP message model that the decoder produces and the chain and renderers read.
 //! Values stay bytes where LDAP says OCTET STRING; DNs and attribute names are text.
 
+use super::result_code::ResultCode;
+
 /// What stands for a simple-bind password in every output (`--show-secrets` aside).
 pub const REDACTED_PASSWORD: &str = "<redacted>";
 
@@ -82,7 +84,7 @@ pub struct BindResponse {
 /// LDAPResult: code, matched DN and the diagnostic message (AD puts its error text there).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LdapResult {
-    pub code: u32,
+    pub code: ResultCode,
     pub matched_dn: String,
     pub diagnostic: String,
     pub referral: Vec<String>,

@@ -1,64 +1,71 @@
-//! Names of LDAP resultCodes: RFC 4511 §4.1.9 / Appendix A, plus the later registrations
-//! (RFC 3909 cancel, RFC 4528 assertion, RFC 4370 proxy auth, RFC 4533 sync).
+//! LDAP resultCodes (RFC 4511 §4.1.9 / Appendix A, plus the later registrations: RFC 3909 cancel,
+//! RFC 4528 assertion, RFC 4370 proxy auth, RFC 4533 sync) as the [`ResultCode`] enum that the
+//! decoder puts in [`LdapResult`](super::LdapResult) and the renderers print by name.
 
-/// The ASN.1 name of an LDAP resultCode, or `"unknown"`.
-pub fn result_name(code: u32) -> &'static str {
-    match code {
-        0 => "success",
-        1 => "operationsError",
-        2 => "protocolError",
-        3 => "timeLimitExceeded",
-        4 => "sizeLimitExceeded",
-        5 => "compareFalse",
-        6 => "compareTrue",
-        7 => "authMethodNotSupported",
-        8 => "strongerAuthRequired",
-        // LDAPv2 only; AD still sends it to v2 clients in place of a referral.
-        9 => "partialResults",
-        10 => "referral",
-        11 => "adminLimitExceeded",
-        12 => "unavailableCriticalExtension",
-        13 => "confidentialityRequired",
-        14 => "saslBindInProgress",
-        16 => "noSuchAttribute",
-        17 => "undefinedAttributeType",
-        18 => "inappropriateMatching",
-        19 => "constraintViolation",
-        20 => "attributeOrValueExists",
-        21 => "invalidAttributeSyntax",
-        32 => "noSuchObject",
-        33 => "aliasProblem",
-        34 => "invalidDNSyntax",
-        36 => "aliasDereferencingProblem",
-        48 => "inappropriateAuthentication",
-        49 => "invalidCredentials",
-        50 => "insufficientAccessRights",
-        51 => "busy",
-        52 => "unavailable",
-        53 => "unwillingToPerform",
-        54 => "loopDetect",
-        64 => "namingViolation",
-        65 => "objectClassViolation",
-        66 => "notAllowedOnNonLeaf",
-        67 => "notAllowedOnRDN",
-        68 => "entryAlreadyExists",
-        69 => "objectClassModsProhibited",
-        71 => "affectsMultipleDSAs",
-        80 => "other",
-        118 => "canceled",
-        119 => "noSuchOperation",
-        120 => "tooLate",
-        121 => "cannotCancel",
-        122 => "assertionFailed",
-        123 => "authorizationDenied",
-        4096 => "e-syncRefreshRequired",
-        _ => "unknown",
+use crate::code_point::code_point;
+
+code_point! {
+    /// An LDAP resultCode; `Display` is its ASN.1 name, `"unknown"` outside the registry.
+    pub enum ResultCode(u32) {
+        Success = 0 => "success",
+        OperationsError = 1 => "operationsError",
+        ProtocolError = 2 => "protocolError",
+        TimeLimitExceeded = 3 => "timeLimitExceeded",
+        SizeLimitExceeded = 4 => "sizeLimitExceeded",
+        CompareFalse = 5 => "compareFalse",
+        CompareTrue = 6 => "compareTrue",
+        AuthMethodNotSupported = 7 => "authMethodNotSupported",
+        StrongerAuthRequired = 8 => "strongerAuthRequired",
+        /// LDAPv2 only; AD still sends it to v2 clients in place of a referral.
+        PartialResults = 9 => "partialResults",
+        Referral = 10 => "referral",
+        AdminLimitExceeded = 11 => "adminLimitExceeded",
+        UnavailableCriticalExtension = 12 => "unavailableCriticalExtension",
+        ConfidentialityRequired = 13 => "confidentialityRequired",
+        SaslBindInProgress = 14 => "saslBindInProgress",
+        NoSuchAttribute = 16 => "noSuchAttribute",
+        UndefinedAttributeType = 17 => "undefinedAttributeType",
+        InappropriateMatching = 18 => "inappropriateMatching",
+        ConstraintViolation = 19 => "constraintViolation",
+        AttributeOrValueExists = 20 => "attributeOrValueExists",
+        InvalidAttributeSyntax = 21 => "invalidAttributeSyntax",
+        NoSuchObject = 32 => "noSuchObject",
+        AliasProblem = 33 => "aliasProblem",
+        InvalidDNSyntax = 34 => "invalidDNSyntax",
+        AliasDereferencingProblem = 36 => "aliasDereferencingProblem",
+        InappropriateAuthentication = 48 => "inappropriateAuthentication",
+        InvalidCredentials = 49 => "invalidCredentials",
+        InsufficientAccessRights = 50 => "insufficientAccessRights",
+        Busy = 51 => "busy",
+        Unavailable = 52 => "unavailable",
+        UnwillingToPerform = 53 => "unwillingToPerform",
+        LoopDetect = 54 => "loopDetect",
+        NamingViolation = 64 => "namingViolation",
+        ObjectClassViolation = 65 => "objectClassViolation",
+        NotAllowedOnNonLeaf = 66 => "notAllowedOnNonLeaf",
+        NotAllowedOnRDN = 67 => "notAllowedOnRDN",
+        EntryAlreadyExists = 68 => "entryAlreadyExists",
+        ObjectClassModsProhibited = 69 => "objectClassModsProhibited",
+        AffectsMultipleDSAs = 71 => "affectsMultipleDSAs",
+        Other = 80 => "other",
+        Canceled = 118 => "canceled",
+        NoSuchOperation = 119 => "noSuchOperation",
+        TooLate = 120 => "tooLate",
+        CannotCancel = 121 => "cannotCancel",
+        AssertionFailed = 122 => "assertionFailed",
+        AuthorizationDenied = 123 => "authorizationDenied",
+        ESyncRefreshRequired = 4096 => "e-syncRefreshRequired",
     }
+    unknown(_) => "unknown";
 }
 
 #[cfg(test)]
 mod tests {
-    use super::result_name;
+    use super::ResultCode;
+
+    fn result_name(code: u32) -> String {
+        ResultCode::from(code).to_string()
+    }
 
     #[test]
     fn rfc_4511_names() {
@@ -80,5 +87,8 @@ mod tests {
         assert_eq!(result_name(15), "unknown");
         assert_eq!(result_name(35), "unknown");
         assert_eq!(result_name(u32::MAX), "unknown");
+        assert_eq!(ResultCode::from(118), ResultCode::Canceled);
+        assert_eq!(u32::from(ResultCode::ESyncRefreshRequired), 4096);
+        assert_eq!(ResultCode::from(35), ResultCode::Unknown(35));
     }
 }

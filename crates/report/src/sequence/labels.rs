@@ -5,7 +5,7 @@ use super::Role;
 use crate::chain::directory::{bind_method, is_scp_filter};
 use crate::messages::{LdapExchange, LdapRequest, Transport};
 use crate::proto::dns::DnsData;
-use crate::proto::ldap::{Scope, result_name};
+use crate::proto::ldap::Scope;
 
 pub(super) fn role_for_port(port: u16) -> Role {
     match port {
@@ -40,10 +40,7 @@ pub(super) fn kerberos_label(k: &crate::messages::KerberosMessage) -> String {
     let mut label = format!("Kerberos {}", kerberos_name(k.msg_type));
     if let Some(d) = &k.decoded {
         match (d.error_code, &d.service) {
-            (Some(code), _) => label.push_str(&format!(
-                " {} ({code})",
-                crate::proto::kerberos::error_name(code)
-            )),
+            (Some(code), _) => label.push_str(&format!(" {code} ({})", code.value())),
             (None, Some(service)) => label.push_str(&format!(" {service}")),
             (None, None) => {}
         }
@@ -101,7 +98,7 @@ pub(super) fn ldap_reply_label(l: &LdapExchange) -> Option<(String, Vec<u64>)> {
         return None;
     }
     let code = result
-        .map(|r| format!("{} ({})", result_name(r.result.code), r.result.code))
+        .map(|r| format!("{} ({})", r.result.code, r.result.code.value()))
         .unwrap_or_else(|| "no final result".into());
     let label = match &l.request {
         LdapRequest::Search(_) => {

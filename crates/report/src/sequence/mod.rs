@@ -13,9 +13,9 @@ use crate::chain::directory::is_scp_filter;
 use crate::chain::{Cause, Chain, ChainStatus, Stage, StageKind, StageStatus};
 use crate::flow::Side;
 use crate::messages::{LdapRequest, TcpConnection, Transport};
-use crate::proto::dns::{DnsData, rcode_name};
+use crate::proto::dns::{DnsData, Rcode};
 use crate::proto::ldap::Scope;
-use crate::proto::tls::{alert_name, version_name};
+use crate::proto::tls::version_name;
 
 mod labels;
 mod model;
@@ -186,7 +186,7 @@ fn tcp_messages(view: &ClientView, c: &TcpConnection, out: &mut Vec<Raw>) {
                 from,
                 to,
                 label: match desc {
-                    Some(d) => format!("TLS alert {} ({d})", alert_name(*d)),
+                    Some(d) => format!("TLS alert {d} ({})", d.value()),
                     None => "TLS alert (encrypted)".into(),
                 },
                 frames: vec![*f],
@@ -281,9 +281,9 @@ fn raw_messages(view: &ClientView) -> Vec<Raw> {
         });
         if let Some(r) = &d.response {
             let answers: Vec<String> = r.answers.iter().map(|a| dns_answer(&a.data)).collect();
-            let mut label = rcode_name(r.rcode).to_string();
+            let mut label = r.rcode.to_string();
             if answers.is_empty() {
-                if r.rcode == 0 {
+                if r.rcode == Rcode::NoError {
                     label.push_str(", no records");
                 }
             } else {

@@ -3,7 +3,7 @@
 
 use super::{Line, field, frames_text, side_word};
 use crate::analysis::Analysis;
-use crate::proto::tls::{alert_name, version_name};
+use crate::proto::tls::version_name;
 use crate::proto::x509::{decode_certificate, utc_text};
 
 /// The fields of TLS session `i`.
@@ -41,7 +41,7 @@ pub(super) fn fields(a: &Analysis, i: usize, out: &mut Vec<Line>) {
     }
     for (side, f, desc) in &t.alerts {
         let d = match desc {
-            Some(d) => format!("{} ({d})", alert_name(*d)),
+            Some(d) => format!("{d} ({})", d.value()),
             None => "encrypted".into(),
         };
         field(
@@ -79,7 +79,7 @@ fn certificate(out: &mut Vec<Line>, n: usize, der: &[u8], at: Option<i64>) {
     let c = match decode_certificate(der) {
         Ok(c) => c,
         Err(e) => {
-            out.push(Line::Problem(e));
+            out.push(Line::Problem(e.to_string()));
             return;
         }
     };

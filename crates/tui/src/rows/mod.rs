@@ -3,7 +3,6 @@
 //! certificate/alert, HTTP request/response), in frame order, each tied to the chain stage whose
 //! evidence it is. Built from [`Analysis`] only; pure data, no terminal.
 
-use crate::proto::kerberos::{error_name, is_normal_step};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -12,9 +11,9 @@ use crate::capture::Nanos;
 use crate::chain::dns_stage::answer_text;
 use crate::flow::{ConnId, Side};
 use crate::messages::{Exchanges, LdapRequest, Transport};
-use crate::proto::dns::rcode_name;
-use crate::proto::ldap::result_name;
-use crate::proto::tls::{alert_name, version_name};
+use crate::proto::dns::Rcode;
+use crate::proto::ldap::ResultCode;
+use crate::proto::tls::{AlertDescription, version_name};
 
 mod model;
 mod names;
@@ -93,10 +92,10 @@ impl Builder<'_> {
             );
             if let Some(r) = &d.response {
                 let answers: Vec<String> = r.answers.iter().map(|a| answer_text(&a.data)).collect();
-                let mut summary = rcode_name(r.rcode).to_string();
+                let mut summary = r.rcode.to_string();
                 if !answers.is_empty() {
                     summary = format!("{summary} {}", answers.join(", "));
-                } else if r.rcode == 0 {
+                } else if r.rcode == Rcode::NoError {
                     summary.push_str(" (no records)");
                 }
                 if r.truncated {
@@ -110,7 +109,7 @@ impl Builder<'_> {
                     Proto::Dns,
                     "answer",
                     summary,
-                    if r.rcode == 0 {
+                    if r.rcode == Rcode::NoError {
                         RowStatus::Ok
                     } else {
                         RowStatus::Failed
@@ -188,7 +187,7 @@ impl Builder<'_> {
                     LdapRequest::Search(_) => "done",
                     _ => "response",
                 };
-                let mut summary = format!("{} ({})", result_name(r.result.code), r.result.code);
+                let mut summary = format!("{} ({})", r.result.code, r.result.code.value());
                 if matches!(l.request, LdapRequest::Search(_)) {
                     let n = l.entries.len();
                     summary.push_str(&format!(", {n} entr{}", if n == 1 { "y" } else { "ies" }));
@@ -196,9 +195,9 @@ impl Builder<'_> {
                 if !r.result.diagnostic.is_empty() {
                     summary.push_str(&format!(": {}", r.result.diagnostic.trim_end_matches('\0')));
                 }
-                // A SASL bind in progress (14) is a step, not a failure.
+                // A SASL bind in progress is a step, not a failure.
                 let status = match r.result.code {
-                    0 | 14 => RowStatus::Ok,
+                    ResultCode::Success | ResultCode::SaslBindInProgress => RowStatus::Ok,
                     _ => RowStatus::Failed,
                 };
                 self.push(
@@ -392,8 +391,10 @@ impl Builder<'_> {
                     "server"
                 };
                 let (text, status) = match desc {
-                    Some(0) => ("close_notify (0)".to_string(), RowStatus::Info),
-                    Some(d) => (format!("{} ({d})", alert_name(*d)), RowStatus::Failed),
+                    Some(d @ AlertDescription::CloseNotify) => {
+                        (format!("{d} ({})", d.value()), RowStatus::Info)
+                    }
+                    Some(d) => (format!("{d} ({})", d.value()), RowStatus::Failed),
                     None => ("encrypted".to_string(), RowStatus::Info),
                 };
                 self.push(
@@ -491,12 +492,12 @@ impl Builder<'_> {
         for (i, k) in self.ex.kerberos.iter().enumerate() {
             let (name, mut status) = kerberos_name(k.msg_type);
             let code = k.decoded.as_ref().and_then(|d| d.error_code);
-            if code.is_some_and(is_normal_step) {
+            if code.is_some_and(|c| c.is_normal_step()) {
                 // PREAUTH_REQUIRED, RESPONSE_TOO_BIG: steps of a normal exchange.
                 status = RowStatus::Info;
             }
             let what = match (code, k.decoded.as_ref().and_then(|d| d.service.as_deref())) {
-                (Some(code), _) => format!("{name} {}", error_name(code)),
+                (Some(code), _) => format!("{name} {code}"),
                 (None, Some(service)) => format!("{name} {service}"),
                 (None, None) => name.to_string(),
             };

@@ -179,7 +179,10 @@ mod tests {
         assert_eq!((ex[0].name.as_str(), ex[0].qtype.as_str()), (name, "SRV"));
         assert_eq!(ex[0].retries, vec![2]);
         let resp = ex[0].response.as_ref().expect("the response is matched");
-        assert_eq!((resp.frame, resp.rcode, resp.answers.len()), (3, 0, 1));
+        assert_eq!(
+            (resp.frame, resp.rcode, resp.answers.len()),
+            (3, crate::proto::dns::Rcode::NoError, 1)
+        );
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl Collector {
                     }
                 }
             }
-            Err(e) => self.warnings.add(self.input, e, frame),
+            Err(e) => self.warnings.add(self.input, e.to_string(), frame),
         }
     }
 }

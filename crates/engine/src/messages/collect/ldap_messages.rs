@@ -4,6 +4,7 @@ use super::*;
 use crate::capture::Nanos;
 use crate::flow::{ConnId, Endpoint};
 use crate::proto::framing::Framing;
+use crate::proto::ldap::ResultCode;
 use crate::proto::ldap::{self, BindAuth, LdapMessage, LdapOp};
 use crate::proto::names::cldap_dns_domain;
 
@@ -151,9 +152,9 @@ impl Collector {
                     .add(self.input, "ldap: request sent by the server", frame);
             }
         };
-        let sasl_ok = result.code == 0
+        let sasl_ok = result.code == ResultCode::Success
             && matches!(&ex.request, LdapRequest::Bind(b) if matches!(b.auth, BindAuth::Sasl { .. }));
-        let starttls_ok = result.code == 0
+        let starttls_ok = result.code == ResultCode::Success
             && matches!(&ex.request, LdapRequest::Extended { name } if name == STARTTLS_OID);
         ex.result = Some(LdapFinal { result, frames, ts });
         self.ldap_pending.remove(&key);
@@ -204,7 +205,10 @@ mod tests {
         assert_eq!(l.len(), 1, "{l:?}");
         assert_eq!(l[0].transport, Transport::Udp);
         assert_eq!(l[0].message_id, 5);
-        assert_eq!(l[0].result.as_ref().map(|r| r.result.code), Some(0));
+        assert_eq!(
+            l[0].result.as_ref().map(|r| r.result.code),
+            Some(ResultCode::Success)
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ impl Collector {
             Side::Server => &mut conn.server,
         };
         if let Err(e) = dir.tls.record(record, &mut events) {
-            self.warnings.add(self.input, e, last);
+            self.warnings.add(self.input, e.to_string(), last);
         }
         let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else {
             return;
@@ -82,6 +82,7 @@ mod tests {
     use super::super::test_support::tcp_session;
     use super::*;
     use crate::flow::Side;
+    use crate::proto::tls::AlertDescription;
 
     #[test]
     fn application_data_and_alerts_are_counted_per_side() {
@@ -100,6 +101,9 @@ mod tests {
         assert_eq!((s.client_app_records, s.server_app_records), (1, 1));
         assert_eq!(s.client_app_frames, vec![3]);
         assert_eq!(s.server_app_last, Some(4));
-        assert_eq!(s.alerts, vec![(Side::Server, 5, Some(48))]);
+        assert_eq!(
+            s.alerts,
+            vec![(Side::Server, 5, Some(AlertDescription::UnknownCa))]
+        );
     }
 }
