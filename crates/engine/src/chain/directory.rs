@@ -288,9 +288,11 @@ pub fn rootdse(view: &ClientView) -> Stage {
         .iter()
         .find(gave_config_nc)
         .or_else(|| {
-            reads
-                .iter()
-                .find(|l| l.result.as_ref().is_some_and(|r| r.result.code == ResultCode::Success))
+            reads.iter().find(|l| {
+                l.result
+                    .as_ref()
+                    .is_some_and(|r| r.result.code == ResultCode::Success)
+            })
         })
         .or(reads.last())
     else {
