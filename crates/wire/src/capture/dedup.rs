@@ -103,8 +103,8 @@ impl DuplicateFilter {
     }
 
     /// The input warning for `n` dropped copies.
-    pub fn warning(n: u64) -> String {
-        format!("{n} duplicate packets from pktmon removed (same bytes within 10 ms)")
+    pub fn warning(n: u64) -> super::InputWarning {
+        super::InputWarning::DuplicatesRemoved { count: n }
     }
 }
 
@@ -135,7 +135,7 @@ mod tests {
         assert!(!f.is_duplicate(&frame(4, 1_000_010_000, b"\x00\x11\x22 another")));
         assert_eq!(f.dropped(0), 2);
         assert_eq!(
-            DuplicateFilter::warning(f.dropped(0)),
+            DuplicateFilter::warning(f.dropped(0)).to_string(),
             "2 duplicate packets from pktmon removed (same bytes within 10 ms)"
         );
     }
