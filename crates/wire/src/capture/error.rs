@@ -59,6 +59,18 @@ pub enum InputWarning {
     /// pktmon's duplicate copies dropped (see [`crate::capture::DuplicateFilter`]).
     #[error("{count} duplicate packets from pktmon removed (same bytes within 10 ms)")]
     DuplicatesRemoved { count: u64 },
+    /// Live capture: libpcap stopped handing out packets.
+    #[error("capture stopped: {reason}")]
+    LiveStopped { reason: String },
+    /// Live capture: the thread reading the interface died.
+    #[error("the capture thread stopped unexpectedly")]
+    LiveThreadLost,
+    /// Live capture: the copy written with `--write` is incomplete.
+    #[error("writing the capture file: {reason}")]
+    SaveFailed { reason: String },
+    /// Live capture: packets the kernel or the interface dropped.
+    #[error("{count} packets dropped by the kernel or the interface (the reader fell behind)")]
+    KernelDrops { count: u64 },
 }
 
 /// Formats up to the first `max` bytes as lowercase hex pairs separated by spaces.

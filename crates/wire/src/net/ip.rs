@@ -3,11 +3,13 @@
 
 use std::net::IpAddr;
 
-use etherparse::err::{LenError, ip_auth, ipv4, ipv6, tcp};
+use etherparse::err::{ip_auth, ipv4, ipv6, tcp};
 use etherparse::{
     IpAuthHeaderSlice, IpNumber, Ipv4HeaderSlice, Ipv6FragmentHeaderSlice, Ipv6HeaderSlice,
     Ipv6RawExtHeaderSlice,
 };
+
+use super::error::{Layer, NetError};
 
 /// The most IPv6 extension headers followed before the packet is called malformed.
 pub const MAX_IPV6_EXTENSION_HEADERS: usize = 16;
@@ -39,23 +41,17 @@ pub(crate) struct IpPacket<'a> {
     pub fragment: Option<Fragment>,
 }
 
-fn len_err(layer: &str, what: &str, e: &LenError) -> String {
-    format!(
-        "{layer}: {what} truncated ({} of {} bytes)",
-        e.len, e.required_len
-    )
-}
-
 /// Parses an IPv4 header.
-pub(crate) fn ipv4(data: &[u8]) -> Result<IpPacket<'_>, String> {
+pub(crate) fn ipv4(data: &[u8]) -> Result<IpPacket<'_>, NetError> {
+    let bad = |reason: String| NetError::malformed(Layer::Ipv4, reason);
     let h = Ipv4HeaderSlice::from_slice(data).map_err(|e| match e {
-        ipv4::HeaderSliceError::Len(e) => len_err("ipv4", "header", &e),
+        ipv4::HeaderSliceError::Len(e) => NetError::from_len(Layer::Ipv4, "header", &e),
         ipv4::HeaderSliceError::Content(ipv4::HeaderError::UnexpectedVersion {
             version_number,
-        }) => format!("ipv4: version {version_number} in an IPv4 header"),
+        }) => bad(format!("version {version_number} in an IPv4 header")),
         ipv4::HeaderSliceError::Content(ipv4::HeaderError::HeaderLengthSmallerThanHeader {
             ihl,
-        }) => format!("ipv4: header length {ihl} < 5"),
+        }) => bad(format!("header length {ihl} < 5")),
     })?;
     let header_len = h.slice().len();
     let total = usize::from(h.total_len());
@@ -63,9 +59,9 @@ pub(crate) fn ipv4(data: &[u8]) -> Result<IpPacket<'_>, String> {
     let end = if total == 0 {
         data.len()
     } else if total < header_len {
-        return Err(format!(
-            "ipv4: total length {total} < header length {header_len}"
-        ));
+        return Err(bad(format!(
+            "total length {total} < header length {header_len}"
+        )));
     } else {
         total.min(data.len())
     };
@@ -85,19 +81,22 @@ pub(crate) fn ipv4(data: &[u8]) -> Result<IpPacket<'_>, String> {
 }
 
 /// Parses an IPv6 header and its extension headers up to the transport or a fragment.
-pub(crate) fn ipv6(data: &[u8]) -> Result<IpPacket<'_>, String> {
+pub(crate) fn ipv6(data: &[u8]) -> Result<IpPacket<'_>, NetError> {
     let h = Ipv6HeaderSlice::from_slice(data).map_err(|e| match e {
-        ipv6::HeaderSliceError::Len(e) => len_err("ipv6", "header", &e),
+        ipv6::HeaderSliceError::Len(e) => NetError::from_len(Layer::Ipv6, "header", &e),
         ipv6::HeaderSliceError::Content(ipv6::HeaderError::UnexpectedVersion {
             version_number,
-        }) => format!("ipv6: version {version_number} in an IPv6 header"),
+        }) => NetError::malformed(
+            Layer::Ipv6,
+            format!("version {version_number} in an IPv6 header"),
+        ),
     })?;
     let declared = usize::from(h.payload_length());
     // Payload length 0 is a jumbogram (or offload); use what was captured.
     let end = if declared == 0 {
         data.len()
     } else {
-        (IPV6_HEADER_LEN + declared).min(data.len())
+        IPV6_HEADER_LEN.saturating_add(declared).min(data.len())
     };
     let payload = data.get(IPV6_HEADER_LEN..end).unwrap_or_default();
     let (protocol, offset, fragment) = extensions(h.next_header().0, payload)?;
@@ -116,13 +115,13 @@ pub(crate) fn ipv6(data: &[u8]) -> Result<IpPacket<'_>, String> {
 pub(crate) fn extensions(
     mut next: u8,
     data: &[u8],
-) -> Result<(u8, usize, Option<Fragment>), String> {
+) -> Result<(u8, usize, Option<Fragment>), NetError> {
     let mut at = 0usize;
     for _ in 0..MAX_IPV6_EXTENSION_HEADERS {
         let rest = data.get(at..).unwrap_or_default();
         if next == NEXT_FRAGMENT {
             let f = Ipv6FragmentHeaderSlice::from_slice(rest)
-                .map_err(|e| len_err("ipv6", "fragment header", &e))?;
+                .map_err(|e| NetError::from_len(Layer::Ipv6, "fragment header", &e))?;
             at += f.slice().len();
             next = f.next_header().0;
             if f.is_fragmenting_payload() {
@@ -135,24 +134,28 @@ pub(crate) fn extensions(
             }
         } else if next == NEXT_AUTH {
             let a = IpAuthHeaderSlice::from_slice(rest).map_err(|e| match e {
-                ip_auth::HeaderSliceError::Len(e) => len_err("ipv6", "authentication header", &e),
+                ip_auth::HeaderSliceError::Len(e) => {
+                    NetError::from_len(Layer::Ipv6, "authentication header", &e)
+                }
                 ip_auth::HeaderSliceError::Content(_) => {
-                    "ipv6: authentication header with zero length".to_string()
+                    NetError::malformed(Layer::Ipv6, "authentication header with zero length")
                 }
             })?;
             at += a.slice().len();
             next = a.next_header().0;
         } else if Ipv6RawExtHeaderSlice::header_type_supported(IpNumber(next)) {
-            let x = Ipv6RawExtHeaderSlice::from_slice(rest)
-                .map_err(|e| len_err("ipv6", &format!("extension header {next}"), &e))?;
+            let x = Ipv6RawExtHeaderSlice::from_slice(rest).map_err(|e| {
+                NetError::from_len(Layer::Ipv6, &format!("extension header {next}"), &e)
+            })?;
             at += x.slice().len();
             next = x.next_header().0;
         } else {
             return Ok((next, at, None));
         }
     }
-    Err(format!(
-        "ipv6: more than {MAX_IPV6_EXTENSION_HEADERS} extension headers"
+    Err(NetError::malformed(
+        Layer::Ipv6,
+        format!("more than {MAX_IPV6_EXTENSION_HEADERS} extension headers"),
     ))
 }
 
@@ -164,18 +167,28 @@ pub(crate) fn is_ipv6_extension(next: u8) -> bool {
 }
 
 /// Message for a TCP header problem (kept here beside the other etherparse error mapping).
-pub(crate) fn tcp_error(e: tcp::HeaderSliceError) -> String {
+pub(crate) fn tcp_error(e: tcp::HeaderSliceError) -> NetError {
     match e {
-        tcp::HeaderSliceError::Len(e) => len_err("tcp", "header", &e),
+        tcp::HeaderSliceError::Len(e) => NetError::from_len(Layer::Tcp, "header", &e),
         tcp::HeaderSliceError::Content(tcp::HeaderError::DataOffsetTooSmall { data_offset }) => {
-            format!("tcp: data offset {data_offset} < 5")
+            NetError::malformed(Layer::Tcp, format!("data offset {data_offset} < 5"))
         }
     }
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 pub(crate) mod tests {
     use super::*;
+
+    /// The text of an IP-layer error.
+    fn text<T>(r: Result<T, NetError>) -> Result<T, String> {
+        r.map_err(|e| e.to_string())
+    }
     use std::net::{Ipv4Addr, Ipv6Addr};
 
     /// An IPv4 header (no options) with the given fields and payload.
@@ -253,20 +266,20 @@ pub(crate) mod tests {
     fn ipv4_malformed_headers() {
         let mut p = v4(17, 1, 0, false, b"");
         p[0] = 0x43;
-        assert_eq!(ipv4(&p), Err("ipv4: header length 3 < 5".to_string()));
+        assert_eq!(text(ipv4(&p)), Err("ipv4: header length 3 < 5".to_string()));
         assert_eq!(
-            ipv4(&p[..12]),
+            text(ipv4(&p[..12])),
             Err("ipv4: header truncated (12 of 20 bytes)".to_string())
         );
         let mut p = v4(17, 1, 0, false, b"");
         p[3] = 10;
         assert_eq!(
-            ipv4(&p),
+            text(ipv4(&p)),
             Err("ipv4: total length 10 < header length 20".to_string())
         );
         p[0] = 0x65;
         assert_eq!(
-            ipv4(&p),
+            text(ipv4(&p)),
             Err("ipv4: version 6 in an IPv4 header".to_string())
         );
     }
@@ -315,23 +328,23 @@ pub(crate) mod tests {
     #[test]
     fn ipv6_malformed() {
         assert_eq!(
-            ipv6(&[0x60; 30]),
+            text(ipv6(&[0x60; 30])),
             Err("ipv6: header truncated (30 of 40 bytes)".to_string())
         );
         let mut p = v6(17, b"");
         p[0] = 0x40;
         assert_eq!(
-            ipv6(&p),
+            text(ipv6(&p)),
             Err("ipv6: version 4 in an IPv6 header".to_string())
         );
         let p = v6(0, &[17, 3, 0, 0]);
         assert_eq!(
-            ipv6(&p),
+            text(ipv6(&p)),
             Err("ipv6: extension header 0 truncated (4 of 8 bytes)".to_string())
         );
         let p = v6(44, &[17, 0, 0]);
         assert_eq!(
-            ipv6(&p),
+            text(ipv6(&p)),
             Err("ipv6: fragment header truncated (3 of 8 bytes)".to_string())
         );
         let mut chain = Vec::new();
@@ -339,7 +352,7 @@ pub(crate) mod tests {
             chain.extend([60, 0, 1, 4, 0, 0, 0, 0]);
         }
         assert_eq!(
-            ipv6(&v6(60, &chain)),
+            text(ipv6(&v6(60, &chain))),
             Err(format!(
                 "ipv6: more than {MAX_IPV6_EXTENSION_HEADERS} extension headers"
             ))
