@@ -3,20 +3,14 @@
 
 use std::net::IpAddr;
 
-use etherparse::err::{ip_auth, ipv4, ipv6, tcp};
+use etherparse::err::{Layer as Layer6, ipv4, ipv6, ipv6_exts, tcp};
 use etherparse::{
-    IpAuthHeaderSlice, IpNumber, Ipv4HeaderSlice, Ipv6FragmentHeaderSlice, Ipv6HeaderSlice,
-    Ipv6RawExtHeaderSlice,
+    IpNumber, Ipv4HeaderSlice, Ipv6ExtensionSlice, Ipv6ExtensionsSlice, Ipv6HeaderSlice,
 };
 
 use super::error::{Layer, NetError};
 
-/// The most IPv6 extension headers followed before the packet is called malformed.
-pub const MAX_IPV6_EXTENSION_HEADERS: usize = 16;
-
 const IPV6_HEADER_LEN: usize = 40;
-const NEXT_FRAGMENT: u8 = 44;
-const NEXT_AUTH: u8 = 51;
 
 /// Where a fragment sits in its datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,61 +103,76 @@ pub(crate) fn ipv6(data: &[u8]) -> Result<IpPacket<'_>, NetError> {
     })
 }
 
-/// Walks IPv6 extension headers starting with `next` at the start of `data`. Returns the
-/// protocol after them, the offset of its first byte, and the fragment header if one says the
-/// payload is fragmented (the walk stops there: the rest is the fragmentable part).
-pub(crate) fn extensions(
-    mut next: u8,
-    data: &[u8],
-) -> Result<(u8, usize, Option<Fragment>), NetError> {
+/// Walks IPv6 extension headers with etherparse's [`Ipv6ExtensionsSlice`], starting with `next`
+/// at the start of `data`. Returns the protocol after them, the offset of its first byte, and the
+/// fragment header if one says the payload is fragmented. etherparse walks on past such a
+/// fragment header, but what follows it is the fragmentable part (in a later fragment, the middle
+/// of the datagram rather than a header), so the walk is cut there and anything etherparse made
+/// of the bytes after it, or found wrong with them, is left alone. The walk is bounded by the
+/// packet: every extension header takes at least 8 bytes.
+pub(crate) fn extensions(next: u8, data: &[u8]) -> Result<(u8, usize, Option<Fragment>), NetError> {
+    let (exts, after, _, error) = Ipv6ExtensionsSlice::from_slice_lax(IpNumber(next), data);
+    // etherparse's iterator reads each next header unchecked, trusting from_slice_lax to have
+    // checked it; after an error the last next-header value names a header that is not there,
+    // so it must not be asked for more than the bytes that were checked.
+    let checked = exts.slice().len();
+    let mut headers = exts.into_iter();
     let mut at = 0usize;
-    for _ in 0..MAX_IPV6_EXTENSION_HEADERS {
-        let rest = data.get(at..).unwrap_or_default();
-        if next == NEXT_FRAGMENT {
-            let f = Ipv6FragmentHeaderSlice::from_slice(rest)
-                .map_err(|e| NetError::from_len(Layer::Ipv6, "fragment header", &e))?;
-            at += f.slice().len();
-            next = f.next_header().0;
-            if f.is_fragmenting_payload() {
-                let fragment = Fragment {
-                    id: f.identification(),
-                    offset: u32::from(f.fragment_offset().byte_offset()),
-                    more: f.more_fragments(),
-                };
-                return Ok((next, at, Some(fragment)));
-            }
-        } else if next == NEXT_AUTH {
-            let a = IpAuthHeaderSlice::from_slice(rest).map_err(|e| match e {
-                ip_auth::HeaderSliceError::Len(e) => {
-                    NetError::from_len(Layer::Ipv6, "authentication header", &e)
-                }
-                ip_auth::HeaderSliceError::Content(_) => {
-                    NetError::malformed(Layer::Ipv6, "authentication header with zero length")
-                }
-            })?;
-            at += a.slice().len();
-            next = a.next_header().0;
-        } else if Ipv6RawExtHeaderSlice::header_type_supported(IpNumber(next)) {
-            let x = Ipv6RawExtHeaderSlice::from_slice(rest).map_err(|e| {
-                NetError::from_len(Layer::Ipv6, &format!("extension header {next}"), &e)
-            })?;
-            at += x.slice().len();
-            next = x.next_header().0;
-        } else {
-            return Ok((next, at, None));
+    while at < checked {
+        let Some(ext) = headers.next() else { break };
+        let (len, fragment) = match ext {
+            Ipv6ExtensionSlice::Fragment(f) => (f.slice().len(), Some(f)),
+            Ipv6ExtensionSlice::HopByHop(x)
+            | Ipv6ExtensionSlice::Routing(x)
+            | Ipv6ExtensionSlice::DestinationOptions(x) => (x.slice().len(), None),
+            Ipv6ExtensionSlice::Authentication(a) => (a.slice().len(), None),
+        };
+        at = at.saturating_add(len);
+        if let Some(f) = fragment.filter(|f| f.is_fragmenting_payload()) {
+            let fragment = Fragment {
+                id: f.identification(),
+                offset: u32::from(f.fragment_offset().byte_offset()),
+                more: f.more_fragments(),
+            };
+            return Ok((f.next_header().0, at, Some(fragment)));
         }
     }
-    Err(NetError::malformed(
-        Layer::Ipv6,
-        format!("more than {MAX_IPV6_EXTENSION_HEADERS} extension headers"),
-    ))
+    match error {
+        None => Ok((after.0, at, None)),
+        Some((ipv6_exts::HeaderSliceError::Len(e), layer)) => {
+            let what = match layer {
+                Layer6::Ipv6HopByHopHeader => "hop-by-hop options header",
+                Layer6::Ipv6DestOptionsHeader => "destination options header",
+                Layer6::Ipv6RouteHeader => "routing header",
+                Layer6::Ipv6FragHeader => "fragment header",
+                Layer6::IpAuthHeader => "authentication header",
+                _ => "extension header",
+            };
+            Err(NetError::from_len(Layer::Ipv6, what, &e))
+        }
+        Some((ipv6_exts::HeaderSliceError::Content(e), _)) => Err(NetError::malformed(
+            Layer::Ipv6,
+            match e {
+                ipv6_exts::HeaderError::HopByHopNotAtStart => {
+                    "hop-by-hop options header not right after the IPv6 header"
+                }
+                ipv6_exts::HeaderError::IpAuth(_) => "authentication header with zero length",
+            },
+        )),
+    }
 }
 
 /// True for the next-header values [`extensions`] steps over.
 pub(crate) fn is_ipv6_extension(next: u8) -> bool {
-    next == NEXT_FRAGMENT
-        || next == NEXT_AUTH
-        || Ipv6RawExtHeaderSlice::header_type_supported(IpNumber(next))
+    use etherparse::ip_number::{AUTH, IPV6_DEST_OPTIONS, IPV6_FRAG, IPV6_HOP_BY_HOP, IPV6_ROUTE};
+    [
+        IPV6_HOP_BY_HOP,
+        IPV6_ROUTE,
+        IPV6_FRAG,
+        IPV6_DEST_OPTIONS,
+        AUTH,
+    ]
+    .contains(&IpNumber(next))
 }
 
 /// Message for a TCP header problem (kept here beside the other etherparse error mapping).
@@ -340,22 +349,34 @@ pub(crate) mod tests {
         let p = v6(0, &[17, 3, 0, 0]);
         assert_eq!(
             text(ipv6(&p)),
-            Err("ipv6: extension header 0 truncated (4 of 8 bytes)".to_string())
+            Err("ipv6: hop-by-hop options header truncated (4 of 8 bytes)".to_string())
+        );
+        let p = v6(60, &[0, 0, 1, 4, 0, 0, 0, 0]);
+        assert_eq!(
+            text(ipv6(&p)),
+            Err("ipv6: hop-by-hop options header not right after the IPv6 header".to_string())
         );
         let p = v6(44, &[17, 0, 0]);
         assert_eq!(
             text(ipv6(&p)),
             Err("ipv6: fragment header truncated (3 of 8 bytes)".to_string())
         );
+        // A long chain is walked to its end (each header takes 8 bytes of the packet), and
+        // one cut short is a truncated header, not a loop.
         let mut chain = Vec::new();
-        for _ in 0..MAX_IPV6_EXTENSION_HEADERS {
+        for _ in 0..100 {
             chain.extend([60, 0, 1, 4, 0, 0, 0, 0]);
         }
+        let last = chain.len() - 8;
+        chain[last] = 17;
+        chain.extend(b"udp!");
+        let packet = v6(60, &chain);
+        let ip = ipv6(&packet).unwrap();
+        assert_eq!((ip.protocol, ip.payload), (17, &b"udp!"[..]));
+        chain.truncate(last + 4);
         assert_eq!(
             text(ipv6(&v6(60, &chain))),
-            Err(format!(
-                "ipv6: more than {MAX_IPV6_EXTENSION_HEADERS} extension headers"
-            ))
+            Err("ipv6: destination options header truncated (4 of 8 bytes)".to_string())
         );
     }
 }

@@ -2,7 +2,11 @@
 //! (with any number of 802.1Q / 802.1ad / QinQ tags up to a limit), Linux cooked SLL and SLL2,
 //! BSD loopback (NULL, LOOP), Linux NFLOG and the raw-IP link types.
 
-use etherparse::{Ethernet2HeaderSlice, SingleVlanHeaderSlice};
+use etherparse::err::linux_sll;
+use etherparse::{
+    Ethernet2HeaderSlice, LinuxSllHeader, LinuxSllHeaderSlice, LinuxSllProtocolType,
+    SingleVlanHeaderSlice,
+};
 
 use super::error::{Layer, NetError};
 
@@ -111,15 +115,30 @@ fn be16(data: &[u8], at: usize) -> Option<u16> {
     <[u8; 2]>::try_from(b).ok().map(u16::from_be_bytes)
 }
 
-/// Linux cooked capture v1: 16-byte header, protocol (an ethertype) in the last two bytes.
+/// Linux cooked capture v1, read with etherparse's [`LinuxSllHeaderSlice`]: a 16-byte header
+/// whose protocol field is an ethertype for Ethernet-like devices. etherparse knows five ARPHRD
+/// values only; for the others Linux writes under `-i any` (loopback 772, tun/VPN 0xfffe, ...)
+/// the protocol field is an ethertype too, so it is read from the header as it is.
 fn sll(data: &[u8]) -> Result<Network<'_>, NetError> {
-    let (Some(proto), Some(rest)) = (be16(data, 14), data.get(16..)) else {
-        return Err(NetError::truncated(Layer::Sll, "header", data.len(), 16));
+    let proto = match LinuxSllHeaderSlice::from_slice(data) {
+        Ok(h) => match h.protocol_type() {
+            LinuxSllProtocolType::EtherType(t) => t.0,
+            // GRE's protocol type is an ethertype as well.
+            LinuxSllProtocolType::GenericRoutingEncapsulationProtocolType(t) => t,
+            // Netlink, 802.2 and other non-Ethernet payloads, radiotap: no IP here.
+            _ => return Ok(Network::Other),
+        },
+        Err(linux_sll::HeaderSliceError::Len(e)) => {
+            return Err(NetError::from_len(Layer::Sll, "header", &e));
+        }
+        Err(linux_sll::HeaderSliceError::Content(_)) => be16(data, 14)
+            .ok_or_else(|| NetError::truncated(Layer::Sll, "header", data.len(), 16))?,
     };
-    by_ethertype(proto, rest)
+    by_ethertype(proto, data.get(LinuxSllHeader::LEN..).unwrap_or_default())
 }
 
-/// Linux cooked capture v2: 20-byte header, protocol (an ethertype) in the first two bytes.
+/// Linux cooked capture v2 (etherparse has no parser for it): 20-byte header, protocol (an
+/// ethertype) in the first two bytes.
 fn sll2(data: &[u8]) -> Result<Network<'_>, NetError> {
     let (Some(proto), Some(rest)) = (be16(data, 0), data.get(20..)) else {
         return Err(NetError::truncated(Layer::Sll2, "header", data.len(), 20));
@@ -293,6 +312,13 @@ mod tests {
         sll1_vlan.extend(0x8100u16.to_be_bytes());
         sll1_vlan.extend(tag(0x86dd, IP6));
         assert_eq!(strip(113, &sll1_vlan), Ok(Network::Ipv6(IP6)));
+        // loopback (ARPHRD 772, unknown to etherparse) under `-i any`; netlink carries no IP
+        let mut lo = sll1.clone();
+        lo[2..4].copy_from_slice(&772u16.to_be_bytes());
+        assert_eq!(strip(113, &lo), Ok(Network::Ipv4(IP4)));
+        let mut nl = sll1.clone();
+        nl[2..4].copy_from_slice(&824u16.to_be_bytes());
+        assert_eq!(strip(113, &nl), Ok(Network::Other));
         assert!(
             strip(113, &sll1[..15])
                 .unwrap_err()

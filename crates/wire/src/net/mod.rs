@@ -15,6 +15,5 @@ pub use defrag::{
     MAX_PENDING_DATAGRAMS,
 };
 pub use error::{Layer, NetError};
-pub use ip::MAX_IPV6_EXTENSION_HEADERS;
 pub use link::{MAX_VLAN_TAGS, link_type_supported};
 pub use packet::{Decoded, Packet, TcpFlags, TcpSegment, Transport};
