@@ -62,7 +62,7 @@ impl DuplicateFilter {
         if let Some((_, key)) = self.recent.pop_front()
             && let Some(n) = self.seen.get_mut(&key)
         {
-            *n -= 1;
+            *n = n.saturating_sub(1);
             if *n == 0 {
                 self.seen.remove(&key);
             }
@@ -82,7 +82,7 @@ impl DuplicateFilter {
         let key = Key::of(frame);
         if self.seen.contains_key(&key) {
             if self.dropped.len() <= frame.input {
-                self.dropped.resize(frame.input + 1, 0);
+                self.dropped.resize(frame.input.saturating_add(1), 0);
             }
             if let Some(n) = self.dropped.get_mut(frame.input) {
                 *n = n.saturating_add(1);
@@ -93,7 +93,8 @@ impl DuplicateFilter {
             self.forget_oldest();
         }
         self.recent.push_back((frame.ts, key));
-        *self.seen.entry(key).or_default() += 1;
+        let n = self.seen.entry(key).or_default();
+        *n = n.saturating_add(1);
         false
     }
 
@@ -109,6 +110,11 @@ impl DuplicateFilter {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 mod tests {
     use super::*;
 
