@@ -2,7 +2,7 @@
 //! (microsecond or nanosecond magic, either byte order, and the LE "modified" variant) checked
 //! and remembered, then each packet record turned into a [`RawRecord`].
 
-use pcap_parser::nom::{self, IResult};
+use pcap_parser::nom::IResult;
 use pcap_parser::pcap::{
     LegacyPcapBlock, PcapHeader, parse_pcap_frame, parse_pcap_frame_be, parse_pcap_frame_modified,
 };
@@ -77,10 +77,7 @@ impl PcapFormat {
 
     /// The bytes the record starting `pending` needs in all, when the parser says it needs more.
     pub(crate) fn needed(&self, pending: &[u8]) -> Option<usize> {
-        match (self.parse)(pending) {
-            Err(nom::Err::Incomplete(nom::Needed::Size(n))) => pending.len().checked_add(n.get()),
-            _ => None,
-        }
+        super::record::needed((self.parse)(pending), pending)
     }
 
     /// Refuses a record too large to buffer, before any memory is taken for it.

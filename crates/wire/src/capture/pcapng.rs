@@ -4,7 +4,6 @@
 //! Custom and systemd journal blocks take a frame number (as in Wireshark) but carry no packet;
 //! every other block (name resolution, statistics, Decryption Secrets...) is skipped.
 
-use pcap_parser::nom;
 use pcap_parser::pcapng::{
     Block, EPB_MAGIC, EnhancedPacketBlock, IDB_MAGIC, InterfaceDescriptionBlock, SHB_MAGIC,
     SPB_MAGIC, SectionHeaderBlock, SimplePacketBlock, parse_block_be, parse_block_le,
@@ -149,10 +148,7 @@ impl PcapNgFormat {
         } else {
             parse_block_le
         };
-        match parse(pending) {
-            Err(nom::Err::Incomplete(nom::Needed::Size(n))) => pending.len().checked_add(n.get()),
-            _ => None,
-        }
+        super::record::needed(parse(pending), pending)
     }
 
     /// Whether the block starting `pending` is all there: pcap-parser's streaming parsers say
