@@ -5,7 +5,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use capdiag::capture::{CaptureReader, Frame, MergedCapture, READ_CHUNK_BYTES};
+use capdiag::capture::{
+    CaptureReader, Frame, InputWarning, MergedCapture, Place, READ_CHUNK_BYTES,
+};
 
 // ---------- tiny writers ----------
 
@@ -311,8 +313,8 @@ fn pcapng_new_section_forgets_interfaces() {
     assert_eq!(frames.len(), 1);
     assert_eq!(r.info().warnings.len(), 1);
     assert!(
-        r.info().warnings[0].contains("after frame 1")
-            && r.info().warnings[0].contains("interface 1"),
+        r.info().warnings[0].to_string().contains("after frame 1")
+            && r.info().warnings[0].to_string().contains("interface 1"),
         "{:?}",
         r.info().warnings
     );
@@ -358,8 +360,12 @@ fn truncated_gzip_keeps_earlier_frames_and_warns() {
     let (frames, r) = read_all(&dir.write("cut.pcap.gz", cut));
     assert!(!frames.is_empty() && frames.len() < 200, "{}", frames.len());
     assert_eq!(r.info().warnings.len(), 1, "{:?}", r.info().warnings);
+    assert!(matches!(
+        r.info().warnings[0],
+        InputWarning::CompressedEnd { .. }
+    ));
     assert!(
-        r.info().warnings[0]
+        r.info().warnings[0].to_string()
             == format!(
                 "compressed data ends early after frame {} (truncated file?)",
                 frames.len()
@@ -385,7 +391,13 @@ fn file_ending_mid_packet_returns_good_frames_then_warns() {
         assert_eq!(frames.len(), 2);
         assert_eq!(
             r.info().warnings,
-            vec!["capture ends mid-packet after frame 2 (truncated file?)".to_string()]
+            vec![InputWarning::Truncated {
+                at: Place { after_frame: 2 }
+            }]
+        );
+        assert_eq!(
+            r.info().warnings[0].to_string(),
+            "capture ends mid-packet after frame 2 (truncated file?)"
         );
     }
 }
@@ -403,7 +415,7 @@ fn corrupt_pcapng_block_after_good_packets_stops_with_warning() {
     let (frames, r) = read_all(&dir.write("corrupt.pcapng", &ng.out));
     assert_eq!(frames.len(), 2);
     assert_eq!(r.info().warnings.len(), 1);
-    let w = &r.info().warnings[0];
+    let w = r.info().warnings[0].to_string();
     assert!(
         w.starts_with("corrupt data after frame 2:") && w.contains("length 7"),
         "{w}"
@@ -418,7 +430,9 @@ fn oversized_pcap_record_is_corruption_not_a_huge_allocation() {
     let (frames, r) = read_all(&dir.write("huge.pcap", &file));
     assert_eq!(frames.len(), 1);
     assert!(
-        r.info().warnings[0].starts_with("corrupt data after frame 1"),
+        r.info().warnings[0]
+            .to_string()
+            .starts_with("corrupt data after frame 1"),
         "{:?}",
         r.info().warnings
     );
@@ -641,5 +655,38 @@ fn pcapng_comments_are_kept_with_their_frame() {
             (0, "pktmon capture on CRM01".to_string()),
             (2, "the failing bind".to_string())
         ]
+    );
+}
+
+#[test]
+fn pcapng_skips_secrets_and_refused_blocks_grows_for_big_ones_and_warns_on_a_cut() {
+    let mut dsb = Vec::new();
+    dsb.extend(u32b(0x544c_534b, false)); // TLS key log
+    dsb.extend(u32b(10, false));
+    dsb.extend(b"CLIENT_RAN");
+    let mut nrb = Vec::new(); // a name record claiming more bytes than the block has
+    nrb.extend(u16b(1, false));
+    nrb.extend(u16b(200, false));
+    nrb.extend([10, 0, 0, 1]);
+    let big = vec![0x5a; 3 * READ_CHUNK_BYTES];
+    let mut ng = Ng::new();
+    ng.shb(false)
+        .idb(1, 0, None, None)
+        .block(0x0000_000a, &dsb)
+        .epb(0, 1, b"a", 1)
+        .block(4, &nrb)
+        .epb(0, 2, &big, big.len() as u32)
+        .epb(0, 3, b"cut short", 9);
+    let cut = &ng.out[..ng.out.len() - 3];
+    let dir = TempDir::new();
+    let (frames, r) = read_all(&dir.write("dsb.pcapng", cut));
+    assert_eq!(frames.len(), 2, "{:?}", r.info().warnings);
+    assert_eq!(frames[1].data, big);
+    assert!(r.buffer_capacity() > big.len() && r.buffer_capacity() < 4 * READ_CHUNK_BYTES);
+    assert_eq!(
+        r.info().warnings,
+        vec![InputWarning::Truncated {
+            at: Place { after_frame: 2 }
+        }]
     );
 }

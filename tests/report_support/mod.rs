@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 
 use capdiag::analysis::{Analysis, analyze_paths};
-use capdiag::capture::InputInfo;
+use capdiag::capture::{InputInfo, InputWarning, Place};
 use capdiag::chain::{ChainOptions, build_chains};
 use capdiag::flow::Endpoint;
 use capdiag::messages::{
@@ -194,7 +194,11 @@ pub fn hostile() -> Analysis {
             path: format!("{EVIL}.pcap"),
             format: "pcap".into(),
             packets: 9,
-            warnings: vec![EVIL.into()],
+            // A reason as a damaged capture could word it (input warnings quote the file).
+            warnings: vec![InputWarning::Corrupt {
+                at: Place { after_frame: 9 },
+                reason: EVIL.into(),
+            }],
             comments: vec![],
         }],
         warnings: vec![],

@@ -191,10 +191,11 @@ impl Analyzer {
         collector.input = frame.input;
         let packet = match self.decoder.decode(&frame) {
             Decoded::Packet(p) => p,
-            Decoded::Malformed(reason) => {
-                collector.warnings.add(
+            Decoded::Malformed(e) => {
+                collector.warnings.add_kind(
                     frame.input,
-                    format!("malformed packet: {reason}"),
+                    format!("malformed packet: {}", e.kind()),
+                    format!("malformed packet: {e}"),
                     frame.number,
                 );
                 return;

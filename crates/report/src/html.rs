@@ -519,7 +519,7 @@ pub fn render(a: &Analysis) -> String {
     let warnings: Vec<String> = a
         .inputs
         .iter()
-        .flat_map(|i| i.warnings.iter().cloned())
+        .flat_map(|i| i.warnings.iter().map(ToString::to_string))
         .chain(a.warnings.iter().map(|w| w.to_string()))
         .collect();
     if !warnings.is_empty() {

@@ -21,7 +21,7 @@ pub fn document(a: &Analysis) -> Value {
             "format": input.format,
             "packets": input.packets,
             "comments": input.comments.iter().map(|(frame, text)| json!({"frame": frame, "text": text})).collect::<Vec<_>>(),
-            "warnings": input.warnings.iter().cloned().chain(
+            "warnings": input.warnings.iter().map(ToString::to_string).chain(
                 a.warnings.iter().filter(|w| w.input == i).map(|w| w.to_string())
             ).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),

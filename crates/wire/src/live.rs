@@ -9,7 +9,7 @@ use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::capture::{Frame, InputInfo, Nanos};
+use crate::capture::{Frame, InputInfo, InputWarning, Nanos};
 
 /// The default capture filter: DNS, Kerberos, LDAP/CLDAP, global catalog (plain and TLS),
 /// LDAPS, HTTP and HTTPS, plus IPv4 fragments after the first (they carry no port, and a large
@@ -52,7 +52,7 @@ impl Live {
             path: String::new(),
             format: "live".into(),
             packets: 0,
-            warnings: vec!["the capture thread stopped unexpectedly".into()],
+            warnings: vec![InputWarning::LiveThreadLost],
             comments: Vec::new(),
         })
     }
@@ -100,7 +100,7 @@ pub fn start(opts: LiveOptions, tx: Sender<Frame>) -> Result<Live, String> {
             }
         };
         let _ = ready_tx.send(Ok(link_type));
-        let deadline = opts.duration.map(|d| Instant::now() + d);
+        let deadline = opts.duration.and_then(|d| Instant::now().checked_add(d));
         while !flag.load(Ordering::Relaxed) && deadline.is_none_or(|d| Instant::now() < d) {
             let packet = match cap.next_packet() {
                 Ok(p) => p,
@@ -109,16 +109,19 @@ pub fn start(opts: LiveOptions, tx: Sender<Frame>) -> Result<Live, String> {
                     continue;
                 }
                 Err(e) => {
-                    info.warnings.push(format!("capture stopped: {e}"));
+                    let reason = e.to_string();
+                    info.warnings.push(InputWarning::LiveStopped { reason });
                     break;
                 }
             };
             if let Some(s) = save.as_mut() {
                 s.write(&packet);
             }
-            info.packets += 1;
+            info.packets = info.packets.saturating_add(1);
             let h = packet.header;
-            let ts = Nanos::from(h.ts.tv_sec) * 1_000_000_000 + Nanos::from(h.ts.tv_usec) * 1_000;
+            let ts = Nanos::from(h.ts.tv_sec)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(Nanos::from(h.ts.tv_usec).saturating_mul(1_000));
             let frame = Frame {
                 number: info.packets,
                 input: 0,
@@ -132,15 +135,14 @@ pub fn start(opts: LiveOptions, tx: Sender<Frame>) -> Result<Live, String> {
             }
         }
         if let Some(Err(e)) = save.as_mut().map(pcap::Savefile::flush) {
-            info.warnings.push(format!("writing the capture file: {e}"));
+            let reason = e.to_string();
+            info.warnings.push(InputWarning::SaveFailed { reason });
         }
         if let Ok(s) = cap.stats()
-            && s.dropped + s.if_dropped > 0
+            && (s.dropped > 0 || s.if_dropped > 0)
         {
-            info.warnings.push(format!(
-                "{} packets dropped by the kernel or the interface (the reader fell behind)",
-                u64::from(s.dropped) + u64::from(s.if_dropped)
-            ));
+            let count = u64::from(s.dropped).saturating_add(u64::from(s.if_dropped));
+            info.warnings.push(InputWarning::KernelDrops { count });
         }
         info
     });

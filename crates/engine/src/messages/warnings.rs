@@ -1,14 +1,19 @@
 //! Problems met while reading: counted by kind with the first frames that showed them, so a
-//! report can say "12 malformed packets (ipv4: ...; first at frame 17)" instead of dropping them.
+//! report can say "12 × malformed packet: ipv4: header truncated (first at frame 17: ...)"
+//! instead of dropping them.
+//!
+//! A typed error (the net layer's [`crate::net::NetError`]) is counted by its kind, which leaves
+//! out the numbers the capture put in its text; a warning given as text alone (the decoders
+//! above TCP/UDP, for now) is its own kind.
 
 use std::collections::BTreeMap;
 
 /// How many example frames are kept per kind of problem.
 const EXAMPLE_FRAMES: usize = 5;
 
-/// Most distinct kinds of problem kept. Reasons can carry numbers from the capture (offsets,
-/// lengths), so a hostile capture could otherwise make one entry per packet; past this limit
-/// new kinds are counted under [`OVERFLOW_KIND`].
+/// Most distinct kinds of problem kept. Text-only warnings can carry numbers from the capture
+/// (offsets, lengths), so a hostile capture could otherwise make one entry per packet; past
+/// this limit new kinds are counted under [`OVERFLOW_KIND`].
 pub const MAX_WARNING_KINDS: usize = 256;
 
 /// The kind that counts the problems of every kind past [`MAX_WARNING_KINDS`].
@@ -16,50 +21,90 @@ pub const OVERFLOW_KIND: &str = "other problems (too many kinds of warning to li
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WarningLog {
-    /// (input index, kind) → (count, first frames)
-    entries: BTreeMap<(usize, String), (u64, Vec<u64>)>,
+    /// (input index, kind) → what was seen of that kind
+    entries: BTreeMap<(usize, String), Entry>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Entry {
+    count: u64,
+    frames: Vec<u64>,
+    /// The text of the first warning of the kind.
+    message: String,
+    /// A later warning of the kind said something else.
+    varied: bool,
 }
 
 /// One aggregated warning.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
     pub input: usize,
+    /// What the warnings are counted by: the kind of a typed error (e.g. `malformed packet:
+    /// ipv4: header truncated`), or the text of a warning given as text.
     pub kind: String,
+    /// The first warning's text (e.g. `malformed packet: ipv4: header truncated (12 of 20
+    /// bytes)`); the kind itself for a warning given as text.
+    pub message: String,
+    /// Whether later warnings of the kind said something else (other numbers, other fields).
+    pub varied: bool,
     pub count: u64,
     pub frames: Vec<u64>,
 }
 
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} × {}", self.count, self.kind)?;
-        if let Some(first) = self.frames.first() {
-            write!(f, " (first at frame {first})")?;
+        if !self.varied {
+            write!(f, "{} × {}", self.count, self.message)?;
+            if let Some(first) = self.frames.first() {
+                write!(f, " (first at frame {first})")?;
+            }
+            return Ok(());
         }
-        Ok(())
+        write!(f, "{} × {} (first", self.count, self.kind)?;
+        if let Some(first) = self.frames.first() {
+            write!(f, " at frame {first}")?;
+        }
+        write!(f, ": {})", self.message)
     }
 }
 
 impl WarningLog {
-    pub fn add(&mut self, input: usize, kind: impl Into<String>, frame: u64) {
-        let mut key = (input, kind.into());
+    /// Counts a warning given as text: the text is its kind.
+    pub fn add(&mut self, input: usize, text: impl Into<String>, frame: u64) {
+        let text = text.into();
+        self.add_kind(input, text.clone(), text, frame);
+    }
+
+    /// Counts a warning of `kind` (no numbers from the capture in it) whose text is `message`.
+    pub fn add_kind(&mut self, input: usize, kind: String, message: String, frame: u64) {
+        let mut key = (input, kind);
+        let mut message = message;
         if self.entries.len() >= MAX_WARNING_KINDS && !self.entries.contains_key(&key) {
             key.1 = OVERFLOW_KIND.to_string();
+            message = OVERFLOW_KIND.to_string();
         }
         let e = self.entries.entry(key).or_default();
-        e.0 = e.0.saturating_add(1);
-        if e.1.len() < EXAMPLE_FRAMES {
-            e.1.push(frame);
+        if e.count == 0 {
+            e.message = message;
+        } else if e.message != message {
+            e.varied = true;
+        }
+        e.count = e.count.saturating_add(1);
+        if e.frames.len() < EXAMPLE_FRAMES {
+            e.frames.push(frame);
         }
     }
 
     pub fn warnings(&self) -> Vec<Warning> {
         self.entries
             .iter()
-            .map(|((input, kind), (count, frames))| Warning {
+            .map(|((input, kind), e)| Warning {
                 input: *input,
                 kind: kind.clone(),
-                count: *count,
-                frames: frames.clone(),
+                message: e.message.clone(),
+                varied: e.varied,
+                count: e.count,
+                frames: e.frames.clone(),
             })
             .collect()
     }
@@ -93,6 +138,53 @@ mod tests {
         assert_eq!(w.len(), MAX_WARNING_KINDS + 1);
         let over = w.iter().find(|w| w.kind == OVERFLOW_KIND).unwrap();
         assert_eq!(over.count, 10_000 - MAX_WARNING_KINDS as u64);
+        assert_eq!(
+            over.to_string(),
+            format!("{} × {OVERFLOW_KIND} (first at frame 256)", over.count)
+        );
         assert_eq!(w.iter().map(|w| w.count).sum::<u64>(), 10_000);
+    }
+
+    #[test]
+    fn typed_warnings_group_by_kind_whatever_their_numbers() {
+        let mut log = WarningLog::default();
+        for f in 0..10_000u64 {
+            let kind = "malformed packet: ipv4: header truncated".to_string();
+            log.add_kind(
+                0,
+                kind,
+                format!(
+                    "malformed packet: ipv4: header truncated ({} of 20 bytes)",
+                    f % 20
+                ),
+                f + 1,
+            );
+        }
+        let w = log.warnings();
+        assert_eq!(
+            w.len(),
+            1,
+            "one kind, however many lengths the capture showed"
+        );
+        assert_eq!(w[0].count, 10_000);
+        assert!(w[0].varied);
+        assert_eq!(
+            w[0].to_string(),
+            "10000 × malformed packet: ipv4: header truncated (first at frame 1: \
+             malformed packet: ipv4: header truncated (0 of 20 bytes))"
+        );
+        let mut same = WarningLog::default();
+        for f in 1..=2 {
+            same.add_kind(
+                0,
+                "k".into(),
+                "malformed packet: tcp: data offset 2 < 5".into(),
+                f,
+            );
+        }
+        assert_eq!(
+            same.warnings()[0].to_string(),
+            "2 × malformed packet: tcp: data offset 2 < 5 (first at frame 1)"
+        );
     }
 }

@@ -62,7 +62,7 @@ impl DuplicateFilter {
         if let Some((_, key)) = self.recent.pop_front()
             && let Some(n) = self.seen.get_mut(&key)
         {
-            *n -= 1;
+            *n = n.saturating_sub(1);
             if *n == 0 {
                 self.seen.remove(&key);
             }
@@ -82,7 +82,7 @@ impl DuplicateFilter {
         let key = Key::of(frame);
         if self.seen.contains_key(&key) {
             if self.dropped.len() <= frame.input {
-                self.dropped.resize(frame.input + 1, 0);
+                self.dropped.resize(frame.input.saturating_add(1), 0);
             }
             if let Some(n) = self.dropped.get_mut(frame.input) {
                 *n = n.saturating_add(1);
@@ -93,7 +93,8 @@ impl DuplicateFilter {
             self.forget_oldest();
         }
         self.recent.push_back((frame.ts, key));
-        *self.seen.entry(key).or_default() += 1;
+        let n = self.seen.entry(key).or_default();
+        *n = n.saturating_add(1);
         false
     }
 
@@ -103,12 +104,17 @@ impl DuplicateFilter {
     }
 
     /// The input warning for `n` dropped copies.
-    pub fn warning(n: u64) -> String {
-        format!("{n} duplicate packets from pktmon removed (same bytes within 10 ms)")
+    pub fn warning(n: u64) -> super::InputWarning {
+        super::InputWarning::DuplicatesRemoved { count: n }
     }
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 mod tests {
     use super::*;
 
@@ -135,7 +141,7 @@ mod tests {
         assert!(!f.is_duplicate(&frame(4, 1_000_010_000, b"\x00\x11\x22 another")));
         assert_eq!(f.dropped(0), 2);
         assert_eq!(
-            DuplicateFilter::warning(f.dropped(0)),
+            DuplicateFilter::warning(f.dropped(0)).to_string(),
             "2 duplicate packets from pktmon removed (same bytes within 10 ms)"
         );
     }

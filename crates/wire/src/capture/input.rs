@@ -8,6 +8,7 @@ use std::path::Path;
 use flate2::read::MultiGzDecoder;
 
 use super::error::{CaptureError, hex_prefix};
+use super::stream::fill_to;
 use super::zstd_stream::ZstdReader;
 
 /// The name used for standard input in messages and [`super::InputInfo::path`].
@@ -28,6 +29,15 @@ impl Compression {
             Compression::None => "",
             Compression::Gzip => "+gzip",
             Compression::Zstd => "+zstd",
+        }
+    }
+
+    /// Said after "empty file" or "cannot read" when the stream was decompressed.
+    pub(crate) fn after(self) -> &'static str {
+        match self {
+            Compression::None => "",
+            Compression::Gzip => " after gzip decompression",
+            Compression::Zstd => " after zstd decompression",
         }
     }
 }
@@ -51,20 +61,14 @@ pub(crate) fn open_path(path: &Path) -> Result<(String, Box<dyn Read + Send>), C
     Ok((name, Box::new(file)))
 }
 
-/// Reads up to `n` bytes, fewer only at end of stream.
-fn read_prefix(r: &mut dyn Read, n: usize) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(n);
-    r.take(n as u64).read_to_end(&mut out)?;
-    Ok(out)
-}
-
 /// Looks at the first bytes of `raw` and, when they announce gzip or zstd, wraps the stream in a
 /// streaming decompressor. Other compressors are named in the error rather than called garbage.
 pub(crate) fn decompress(
     name: &str,
     mut raw: Box<dyn Read + Send>,
 ) -> Result<(Box<dyn Read + Send>, Compression), CaptureError> {
-    let prefix = read_prefix(&mut raw, 6)
+    let mut prefix = Vec::new();
+    fill_to(&mut raw, &mut prefix, 6)
         .map_err(|e| CaptureError::new(name, format!("cannot read: {e}")))?;
     if prefix.is_empty() {
         return Err(CaptureError::new(name, "empty file"));

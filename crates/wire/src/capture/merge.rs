@@ -60,7 +60,7 @@ impl MergedCapture {
         let i = self.pick()?;
         let refill = self.readers.get_mut(i).and_then(Source::next_timed);
         let (mut frame, _) = std::mem::replace(self.heads.get_mut(i)?, refill)?;
-        self.emitted += 1;
+        self.emitted = self.emitted.saturating_add(1);
         if self.readers.len() > 1 {
             self.origins.record(self.emitted, i, frame.number);
         }

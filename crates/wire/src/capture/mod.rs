@@ -3,7 +3,6 @@
 //! [`Frame`]s; knows nothing of protocols.
 
 pub mod ahead;
-mod buffer;
 mod dedup;
 mod error;
 pub mod frame;
@@ -14,13 +13,14 @@ mod pcap;
 mod pcapng;
 mod reader;
 mod record;
+mod stream;
 mod zstd_stream;
 
-pub use buffer::{MAX_RECORD_BYTES, READ_CHUNK_BYTES};
 pub use dedup::{DUPLICATE_WINDOW_NS, DuplicateFilter};
-pub use error::CaptureError;
+pub use error::{CaptureError, InputWarning, Place};
 pub use frame::{Frame, Nanos};
 pub use input::STDIN_NAME;
 pub use merge::MergedCapture;
 pub use origins::FrameOrigins;
 pub use reader::{CaptureReader, InputInfo};
+pub use stream::{MAX_RECORD_BYTES, READ_CHUNK_BYTES};

@@ -29,10 +29,10 @@ impl FrameOrigins {
     pub fn record(&mut self, merged: u64, input: usize, own: u64) {
         if let Some(last) = self.runs.last_mut()
             && last.input == input
-            && last.merged + last.len == merged
-            && last.own + last.len == own
+            && last.merged.checked_add(last.len) == Some(merged)
+            && last.own.checked_add(last.len) == Some(own)
         {
-            last.len += 1;
+            last.len = last.len.saturating_add(1);
             return;
         }
         self.runs.push(Run {
@@ -53,7 +53,8 @@ impl FrameOrigins {
     pub fn locate(&self, merged: u64) -> Option<(usize, u64)> {
         let i = self.runs.partition_point(|r| r.merged <= merged);
         let run = self.runs.get(i.checked_sub(1)?)?;
-        (merged < run.merged + run.len).then(|| (run.input, run.own + (merged - run.merged)))
+        let into = merged.checked_sub(run.merged)?;
+        (into < run.len).then(|| (run.input, run.own.saturating_add(into)))
     }
 }
 

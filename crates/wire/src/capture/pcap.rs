@@ -1,51 +1,68 @@
-//! Classic libpcap files: the 24-byte file header (microsecond or nanosecond magic, either byte
-//! order, and the LE "modified" variant) and the packet records that follow it.
+//! Classic libpcap files, read with pcap-parser's [`LegacyPcapReader`]: the 24-byte file header
+//! (microsecond or nanosecond magic, either byte order, and the LE "modified" variant) checked
+//! and remembered, then each packet record turned into a [`RawRecord`].
 
+use pcap_parser::nom::IResult;
 use pcap_parser::pcap::{
-    LegacyPcapBlock, parse_pcap_frame, parse_pcap_frame_be, parse_pcap_frame_modified,
-    parse_pcap_header,
+    LegacyPcapBlock, PcapHeader, parse_pcap_frame, parse_pcap_frame_be, parse_pcap_frame_modified,
 };
+use pcap_parser::traits::PcapReaderIterator;
+use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError};
 
-use super::buffer::{Fill, MAX_RECORD_BYTES, RecordBuffer};
-use super::record::{Numbered, RawRecord, Step, Stop, to_nanos};
+use super::reader::Source;
+use super::record::{RawRecord, Stop, to_nanos};
+use super::stream::MAX_RECORD_BYTES;
 
-const FILE_HEADER_LEN: usize = 24;
+/// pcap-parser's record parser for one flavour of the format.
+type ParseFn = fn(&[u8]) -> IResult<&[u8], LegacyPcapBlock<'_>, PcapError<&[u8]>>;
 
-/// Parser state for one classic pcap stream.
+/// What the file header says about every record.
 pub(crate) struct PcapFormat {
-    big_endian: bool,
     nanosecond: bool,
-    modified: bool,
     link_type: u32,
+    /// Bytes of a record header: 16, or 24 in the modified format.
+    header_len: usize,
+    parse: ParseFn,
 }
 
 impl PcapFormat {
-    /// Reads the file header. Errors are reasons for a [`super::CaptureError`].
-    pub(crate) fn open(buf: &mut RecordBuffer) -> Result<Self, String> {
-        match buf.fill(FILE_HEADER_LEN) {
-            Ok(Fill::Ready) => {}
-            Ok(_) => return Err("file ends inside the 24-byte pcap file header".to_string()),
-            Err(e) => return Err(format!("cannot read: {e}")),
-        }
-        let header = match parse_pcap_header(buf.data()) {
-            Ok((_, h)) => h,
-            Err(e) => return Err(format!("invalid pcap file header ({e:?})")),
+    /// Starts pcap-parser's reader on `source` (which holds the whole file header in its first
+    /// read) and checks the header. Errors are reasons for a [`super::CaptureError`].
+    pub(crate) fn open(
+        source: Source,
+        capacity: usize,
+    ) -> Result<(Self, LegacyPcapReader<Source>), String> {
+        let mut reader = LegacyPcapReader::new(capacity, source)
+            .map_err(|e| format!("invalid pcap file header ({e:?})"))?;
+        let (len, format) = match reader.next() {
+            Ok((len, PcapBlockOwned::LegacyHeader(h))) => (len, Self::from_header(&h)?),
+            _ => return Err("invalid pcap file header".to_string()),
         };
+        reader.consume(len);
+        Ok((format, reader))
+    }
+
+    fn from_header(header: &PcapHeader) -> Result<Self, String> {
         if header.version_major != 2 {
             return Err(format!(
                 "unsupported pcap version {}.{}",
                 header.version_major, header.version_minor
             ));
         }
-        let format = PcapFormat {
-            big_endian: header.is_bigendian(),
-            nanosecond: header.is_nanosecond_precision(),
-            modified: header.is_modified_format(),
-            // The upper 16 bits of the field carry FCS information, not the link type.
-            link_type: (header.network.0 as u32) & 0xFFFF,
+        let (header_len, parse): (usize, ParseFn) = if header.is_modified_format() {
+            (24, parse_pcap_frame_modified)
+        } else if header.is_bigendian() {
+            (16, parse_pcap_frame_be)
+        } else {
+            (16, parse_pcap_frame)
         };
-        buf.consume(FILE_HEADER_LEN);
-        Ok(format)
+        Ok(PcapFormat {
+            nanosecond: header.is_nanosecond_precision(),
+            // The upper 16 bits of the field carry FCS information, not the link type.
+            link_type: u32::try_from(header.network.0 & 0xFFFF).unwrap_or(0),
+            header_len,
+            parse,
+        })
     }
 
     /// The format name for [`super::InputInfo::format`].
@@ -58,56 +75,25 @@ impl PcapFormat {
         self.link_type
     }
 
-    fn record_header_len(&self) -> usize {
-        if self.modified { 24 } else { 16 }
+    /// The bytes the record starting `pending` needs in all, when the parser says it needs more.
+    pub(crate) fn needed(&self, pending: &[u8]) -> Option<usize> {
+        super::record::needed((self.parse)(pending), pending)
     }
 
-    /// Reads the next packet record.
-    pub(crate) fn next(&mut self, buf: &mut RecordBuffer) -> Step {
-        let hlen = self.record_header_len();
-        match buf.fill(hlen).map_err(Stop::Read)? {
-            Fill::Ready => {}
-            Fill::Eof => return Ok(None),
-            Fill::Short => return Err(Stop::Truncated),
-        }
-        let caplen_bytes = buf
-            .data()
-            .get(8..12)
-            .and_then(|b| <[u8; 4]>::try_from(b).ok())
-            .ok_or(Stop::Truncated)?;
-        let caplen = if self.big_endian {
-            u32::from_be_bytes(caplen_bytes)
-        } else {
-            u32::from_le_bytes(caplen_bytes)
-        } as usize;
-        if caplen > MAX_RECORD_BYTES - hlen {
+    /// Refuses a record too large to buffer, before any memory is taken for it.
+    pub(crate) fn check_size(&self, total: usize) -> Result<(), Stop> {
+        let limit = MAX_RECORD_BYTES.saturating_sub(self.header_len);
+        let caplen = total.saturating_sub(self.header_len);
+        if caplen > limit {
             return Err(Stop::Corrupt(format!(
-                "pcap record claims {caplen} captured bytes (limit {})",
-                MAX_RECORD_BYTES - hlen
+                "pcap record claims {caplen} captured bytes (limit {limit})"
             )));
         }
-        let total = hlen + caplen;
-        match buf.fill(total).map_err(Stop::Read)? {
-            Fill::Ready => {}
-            Fill::Eof | Fill::Short => return Err(Stop::Truncated),
-        }
-        let bytes = buf.data().get(..total).ok_or(Stop::Truncated)?;
-        let parsed = if self.modified {
-            parse_pcap_frame_modified(bytes)
-        } else if self.big_endian {
-            parse_pcap_frame_be(bytes)
-        } else {
-            parse_pcap_frame(bytes)
-        };
-        let record = match parsed {
-            Ok((_, block)) => self.record(&block),
-            Err(e) => return Err(Stop::Corrupt(format!("pcap record: {e:?}"))),
-        };
-        buf.consume(total);
-        Ok(Some(Numbered::Packet(record)))
+        Ok(())
     }
 
-    fn record(&self, block: &LegacyPcapBlock<'_>) -> RawRecord {
+    /// One packet record.
+    pub(crate) fn record(&self, block: &LegacyPcapBlock<'_>) -> RawRecord {
         let units = if self.nanosecond {
             1_000_000_000
         } else {

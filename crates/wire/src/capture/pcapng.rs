@@ -1,27 +1,23 @@
-//! pcapng files: sections (each Section Header Block resets the interfaces and may switch byte
-//! order), interfaces with their link type, snap length, `if_tsresol` and `if_tsoffset`, and the
-//! Enhanced, Simple and obsolete Packet blocks. Custom and systemd journal blocks take a frame
-//! number (as in Wireshark) but carry no packet; every other block is skipped.
+//! pcapng files, read with pcap-parser's [`PcapNGReader`]: sections (each Section Header Block
+//! resets the interfaces and may switch byte order), interfaces with their link type, snap
+//! length, `if_tsresol` and `if_tsoffset`, and the Enhanced, Simple and obsolete Packet blocks.
+//! Custom and systemd journal blocks take a frame number (as in Wireshark) but carry no packet;
+//! every other block (name resolution, statistics, Decryption Secrets...) is skipped.
 
 use pcap_parser::pcapng::{
-    EPB_MAGIC, IDB_MAGIC, InterfaceDescriptionBlock, SHB_MAGIC, SPB_MAGIC,
-    parse_enhancedpacketblock_be, parse_enhancedpacketblock_le, parse_interfacedescriptionblock_be,
-    parse_interfacedescriptionblock_le, parse_sectionheaderblock, parse_simplepacketblock_be,
-    parse_simplepacketblock_le,
+    Block, EPB_MAGIC, EnhancedPacketBlock, IDB_MAGIC, InterfaceDescriptionBlock, SHB_MAGIC,
+    SPB_MAGIC, SectionHeaderBlock, SimplePacketBlock, parse_block_be, parse_block_le,
 };
-use pcap_parser::traits::PcapNGPacketBlock;
+use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
+use pcap_parser::{PcapBlockOwned, PcapNGReader};
 
-use super::buffer::{Fill, MAX_RECORD_BYTES, RecordBuffer};
 use super::frame::Nanos;
-use super::record::{Numbered, RawRecord, Step, Stop, to_nanos};
+use super::reader::Source;
+use super::record::{Numbered, RawRecord, Stop, to_nanos};
+use super::stream::MAX_RECORD_BYTES;
 
 /// Block type of the obsolete Packet Block, which pcap-parser leaves as an unknown block.
 const OBSOLETE_PB_TYPE: u32 = 0x0000_0002;
-/// Blocks Wireshark numbers as frames although they hold no packet: custom blocks (copyable and
-/// not) and systemd journal export blocks.
-const CB_COPY_TYPE: u32 = 0x0000_0BAD;
-const CB_NOCOPY_TYPE: u32 = 0x4000_0BAD;
-const SJE_TYPE: u32 = 0x0000_0009;
 /// Option codes in an Interface Description Block.
 const OPT_IF_TSRESOL: u16 = 9;
 const OPT_IF_TSOFFSET: u16 = 14;
@@ -48,7 +44,7 @@ pub(crate) struct PcapNgFormat {
 }
 
 fn u16_at(b: &[u8], at: usize, be: bool) -> Option<u16> {
-    let a = <[u8; 2]>::try_from(b.get(at..at + 2)?).ok()?;
+    let a = <[u8; 2]>::try_from(b.get(at..at.checked_add(2)?)?).ok()?;
     Some(if be {
         u16::from_be_bytes(a)
     } else {
@@ -57,7 +53,7 @@ fn u16_at(b: &[u8], at: usize, be: bool) -> Option<u16> {
 }
 
 fn u32_at(b: &[u8], at: usize, be: bool) -> Option<u32> {
-    let a = <[u8; 4]>::try_from(b.get(at..at + 4)?).ok()?;
+    let a = <[u8; 4]>::try_from(b.get(at..at.checked_add(4)?)?).ok()?;
     Some(if be {
         u32::from_be_bytes(a)
     } else {
@@ -65,7 +61,6 @@ fn u32_at(b: &[u8], at: usize, be: bool) -> Option<u32> {
     })
 }
 
-/// Units per second for an `if_tsresol` value: bit 7 clear = 10^n, set = 2^n.
 /// The text of an `opt_comment` (code 1) among a block's options.
 fn comment_of(options: &[pcap_parser::pcapng::PcapNGOption<'_>]) -> Option<String> {
     options
@@ -80,6 +75,7 @@ fn comment_of(options: &[pcap_parser::pcapng::PcapNGOption<'_>]) -> Option<Strin
         .filter(|c| !c.is_empty())
 }
 
+/// Units per second for an `if_tsresol` value: bit 7 clear = 10^n, set = 2^n.
 fn units_per_sec(tsresol: u8) -> Option<u128> {
     let n = u32::from(tsresol & 0x7f);
     if tsresol & 0x80 == 0 {
@@ -90,67 +86,109 @@ fn units_per_sec(tsresol: u8) -> Option<u128> {
 }
 
 impl PcapNgFormat {
-    /// Reads the first Section Header Block. Errors are reasons for a [`super::CaptureError`].
-    pub(crate) fn open(buf: &mut RecordBuffer) -> Result<Self, String> {
+    /// Starts pcap-parser's reader on `source` (which holds the whole first Section Header Block
+    /// in its first read) and reads that block. Errors are reasons for a [`super::CaptureError`].
+    pub(crate) fn open(
+        source: Source,
+        capacity: usize,
+    ) -> Result<(Self, PcapNGReader<Source>), String> {
+        let mut reader = PcapNGReader::new(capacity, source)
+            .map_err(|e| format!("invalid pcapng section header ({e:?})"))?;
         let mut format = PcapNgFormat {
             big_endian: false,
             interfaces: Vec::new(),
             last_ts: 0,
             section_comment: None,
         };
-        let len = match format.frame_block(buf) {
-            Ok(Some((_, len))) => len,
-            Ok(None) | Err(Stop::Truncated) => {
-                return Err("file ends inside the first pcapng section header".to_string());
+        let len = match reader.next() {
+            Ok((len, PcapBlockOwned::NG(Block::SectionHeader(shb)))) => {
+                format.section_header(&shb).map_err(|why| match why {
+                    Stop::Corrupt(why) => why,
+                    _ => "invalid pcapng section header".to_string(),
+                })?;
+                len
             }
-            Err(Stop::Corrupt(why)) => return Err(format!("invalid pcapng section header: {why}")),
-            Err(Stop::Read(e)) => return Err(format!("cannot read: {e}")),
+            _ => return Err("invalid pcapng section header".to_string()),
         };
-        format
-            .section_header(buf.data().get(..len).unwrap_or_default())
-            .map_err(|why| match why {
-                Stop::Corrupt(why) => why,
-                _ => "invalid pcapng section header".to_string(),
-            })?;
-        buf.consume(len);
-        Ok(format)
+        reader.consume(len);
+        Ok((format, reader))
     }
 
     pub(crate) fn name(&self) -> &'static str {
         "pcapng"
     }
 
-    /// Makes one whole block available in `buf` and returns its type and total length, or
-    /// `None` at a clean end of stream.
-    fn frame_block(&mut self, buf: &mut RecordBuffer) -> Result<Option<(u32, usize)>, Stop> {
-        match buf.fill(8).map_err(Stop::Read)? {
-            Fill::Ready => {}
-            Fill::Eof => return Ok(None),
-            Fill::Short => return Err(Stop::Truncated),
-        }
-        if u32_at(buf.data(), 0, false) == Some(SHB_MAGIC) {
-            if buf.fill(12).map_err(Stop::Read)? != Fill::Ready {
-                return Err(Stop::Truncated);
+    /// What one block parsed by pcap-parser gives: a numbered record, or `None` for a block
+    /// Wireshark does not number.
+    pub(crate) fn block(&mut self, block: &Block<'_>) -> Result<Option<Numbered>, Stop> {
+        Ok(match block {
+            Block::SectionHeader(shb) => {
+                self.section_header(shb)?;
+                None
             }
-            self.big_endian = match buf.data().get(8..12) {
-                Some([0x4d, 0x3c, 0x2b, 0x1a]) => false,
-                Some([0x1a, 0x2b, 0x3c, 0x4d]) => true,
-                other => {
-                    return Err(Stop::Corrupt(format!(
-                        "section header with unknown byte-order magic {}",
-                        super::error::hex_prefix(other.unwrap_or_default(), 4)
-                    )));
-                }
-            };
+            Block::InterfaceDescription(idb) => {
+                let iface = self.describe(idb)?;
+                self.interfaces.push(iface);
+                None
+            }
+            Block::EnhancedPacket(epb) => Some(Numbered::Packet(self.enhanced_packet(epb)?)),
+            Block::SimplePacket(spb) => Some(Numbered::Packet(self.simple_packet(spb)?)),
+            Block::Unknown(b) if b.block_type == OBSOLETE_PB_TYPE => {
+                Some(Numbered::Packet(self.obsolete_packet(b.data)?))
+            }
+            Block::Custom(_) | Block::SystemdJournalExport(_) => Some(Numbered::Other),
+            _ => None,
+        })
+    }
+
+    /// The bytes the block starting `pending` needs in all, when the parser says it needs more.
+    pub(crate) fn needed(&self, pending: &[u8]) -> Option<usize> {
+        let parse = if self.big_endian {
+            parse_block_be
+        } else {
+            parse_block_le
+        };
+        super::record::needed(parse(pending), pending)
+    }
+
+    /// Whether the block starting `pending` is all there: pcap-parser's streaming parsers say
+    /// "incomplete" also for a field that runs past the end of its block, which is corruption
+    /// (or a block to skip), not a reason to read on.
+    pub(crate) fn whole_block(&self, pending: &[u8]) -> bool {
+        u32_at(pending, 4, self.big_endian)
+            .and_then(|len| usize::try_from(len).ok())
+            .is_some_and(|len| len >= 12 && len <= pending.len())
+    }
+
+    /// Refuses a block too large to buffer, before any memory is taken for it.
+    pub(crate) fn check_size(&self, total: usize) -> Result<(), Stop> {
+        if total > MAX_RECORD_BYTES {
+            return Err(Stop::Corrupt(format!(
+                "block has length {total} (limit {MAX_RECORD_BYTES})"
+            )));
         }
-        let data = buf.data();
-        let (Some(btype), Some(blen)) = (
-            u32_at(data, 0, self.big_endian),
-            u32_at(data, 4, self.big_endian),
-        ) else {
+        Ok(())
+    }
+
+    /// After pcap-parser refused the block starting `pending`: the length to skip when it is a
+    /// block capdiag has no use for (pcap-parser also checks the bodies of name resolution,
+    /// statistics and other blocks, which Wireshark would skip), or why reading stops. pcap-parser
+    /// only says which nom check failed, so the block header is read here for the message.
+    pub(crate) fn refused(&self, pending: &[u8], why: &str) -> Result<usize, Stop> {
+        let be = self.big_endian;
+        if u32_at(pending, 0, false) == Some(SHB_MAGIC) {
+            let magic = pending.get(8..12).unwrap_or_default();
+            if !matches!(magic, [0x4d, 0x3c, 0x2b, 0x1a] | [0x1a, 0x2b, 0x3c, 0x4d]) {
+                return Err(Stop::Corrupt(format!(
+                    "section header with unknown byte-order magic {}",
+                    super::error::hex_prefix(magic, 4)
+                )));
+            }
+        }
+        let (Some(btype), Some(blen)) = (u32_at(pending, 0, be), u32_at(pending, 4, be)) else {
             return Err(Stop::Truncated);
         };
-        let len = blen as usize;
+        let len = usize::try_from(blen).unwrap_or(usize::MAX);
         if len < 12 {
             return Err(Stop::Corrupt(format!(
                 "block of type 0x{btype:08x} has length {len} < 12"
@@ -161,50 +199,16 @@ impl PcapNgFormat {
                 "block of type 0x{btype:08x} has length {len}, not a multiple of 4"
             )));
         }
-        if len > MAX_RECORD_BYTES {
+        let ours = [SHB_MAGIC, IDB_MAGIC, EPB_MAGIC, SPB_MAGIC, OBSOLETE_PB_TYPE];
+        if ours.contains(&btype) || len > pending.len() {
             return Err(Stop::Corrupt(format!(
-                "block of type 0x{btype:08x} has length {len} (limit {MAX_RECORD_BYTES})"
+                "block of type 0x{btype:08x} (length {len}) does not parse: {why}"
             )));
         }
-        match buf.fill(len).map_err(Stop::Read)? {
-            Fill::Ready => Ok(Some((btype, len))),
-            Fill::Eof | Fill::Short => Err(Stop::Truncated),
-        }
+        Ok(len)
     }
 
-    /// Reads blocks until the next packet record.
-    pub(crate) fn next(&mut self, buf: &mut RecordBuffer) -> Step {
-        loop {
-            let Some((btype, len)) = self.frame_block(buf)? else {
-                return Ok(None);
-            };
-            let block = buf.data().get(..len).unwrap_or_default();
-            let record = match btype {
-                SHB_MAGIC => {
-                    self.section_header(block)?;
-                    None
-                }
-                IDB_MAGIC => {
-                    self.interface(block)?;
-                    None
-                }
-                EPB_MAGIC => Some(Numbered::Packet(self.enhanced_packet(block)?)),
-                SPB_MAGIC => Some(Numbered::Packet(self.simple_packet(block)?)),
-                OBSOLETE_PB_TYPE => Some(Numbered::Packet(self.obsolete_packet(block)?)),
-                CB_COPY_TYPE | CB_NOCOPY_TYPE | SJE_TYPE => Some(Numbered::Other),
-                _ => None,
-            };
-            buf.consume(len);
-            if let Some(r) = record {
-                return Ok(Some(r));
-            }
-        }
-    }
-
-    fn section_header(&mut self, block: &[u8]) -> Result<(), Stop> {
-        let shb = parse_sectionheaderblock(block)
-            .map_err(|e| Stop::Corrupt(format!("section header block: {e:?}")))?
-            .1;
+    fn section_header(&mut self, shb: &SectionHeaderBlock<'_>) -> Result<(), Stop> {
         if shb.major_version != 1 {
             return Err(Stop::Corrupt(format!(
                 "unsupported pcapng version {}.{}",
@@ -214,20 +218,6 @@ impl PcapNgFormat {
         self.big_endian = shb.big_endian();
         self.interfaces.clear();
         self.section_comment = comment_of(&shb.options);
-        Ok(())
-    }
-
-    fn interface(&mut self, block: &[u8]) -> Result<(), Stop> {
-        let parsed = if self.big_endian {
-            parse_interfacedescriptionblock_be(block)
-        } else {
-            parse_interfacedescriptionblock_le(block)
-        };
-        let idb = parsed
-            .map_err(|e| Stop::Corrupt(format!("interface description block: {e:?}")))?
-            .1;
-        let iface = self.describe(&idb)?;
-        self.interfaces.push(iface);
         Ok(())
     }
 
@@ -261,7 +251,7 @@ impl PcapNgFormat {
             ))
         })?;
         Ok(Interface {
-            link_type: u32::from(idb.linktype.0 as u16),
+            link_type: u32::try_from(idb.linktype.0 & 0xFFFF).unwrap_or(0),
             snaplen: idb.snaplen,
             units_per_sec,
             offset_secs,
@@ -269,7 +259,8 @@ impl PcapNgFormat {
     }
 
     fn iface(&self, id: u32) -> Result<&Interface, Stop> {
-        self.interfaces.get(id as usize).ok_or_else(|| {
+        let at = usize::try_from(id).unwrap_or(usize::MAX);
+        self.interfaces.get(at).ok_or_else(|| {
             Stop::Corrupt(format!(
                 "packet block refers to interface {id}, but the section defines {}",
                 self.interfaces.len()
@@ -280,21 +271,15 @@ impl PcapNgFormat {
     fn stamp(&mut self, iface: &Interface, high: u32, low: u32) -> Nanos {
         let units = (u128::from(high) << 32) | u128::from(low);
         let per = iface.units_per_sec.max(1);
-        let secs = i128::from(iface.offset_secs) + (units / per) as i128;
-        let ts = to_nanos(secs, units % per, per);
+        let whole = units.checked_div(per).unwrap_or(0);
+        let whole = i128::try_from(whole).unwrap_or(i128::MAX);
+        let secs = i128::from(iface.offset_secs).saturating_add(whole);
+        let ts = to_nanos(secs, units.checked_rem(per).unwrap_or(0), per);
         self.last_ts = ts;
         ts
     }
 
-    fn enhanced_packet(&mut self, block: &[u8]) -> Result<RawRecord, Stop> {
-        let parsed = if self.big_endian {
-            parse_enhancedpacketblock_be(block)
-        } else {
-            parse_enhancedpacketblock_le(block)
-        };
-        let epb = parsed
-            .map_err(|e| Stop::Corrupt(format!("enhanced packet block: {e:?}")))?
-            .1;
+    fn enhanced_packet(&mut self, epb: &EnhancedPacketBlock<'_>) -> Result<RawRecord, Stop> {
         let iface = self.iface(epb.if_id)?.clone();
         Ok(RawRecord {
             ts: self.stamp(&iface, epb.ts_high, epb.ts_low),
@@ -306,19 +291,12 @@ impl PcapNgFormat {
         })
     }
 
-    fn simple_packet(&mut self, block: &[u8]) -> Result<RawRecord, Stop> {
-        let parsed = if self.big_endian {
-            parse_simplepacketblock_be(block)
-        } else {
-            parse_simplepacketblock_le(block)
-        };
-        let spb = parsed
-            .map_err(|e| Stop::Corrupt(format!("simple packet block: {e:?}")))?
-            .1;
+    fn simple_packet(&mut self, spb: &SimplePacketBlock<'_>) -> Result<RawRecord, Stop> {
         let iface = self.iface(0)?;
-        let mut caplen = (spb.origlen as usize).min(spb.data.len());
+        let as_len = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+        let mut caplen = as_len(spb.origlen).min(spb.data.len());
         if iface.snaplen != 0 {
-            caplen = caplen.min(iface.snaplen as usize);
+            caplen = caplen.min(as_len(iface.snaplen));
         }
         Ok(RawRecord {
             ts: self.last_ts,
@@ -330,12 +308,10 @@ impl PcapNgFormat {
         })
     }
 
-    /// Packet Block (type 2): interface id (16 bits), drops (16 bits), timestamp, lengths, data.
-    fn obsolete_packet(&mut self, block: &[u8]) -> Result<RawRecord, Stop> {
+    /// Packet Block (type 2), which pcap-parser leaves as an unknown block: interface id (16
+    /// bits), drops (16 bits), timestamp, lengths, data.
+    fn obsolete_packet(&mut self, content: &[u8]) -> Result<RawRecord, Stop> {
         let be = self.big_endian;
-        let content = block
-            .get(8..block.len().saturating_sub(4))
-            .unwrap_or_default();
         let fields = (
             u16_at(content, 0, be),
             u32_at(content, 4, be),
@@ -345,17 +321,17 @@ impl PcapNgFormat {
         );
         let (Some(if_id), Some(high), Some(low), Some(caplen), Some(origlen)) = fields else {
             return Err(Stop::Corrupt(format!(
-                "packet block of {} bytes is too short",
-                block.len()
+                "packet block with {} bytes of content is too short",
+                content.len()
             )));
         };
         let data = content
             .get(20..)
-            .and_then(|d| d.get(..caplen as usize))
+            .and_then(|d| d.get(..usize::try_from(caplen).ok()?))
             .ok_or_else(|| {
                 Stop::Corrupt(format!(
-                    "packet block claims {caplen} captured bytes in a {}-byte block",
-                    block.len()
+                    "packet block claims {caplen} captured bytes in {} bytes of content",
+                    content.len()
                 ))
             })?;
         let iface = self.iface(u32::from(if_id))?.clone();
@@ -371,6 +347,7 @@ impl PcapNgFormat {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -5,13 +5,23 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::buffer::{Fill, RecordBuffer};
-use super::error::CaptureError;
+use pcap_parser::traits::PcapReaderIterator;
+use pcap_parser::{PcapBlockOwned, PcapError};
+
+use super::error::{CaptureError, InputWarning, Place, hex_prefix};
 use super::frame::Frame;
-use super::input::{Compression, decompress, not_a_capture, open_path};
+use super::input::{decompress, not_a_capture, open_path};
 use super::pcap::PcapFormat;
 use super::pcapng::PcapNgFormat;
 use super::record::{Numbered, Step, Stop};
+use super::stream::{
+    ErrorSlot, LastError, MAX_RECORD_BYTES, Prefixed, READ_CHUNK_BYTES, fill_to, prefixed, shb_len,
+    take_error,
+};
+
+/// The byte stream pcap-parser's readers read: the header read ahead, then the rest, with the
+/// last I/O error kept.
+pub(crate) type Source = ErrorSlot<Prefixed>;
 
 /// pcapng comments kept per input (a crafted capture could comment every packet).
 pub const MAX_COMMENTS: usize = 1000;
@@ -27,8 +37,9 @@ pub struct InputInfo {
     /// Records numbered so far (all of them once the reader is exhausted): every packet record,
     /// plus the pcapng custom / systemd journal blocks that Wireshark also numbers as frames.
     pub packets: u64,
-    /// Problems after the start, e.g. `capture ends mid-packet after frame 41 (truncated file?)`.
-    pub warnings: Vec<String>,
+    /// Problems after the start, e.g. `capture ends mid-packet after frame 41 (truncated file?)`,
+    /// by kind.
+    pub warnings: Vec<InputWarning>,
     /// pcapng comments kept as (frame number in this file, text); 0 stands for a section
     /// header's comment (pktmon and Wireshark write the capture's story there).
     pub comments: Vec<(u64, String)>,
@@ -39,11 +50,33 @@ enum Format {
     PcapNg(PcapNgFormat),
 }
 
-/// One input, read as a stream through a bounded buffer.
+/// Which format the first bytes announce.
+#[derive(Clone, Copy)]
+enum Magic {
+    Pcap,
+    PcapNg,
+}
+
+/// Why pcap-parser's reader did not hand out a block.
+enum Short {
+    /// It needs more bytes than the buffer holds: read more.
+    More,
+    /// The block is larger than the buffer.
+    Bigger,
+    /// The stream ended inside the block.
+    Ended,
+    /// The block does not parse (pcap-parser's reason).
+    Refused(String),
+}
+
+/// One input, read as a stream by pcap-parser's reader through a bounded buffer.
 pub struct CaptureReader {
     info: InputInfo,
-    buf: RecordBuffer,
+    parser: Box<dyn PcapReaderIterator + Send>,
     format: Format,
+    /// The read buffer's size: [`READ_CHUNK_BYTES`], or the largest record met so far.
+    capacity: usize,
+    last_error: LastError,
     done: bool,
 }
 
@@ -56,6 +89,60 @@ impl std::fmt::Debug for CaptureReader {
     }
 }
 
+/// Reads the file header ahead (see [`super::stream`]): which format, and its bytes.
+fn read_header(stream: &mut dyn Read, after: &str) -> Result<(Magic, Vec<u8>), String> {
+    let mut head = Vec::new();
+    let mut fill = |head: &mut Vec<u8>, n: usize| {
+        fill_to(stream, head, n).map_err(|e| format!("cannot read{after}: {e}"))
+    };
+    fill(&mut head, 4)?;
+    let magic = match head.as_slice() {
+        [] => return Err(format!("empty file{after}")),
+        [0xd4, 0xc3, 0xb2, 0xa1]
+        | [0xa1, 0xb2, 0xc3, 0xd4]
+        | [0x4d, 0x3c, 0xb2, 0xa1]
+        | [0xa1, 0xb2, 0x3c, 0x4d]
+        | [0x34, 0xcd, 0xb2, 0xa1] => Magic::Pcap,
+        [0xa1, 0xb2, 0xcd, 0x34] => {
+            return Err("unsupported variant: big-endian modified (Kuznetsov) pcap".to_string());
+        }
+        [0x0a, 0x0d, 0x0d, 0x0a] => Magic::PcapNg,
+        _ => {
+            fill(&mut head, 8)?;
+            return Err(not_a_capture(&head));
+        }
+    };
+    let cut = "file ends inside the first pcapng section header";
+    match magic {
+        Magic::Pcap => {
+            fill(&mut head, 24)?;
+            if head.len() < 24 {
+                return Err("file ends inside the 24-byte pcap file header".to_string());
+            }
+        }
+        Magic::PcapNg => {
+            fill(&mut head, 12)?;
+            if head.len() < 12 {
+                return Err(cut.to_string());
+            }
+            let len = shb_len(&head).ok_or_else(|| {
+                format!(
+                    "invalid pcapng section header: unknown byte-order magic {}",
+                    hex_prefix(head.get(8..).unwrap_or_default(), 4)
+                )
+            })?;
+            if !(12..=MAX_RECORD_BYTES).contains(&len) {
+                return Err(format!("invalid pcapng section header: length {len}"));
+            }
+            fill(&mut head, len)?;
+            if head.len() < len {
+                return Err(cut.to_string());
+            }
+        }
+    }
+    Ok((magic, head))
+}
+
 impl CaptureReader {
     /// Opens a capture file; `-` means standard input.
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
@@ -65,39 +152,19 @@ impl CaptureReader {
 
     /// Reads a capture from any byte stream; `name` is used in messages.
     pub fn from_read(name: &str, r: Box<dyn Read + Send>) -> Result<Self, CaptureError> {
-        let (stream, compression) = decompress(name, r)?;
-        let mut buf = RecordBuffer::new(stream);
+        let (mut stream, compression) = decompress(name, r)?;
         let err = |reason: String| CaptureError::new(name, reason);
-        let after = match compression {
-            Compression::None => "",
-            Compression::Gzip => " after gzip decompression",
-            Compression::Zstd => " after zstd decompression",
-        };
-        match buf.fill(4) {
-            Ok(Fill::Ready) => {}
-            Ok(Fill::Eof) => return Err(err(format!("empty file{after}"))),
-            Ok(Fill::Short) => return Err(err(not_a_capture(buf.data()))),
-            Err(e) => return Err(err(format!("cannot read{after}: {e}"))),
-        }
-        let format = match buf.data().get(..4) {
-            Some([0xd4, 0xc3, 0xb2, 0xa1])
-            | Some([0xa1, 0xb2, 0xc3, 0xd4])
-            | Some([0x4d, 0x3c, 0xb2, 0xa1])
-            | Some([0xa1, 0xb2, 0x3c, 0x4d])
-            | Some([0x34, 0xcd, 0xb2, 0xa1]) => {
-                Format::Pcap(PcapFormat::open(&mut buf).map_err(err)?)
+        let (magic, head) = read_header(&mut stream, compression.after()).map_err(err)?;
+        let capacity = READ_CHUNK_BYTES.max(head.len().saturating_add(1));
+        let (source, last_error) = ErrorSlot::new(prefixed(head, stream));
+        let (format, parser): (Format, Box<dyn PcapReaderIterator + Send>) = match magic {
+            Magic::Pcap => {
+                let (f, p) = PcapFormat::open(source, capacity).map_err(err)?;
+                (Format::Pcap(f), Box::new(p))
             }
-            Some([0xa1, 0xb2, 0xcd, 0x34]) => {
-                return Err(err(
-                    "unsupported variant: big-endian modified (Kuznetsov) pcap".to_string(),
-                ));
-            }
-            Some([0x0a, 0x0d, 0x0d, 0x0a]) => {
-                Format::PcapNg(PcapNgFormat::open(&mut buf).map_err(err)?)
-            }
-            _ => {
-                let _ = buf.fill(8);
-                return Err(err(not_a_capture(buf.data())));
+            Magic::PcapNg => {
+                let (f, p) = PcapNgFormat::open(source, capacity).map_err(err)?;
+                (Format::PcapNg(f), Box::new(p))
             }
         };
         let base = match &format {
@@ -112,10 +179,96 @@ impl CaptureReader {
                 warnings: Vec::new(),
                 comments: Vec::new(),
             },
-            buf,
+            parser,
             format,
+            capacity,
+            last_error,
             done: false,
         })
+    }
+
+    /// The next numbered record from pcap-parser's reader: reads, grows the buffer for a large
+    /// record (up to [`MAX_RECORD_BYTES`]) and skips the blocks that are not records.
+    fn step(&mut self) -> Step {
+        loop {
+            let short = match self.parser.next() {
+                Ok((len, block)) => {
+                    let got = match (block, &mut self.format) {
+                        (PcapBlockOwned::Legacy(b), Format::Pcap(p)) => {
+                            Some(Numbered::Packet(p.record(&b)))
+                        }
+                        (PcapBlockOwned::NG(b), Format::PcapNg(p)) => p.block(&b)?,
+                        _ => None,
+                    };
+                    self.parser.consume(len);
+                    if got.is_some() {
+                        return Ok(got);
+                    }
+                    continue;
+                }
+                Err(PcapError::Eof) => return Ok(None),
+                Err(PcapError::Incomplete(_)) => Short::More,
+                Err(PcapError::BufferTooSmall) => Short::Bigger,
+                Err(PcapError::UnexpectedEof) => Short::Ended,
+                Err(PcapError::ReadError) => return Err(Stop::Read(take_error(&self.last_error))),
+                Err(e) => Short::Refused(format!("{e:?}")),
+            };
+            self.recover(short)?;
+        }
+    }
+
+    /// Does what the reader's answer asks for, or says why reading stops.
+    fn recover(&mut self, short: Short) -> Result<(), Stop> {
+        let needed = |format: &Format, pending: &[u8]| match format {
+            Format::Pcap(p) => p.needed(pending),
+            Format::PcapNg(p) => p.needed(pending),
+        };
+        let check = |format: &Format, total: usize| match format {
+            Format::Pcap(p) => p.check_size(total),
+            Format::PcapNg(p) => p.check_size(total),
+        };
+        if let (Short::More | Short::Bigger | Short::Ended, Format::PcapNg(p)) =
+            (&short, &self.format)
+            && p.whole_block(self.parser.data())
+        {
+            return self.recover(Short::Refused("a field runs past the block end".into()));
+        }
+        match short {
+            Short::More => {
+                let before = self.parser.data().len();
+                if self.parser.refill().is_err() {
+                    return Err(Stop::Read(take_error(&self.last_error)));
+                }
+                if self.parser.data().len() == before && !self.parser.reader_exhausted() {
+                    return self.recover(Short::Bigger);
+                }
+                Ok(())
+            }
+            Short::Bigger => {
+                let total = needed(&self.format, self.parser.data())
+                    .unwrap_or_else(|| self.capacity.saturating_mul(2));
+                check(&self.format, total)?;
+                let size = total.saturating_add(1).max(self.capacity);
+                if self.parser.grow(size) {
+                    self.capacity = size;
+                }
+                Ok(())
+            }
+            Short::Ended => {
+                if let Some(total) = needed(&self.format, self.parser.data()) {
+                    check(&self.format, total)?;
+                }
+                Err(Stop::Truncated)
+            }
+            Short::Refused(why) => match &self.format {
+                Format::Pcap(_) => Err(Stop::Corrupt(format!("pcap record: {why}"))),
+                Format::PcapNg(p) => {
+                    let skip = p.refused(self.parser.data(), &why)?;
+                    self.parser.consume(skip);
+                    Ok(())
+                }
+            },
+        }
     }
 
     /// The next frame, numbered from 1 as Wireshark numbers it; `None` at the end or after a
@@ -129,13 +282,9 @@ impl CaptureReader {
     /// (Simple Packet Blocks do not; the merge treats them as mergecap does).
     pub(crate) fn next_timed(&mut self) -> Option<(Frame, bool)> {
         while !self.done {
-            let step: Step = match &mut self.format {
-                Format::Pcap(p) => p.next(&mut self.buf),
-                Format::PcapNg(p) => p.next(&mut self.buf),
-            };
-            match step {
+            match self.step() {
                 Ok(Some(Numbered::Packet(r))) => {
-                    self.info.packets += 1;
+                    self.info.packets = self.info.packets.saturating_add(1);
                     if let Format::PcapNg(p) = &mut self.format
                         && let Some(c) = p.section_comment.take()
                     {
@@ -160,7 +309,9 @@ impl CaptureReader {
                     };
                     return Some((frame, r.has_ts));
                 }
-                Ok(Some(Numbered::Other)) => self.info.packets += 1,
+                Ok(Some(Numbered::Other)) => {
+                    self.info.packets = self.info.packets.saturating_add(1);
+                }
                 Ok(None) => self.done = true,
                 Err(stop) => {
                     self.done = true;
@@ -172,20 +323,21 @@ impl CaptureReader {
         None
     }
 
-    fn describe_stop(&self, stop: Stop) -> String {
-        let n = self.info.packets;
-        let place = if n == 0 {
-            "before the first frame".to_string()
-        } else {
-            format!("after frame {n}")
+    /// The warning for a stop after the frames read so far.
+    fn describe_stop(&self, stop: Stop) -> InputWarning {
+        let at = Place {
+            after_frame: self.info.packets,
         };
         match stop {
-            Stop::Truncated => format!("capture ends mid-packet {place} (truncated file?)"),
-            Stop::Corrupt(why) => format!("corrupt data {place}: {why}; stopped reading"),
+            Stop::Truncated => InputWarning::Truncated { at },
+            Stop::Corrupt(reason) => InputWarning::Corrupt { at, reason },
             Stop::Read(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                format!("compressed data ends early {place} (truncated file?)")
+                InputWarning::CompressedEnd { at }
             }
-            Stop::Read(e) => format!("read error {place}: {e}; stopped reading"),
+            Stop::Read(e) => InputWarning::Read {
+                at,
+                reason: e.to_string(),
+            },
         }
     }
 
@@ -206,6 +358,6 @@ impl CaptureReader {
     /// Bytes currently allocated for the read buffer; stays bounded by the largest record
     /// (see [`super::MAX_RECORD_BYTES`]), never by the size of the input.
     pub fn buffer_capacity(&self) -> usize {
-        self.buf.capacity()
+        self.capacity
     }
 }

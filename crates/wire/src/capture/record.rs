@@ -1,6 +1,8 @@
 //! What a file-format parser hands back to the reader: one packet record, the clean end, or the
 //! reason it had to stop early. Numbering and warnings are the reader's business.
 
+use pcap_parser::nom;
+
 use super::frame::Nanos;
 
 /// One packet record as found in the file, before it is numbered.
@@ -39,6 +41,15 @@ pub(crate) enum Numbered {
 
 /// One step of a format parser: a numbered record, `None` at the clean end, or why it stopped.
 pub(crate) type Step = Result<Option<Numbered>, Stop>;
+
+/// The bytes in all a record starting `pending` needs, from what a streaming parser said of it;
+/// `None` when it did not ask for more.
+pub(crate) fn needed<T, E>(answer: Result<T, nom::Err<E>>, pending: &[u8]) -> Option<usize> {
+    match answer {
+        Err(nom::Err::Incomplete(nom::Needed::Size(n))) => pending.len().checked_add(n.get()),
+        _ => None,
+    }
+}
 
 /// Converts seconds plus a fraction in `units_per_sec` units to nanoseconds, saturating.
 pub(crate) fn to_nanos(secs: i128, frac: u128, units_per_sec: u128) -> Nanos {

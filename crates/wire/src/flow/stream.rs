@@ -193,8 +193,9 @@ impl Stream {
 
     fn advance(&mut self, n: u64) {
         self.next_abs = self.next_abs.saturating_add(n);
-        // Truncating to 32 bits is exactly the sequence-space addition.
-        self.next_seq = self.next_seq.map(|s| s.wrapping_add(n as u32));
+        // Only the low 32 bits count in sequence space (the addition wraps).
+        let low = u32::try_from(n & u64::from(u32::MAX)).unwrap_or(0);
+        self.next_seq = self.next_seq.map(|s| s.wrapping_add(low));
     }
 
     /// Delivers `data`, which starts exactly at the next expected byte, interleaved with any

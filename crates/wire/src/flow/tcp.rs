@@ -402,8 +402,9 @@ impl TcpTracker {
         if !fin {
             return;
         }
-        // Truncating the length to 32 bits is exactly the sequence-space addition.
-        let fin_seq = seg.seq.wrapping_add(seg.payload.len() as u32);
+        // Only the low 32 bits of the length count in sequence space (the addition wraps).
+        let low = u32::try_from(seg.payload.len() & 0xFFFF_FFFF).unwrap_or(0);
+        let fin_seq = seg.seq.wrapping_add(low);
         if stream.fin(fin_seq, seen.frame, seen.ts, &mut out)
             && conn.client_stream.finished()
             && conn.server_stream.finished()

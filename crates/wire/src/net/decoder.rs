@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::capture::Frame;
 
 use super::defrag::{DatagramKey, DefragStats, Defragmenter, FragmentIn, Outcome};
+use super::error::{Layer, NetError};
 use super::ip::{self, IpPacket};
 use super::link::{self, Network};
 use super::packet::{Decoded, Packet, Transport};
@@ -53,11 +54,12 @@ impl PacketDecoder {
             Err(why) => return Decoded::Malformed(why),
             Ok(Network::Other) => return Decoded::Skipped,
             Ok(Network::UnsupportedLinkType) => {
-                *self.unsupported.entry(frame.link_type).or_insert(0) += 1;
+                let n = self.unsupported.entry(frame.link_type).or_insert(0);
+                *n = n.saturating_add(1);
                 return Decoded::Skipped;
             }
-            Ok(Network::Ipv4(b)) => (ip::ipv4(b), "ipv4"),
-            Ok(Network::Ipv6(b)) => (ip::ipv6(b), "ipv6"),
+            Ok(Network::Ipv4(b)) => (ip::ipv4(b), Layer::Ipv4),
+            Ok(Network::Ipv6(b)) => (ip::ipv6(b), Layer::Ipv6),
         };
         let ip = match ip {
             Ok(ip) => ip,
@@ -77,8 +79,8 @@ impl PacketDecoder {
         };
         // An IPv6 fragment may carry extension headers before the transport; look after
         // reassembly. An IPv4 fragment names its transport directly.
-        let wanted =
-            is_transport(ip.protocol) || (layer == "ipv6" && ip::is_ipv6_extension(ip.protocol));
+        let wanted = is_transport(ip.protocol)
+            || (layer == Layer::Ipv6 && ip::is_ipv6_extension(ip.protocol));
         if !wanted {
             return Decoded::Skipped;
         }
@@ -98,22 +100,23 @@ impl PacketDecoder {
         };
         match self.defrag.add(key, piece) {
             Outcome::Held => Decoded::FragmentHeld,
-            Outcome::Rejected(why) => Decoded::Malformed(format!("{layer} fragment: {why}")),
+            Outcome::Rejected(reason) => Decoded::Malformed(NetError::Fragment { layer, reason }),
             Outcome::Complete {
                 mut payload,
                 earlier_frames,
             } => {
                 let mut protocol = ip.protocol;
-                if layer == "ipv6" {
+                if layer == Layer::Ipv6 {
                     match ip::extensions(ip.protocol, &payload) {
                         Ok((next, at, None)) => {
                             protocol = next;
                             payload.drain(..at.min(payload.len()));
                         }
                         Ok((_, _, Some(_))) => {
-                            return Decoded::Malformed(
-                                "ipv6: fragment header inside a reassembled datagram".to_string(),
-                            );
+                            return Decoded::Malformed(NetError::malformed(
+                                Layer::Ipv6,
+                                "fragment header inside a reassembled datagram",
+                            ));
                         }
                         Err(why) => return Decoded::Malformed(why),
                     }
@@ -149,7 +152,7 @@ fn packet<'a>(
     protocol: u8,
     bytes: Cow<'a, [u8]>,
 ) -> Decoded<'a> {
-    let transport: Result<Transport<'a>, String> = if protocol == PROTO_TCP {
+    let transport: Result<Transport<'a>, NetError> = if protocol == PROTO_TCP {
         transport::tcp(bytes)
     } else {
         transport::udp(bytes)
@@ -168,6 +171,11 @@ fn packet<'a>(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 mod tests {
     use super::*;
     use crate::net::ip::tests::{frag6, v4, v6};
@@ -190,6 +198,14 @@ mod tests {
         f.extend(ethertype.to_be_bytes());
         f.extend(payload);
         f
+    }
+
+    /// The text of a malformed frame's error.
+    fn why(d: Decoded<'_>) -> String {
+        match d {
+            Decoded::Malformed(e) => e.to_string(),
+            other => panic!("not malformed: {other:?}"),
+        }
     }
 
     fn udp_payload<'a>(d: &'a Decoded<'a>) -> (&'a Packet<'a>, &'a [u8]) {
@@ -287,22 +303,22 @@ mod tests {
         let mut bad = v4(17, 1, 0, false, &udp_bytes(1, 2, b""));
         bad[0] = 0x43;
         assert_eq!(
-            d.decode(&frame(1, 1, ether(0x0800, &bad))),
-            Decoded::Malformed("ipv4: header length 3 < 5".to_string())
+            why(d.decode(&frame(1, 1, ether(0x0800, &bad)))),
+            "ipv4: header length 3 < 5"
         );
         assert_eq!(
-            d.decode(&frame(2, 228, v4(17, 1, 0, false, &[0; 4]))),
-            Decoded::Malformed("udp: header truncated (4 of 8 bytes)".to_string())
+            why(d.decode(&frame(2, 228, v4(17, 1, 0, false, &[0; 4])))),
+            "udp: header truncated (4 of 8 bytes)"
         );
         assert_eq!(
-            d.decode(&frame(3, 113, vec![0; 10])),
-            Decoded::Malformed("sll: header truncated (10 of 16 bytes)".to_string())
+            why(d.decode(&frame(3, 113, vec![0; 10]))),
+            "sll: header truncated (10 of 16 bytes)"
         );
         let mut t = tcp_bytes(0, 0, 2, 0, b"");
         t[12] = 0x20;
         assert_eq!(
-            d.decode(&frame(4, 229, v6(6, &t))),
-            Decoded::Malformed("tcp: data offset 2 < 5".to_string())
+            why(d.decode(&frame(4, 229, v6(6, &t)))),
+            "tcp: data offset 2 < 5"
         );
     }
 
@@ -363,11 +379,19 @@ mod tests {
         let mut d = PacketDecoder::new();
         let f = frame(1, 101, v4(17, 3, 0, true, &[0; 5]));
         let out = d.decode(&f);
+        assert!(
+            matches!(
+                &out,
+                Decoded::Malformed(NetError::Fragment {
+                    layer: Layer::Ipv4,
+                    ..
+                })
+            ),
+            "{out:?}"
+        );
         assert_eq!(
-            out,
-            Decoded::Malformed(
-                "ipv4 fragment: non-final fragment length 5 is not a multiple of 8".to_string()
-            )
+            why(out),
+            "ipv4 fragment: non-final fragment length 5 is not a multiple of 8"
         );
     }
 }

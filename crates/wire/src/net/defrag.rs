@@ -100,10 +100,11 @@ impl Defragmenter {
 
     pub(crate) fn add(&mut self, key: DatagramKey, frag: FragmentIn<'_>) -> Outcome {
         self.expire(frag.ts);
-        let end = u64::from(frag.offset) + frag.data.len() as u64;
+        let len = u64::try_from(frag.data.len()).unwrap_or(u64::MAX);
+        let end = u64::from(frag.offset).saturating_add(len);
         if end > u64::from(MAX_DATAGRAM_BYTES) {
             if self.pending.remove(&key).is_some() {
-                self.stats.dropped += 1;
+                self.stats.dropped = self.stats.dropped.saturating_add(1);
             }
             return Outcome::Rejected(format!(
                 "fragment at offset {} with {} bytes goes past {MAX_DATAGRAM_BYTES} bytes; datagram dropped",
@@ -122,11 +123,11 @@ impl Defragmenter {
             seq,
         });
         if entry.seq == seq {
-            self.next_seq += 1;
+            self.next_seq = self.next_seq.saturating_add(1);
         }
         if entry.frames.len() >= MAX_FRAGMENTS_PER_DATAGRAM {
             self.pending.remove(&key);
-            self.stats.dropped += 1;
+            self.stats.dropped = self.stats.dropped.saturating_add(1);
             return Outcome::Rejected(format!(
                 "more than {MAX_FRAGMENTS_PER_DATAGRAM} fragments for one datagram; datagram dropped"
             ));
@@ -162,7 +163,7 @@ impl Defragmenter {
         let Some(done) = self.pending.remove(&key) else {
             return Outcome::Held;
         };
-        self.stats.reassembled += 1;
+        self.stats.reassembled = self.stats.reassembled.saturating_add(1);
         let (payload, _) = done.buf.take_bufs();
         let mut earlier_frames = done.frames;
         earlier_frames.pop();
@@ -177,7 +178,8 @@ impl Defragmenter {
         let before = self.pending.len();
         self.pending
             .retain(|_, p| now.saturating_sub(p.first_ts) <= FRAGMENT_TIMEOUT_NANOS);
-        self.stats.timed_out += (before - self.pending.len()) as u64;
+        let gone = u64::try_from(before.saturating_sub(self.pending.len())).unwrap_or(u64::MAX);
+        self.stats.timed_out = self.stats.timed_out.saturating_add(gone);
     }
 
     fn evict_oldest(&mut self) {
@@ -188,12 +190,17 @@ impl Defragmenter {
             .map(|(k, _)| k.clone());
         if let Some(k) = oldest {
             self.pending.remove(&k);
-            self.stats.evicted += 1;
+            self.stats.evicted = self.stats.evicted.saturating_add(1);
         }
     }
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 mod tests {
     use super::*;
 

@@ -3,18 +3,14 @@
 
 use std::net::IpAddr;
 
-use etherparse::err::{LenError, ip_auth, ipv4, ipv6, tcp};
+use etherparse::err::{Layer as Layer6, ipv4, ipv6, ipv6_exts, tcp};
 use etherparse::{
-    IpAuthHeaderSlice, IpNumber, Ipv4HeaderSlice, Ipv6FragmentHeaderSlice, Ipv6HeaderSlice,
-    Ipv6RawExtHeaderSlice,
+    IpNumber, Ipv4HeaderSlice, Ipv6ExtensionSlice, Ipv6ExtensionsSlice, Ipv6HeaderSlice,
 };
 
-/// The most IPv6 extension headers followed before the packet is called malformed.
-pub const MAX_IPV6_EXTENSION_HEADERS: usize = 16;
+use super::error::{Layer, NetError};
 
 const IPV6_HEADER_LEN: usize = 40;
-const NEXT_FRAGMENT: u8 = 44;
-const NEXT_AUTH: u8 = 51;
 
 /// Where a fragment sits in its datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,23 +35,17 @@ pub(crate) struct IpPacket<'a> {
     pub fragment: Option<Fragment>,
 }
 
-fn len_err(layer: &str, what: &str, e: &LenError) -> String {
-    format!(
-        "{layer}: {what} truncated ({} of {} bytes)",
-        e.len, e.required_len
-    )
-}
-
 /// Parses an IPv4 header.
-pub(crate) fn ipv4(data: &[u8]) -> Result<IpPacket<'_>, String> {
+pub(crate) fn ipv4(data: &[u8]) -> Result<IpPacket<'_>, NetError> {
+    let bad = |reason: String| NetError::malformed(Layer::Ipv4, reason);
     let h = Ipv4HeaderSlice::from_slice(data).map_err(|e| match e {
-        ipv4::HeaderSliceError::Len(e) => len_err("ipv4", "header", &e),
+        ipv4::HeaderSliceError::Len(e) => NetError::from_len(Layer::Ipv4, "header", &e),
         ipv4::HeaderSliceError::Content(ipv4::HeaderError::UnexpectedVersion {
             version_number,
-        }) => format!("ipv4: version {version_number} in an IPv4 header"),
+        }) => bad(format!("version {version_number} in an IPv4 header")),
         ipv4::HeaderSliceError::Content(ipv4::HeaderError::HeaderLengthSmallerThanHeader {
             ihl,
-        }) => format!("ipv4: header length {ihl} < 5"),
+        }) => bad(format!("header length {ihl} < 5")),
     })?;
     let header_len = h.slice().len();
     let total = usize::from(h.total_len());
@@ -63,9 +53,9 @@ pub(crate) fn ipv4(data: &[u8]) -> Result<IpPacket<'_>, String> {
     let end = if total == 0 {
         data.len()
     } else if total < header_len {
-        return Err(format!(
-            "ipv4: total length {total} < header length {header_len}"
-        ));
+        return Err(bad(format!(
+            "total length {total} < header length {header_len}"
+        )));
     } else {
         total.min(data.len())
     };
@@ -85,19 +75,22 @@ pub(crate) fn ipv4(data: &[u8]) -> Result<IpPacket<'_>, String> {
 }
 
 /// Parses an IPv6 header and its extension headers up to the transport or a fragment.
-pub(crate) fn ipv6(data: &[u8]) -> Result<IpPacket<'_>, String> {
+pub(crate) fn ipv6(data: &[u8]) -> Result<IpPacket<'_>, NetError> {
     let h = Ipv6HeaderSlice::from_slice(data).map_err(|e| match e {
-        ipv6::HeaderSliceError::Len(e) => len_err("ipv6", "header", &e),
+        ipv6::HeaderSliceError::Len(e) => NetError::from_len(Layer::Ipv6, "header", &e),
         ipv6::HeaderSliceError::Content(ipv6::HeaderError::UnexpectedVersion {
             version_number,
-        }) => format!("ipv6: version {version_number} in an IPv6 header"),
+        }) => NetError::malformed(
+            Layer::Ipv6,
+            format!("version {version_number} in an IPv6 header"),
+        ),
     })?;
     let declared = usize::from(h.payload_length());
     // Payload length 0 is a jumbogram (or offload); use what was captured.
     let end = if declared == 0 {
         data.len()
     } else {
-        (IPV6_HEADER_LEN + declared).min(data.len())
+        IPV6_HEADER_LEN.saturating_add(declared).min(data.len())
     };
     let payload = data.get(IPV6_HEADER_LEN..end).unwrap_or_default();
     let (protocol, offset, fragment) = extensions(h.next_header().0, payload)?;
@@ -110,72 +103,101 @@ pub(crate) fn ipv6(data: &[u8]) -> Result<IpPacket<'_>, String> {
     })
 }
 
-/// Walks IPv6 extension headers starting with `next` at the start of `data`. Returns the
-/// protocol after them, the offset of its first byte, and the fragment header if one says the
-/// payload is fragmented (the walk stops there: the rest is the fragmentable part).
-pub(crate) fn extensions(
-    mut next: u8,
-    data: &[u8],
-) -> Result<(u8, usize, Option<Fragment>), String> {
+/// Walks IPv6 extension headers with etherparse's [`Ipv6ExtensionsSlice`], starting with `next`
+/// at the start of `data`. Returns the protocol after them, the offset of its first byte, and the
+/// fragment header if one says the payload is fragmented. etherparse walks on past such a
+/// fragment header, but what follows it is the fragmentable part (in a later fragment, the middle
+/// of the datagram rather than a header), so the walk is cut there and anything etherparse made
+/// of the bytes after it, or found wrong with them, is left alone. The walk is bounded by the
+/// packet: every extension header takes at least 8 bytes.
+pub(crate) fn extensions(next: u8, data: &[u8]) -> Result<(u8, usize, Option<Fragment>), NetError> {
+    let (exts, after, _, error) = Ipv6ExtensionsSlice::from_slice_lax(IpNumber(next), data);
+    // etherparse's iterator reads each next header unchecked, trusting from_slice_lax to have
+    // checked it; after an error the last next-header value names a header that is not there,
+    // so it must not be asked for more than the bytes that were checked.
+    let checked = exts.slice().len();
+    let mut headers = exts.into_iter();
     let mut at = 0usize;
-    for _ in 0..MAX_IPV6_EXTENSION_HEADERS {
-        let rest = data.get(at..).unwrap_or_default();
-        if next == NEXT_FRAGMENT {
-            let f = Ipv6FragmentHeaderSlice::from_slice(rest)
-                .map_err(|e| len_err("ipv6", "fragment header", &e))?;
-            at += f.slice().len();
-            next = f.next_header().0;
-            if f.is_fragmenting_payload() {
-                let fragment = Fragment {
-                    id: f.identification(),
-                    offset: u32::from(f.fragment_offset().byte_offset()),
-                    more: f.more_fragments(),
-                };
-                return Ok((next, at, Some(fragment)));
-            }
-        } else if next == NEXT_AUTH {
-            let a = IpAuthHeaderSlice::from_slice(rest).map_err(|e| match e {
-                ip_auth::HeaderSliceError::Len(e) => len_err("ipv6", "authentication header", &e),
-                ip_auth::HeaderSliceError::Content(_) => {
-                    "ipv6: authentication header with zero length".to_string()
-                }
-            })?;
-            at += a.slice().len();
-            next = a.next_header().0;
-        } else if Ipv6RawExtHeaderSlice::header_type_supported(IpNumber(next)) {
-            let x = Ipv6RawExtHeaderSlice::from_slice(rest)
-                .map_err(|e| len_err("ipv6", &format!("extension header {next}"), &e))?;
-            at += x.slice().len();
-            next = x.next_header().0;
-        } else {
-            return Ok((next, at, None));
+    while at < checked {
+        let Some(ext) = headers.next() else { break };
+        let (len, fragment) = match ext {
+            Ipv6ExtensionSlice::Fragment(f) => (f.slice().len(), Some(f)),
+            Ipv6ExtensionSlice::HopByHop(x)
+            | Ipv6ExtensionSlice::Routing(x)
+            | Ipv6ExtensionSlice::DestinationOptions(x) => (x.slice().len(), None),
+            Ipv6ExtensionSlice::Authentication(a) => (a.slice().len(), None),
+        };
+        at = at.saturating_add(len);
+        if let Some(f) = fragment.filter(|f| f.is_fragmenting_payload()) {
+            let fragment = Fragment {
+                id: f.identification(),
+                offset: u32::from(f.fragment_offset().byte_offset()),
+                more: f.more_fragments(),
+            };
+            return Ok((f.next_header().0, at, Some(fragment)));
         }
     }
-    Err(format!(
-        "ipv6: more than {MAX_IPV6_EXTENSION_HEADERS} extension headers"
-    ))
+    match error {
+        None => Ok((after.0, at, None)),
+        Some((ipv6_exts::HeaderSliceError::Len(e), layer)) => {
+            let what = match layer {
+                Layer6::Ipv6HopByHopHeader => "hop-by-hop options header",
+                Layer6::Ipv6DestOptionsHeader => "destination options header",
+                Layer6::Ipv6RouteHeader => "routing header",
+                Layer6::Ipv6FragHeader => "fragment header",
+                Layer6::IpAuthHeader => "authentication header",
+                _ => "extension header",
+            };
+            Err(NetError::from_len(Layer::Ipv6, what, &e))
+        }
+        Some((ipv6_exts::HeaderSliceError::Content(e), _)) => Err(NetError::malformed(
+            Layer::Ipv6,
+            match e {
+                ipv6_exts::HeaderError::HopByHopNotAtStart => {
+                    "hop-by-hop options header not right after the IPv6 header"
+                }
+                ipv6_exts::HeaderError::IpAuth(_) => "authentication header with zero length",
+            },
+        )),
+    }
 }
 
 /// True for the next-header values [`extensions`] steps over.
 pub(crate) fn is_ipv6_extension(next: u8) -> bool {
-    next == NEXT_FRAGMENT
-        || next == NEXT_AUTH
-        || Ipv6RawExtHeaderSlice::header_type_supported(IpNumber(next))
+    use etherparse::ip_number::{AUTH, IPV6_DEST_OPTIONS, IPV6_FRAG, IPV6_HOP_BY_HOP, IPV6_ROUTE};
+    [
+        IPV6_HOP_BY_HOP,
+        IPV6_ROUTE,
+        IPV6_FRAG,
+        IPV6_DEST_OPTIONS,
+        AUTH,
+    ]
+    .contains(&IpNumber(next))
 }
 
 /// Message for a TCP header problem (kept here beside the other etherparse error mapping).
-pub(crate) fn tcp_error(e: tcp::HeaderSliceError) -> String {
+pub(crate) fn tcp_error(e: tcp::HeaderSliceError) -> NetError {
     match e {
-        tcp::HeaderSliceError::Len(e) => len_err("tcp", "header", &e),
+        tcp::HeaderSliceError::Len(e) => NetError::from_len(Layer::Tcp, "header", &e),
         tcp::HeaderSliceError::Content(tcp::HeaderError::DataOffsetTooSmall { data_offset }) => {
-            format!("tcp: data offset {data_offset} < 5")
+            NetError::malformed(Layer::Tcp, format!("data offset {data_offset} < 5"))
         }
     }
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 pub(crate) mod tests {
     use super::*;
+
+    /// The text of an IP-layer error.
+    fn text<T>(r: Result<T, NetError>) -> Result<T, String> {
+        r.map_err(|e| e.to_string())
+    }
     use std::net::{Ipv4Addr, Ipv6Addr};
 
     /// An IPv4 header (no options) with the given fields and payload.
@@ -253,20 +275,20 @@ pub(crate) mod tests {
     fn ipv4_malformed_headers() {
         let mut p = v4(17, 1, 0, false, b"");
         p[0] = 0x43;
-        assert_eq!(ipv4(&p), Err("ipv4: header length 3 < 5".to_string()));
+        assert_eq!(text(ipv4(&p)), Err("ipv4: header length 3 < 5".to_string()));
         assert_eq!(
-            ipv4(&p[..12]),
+            text(ipv4(&p[..12])),
             Err("ipv4: header truncated (12 of 20 bytes)".to_string())
         );
         let mut p = v4(17, 1, 0, false, b"");
         p[3] = 10;
         assert_eq!(
-            ipv4(&p),
+            text(ipv4(&p)),
             Err("ipv4: total length 10 < header length 20".to_string())
         );
         p[0] = 0x65;
         assert_eq!(
-            ipv4(&p),
+            text(ipv4(&p)),
             Err("ipv4: version 6 in an IPv4 header".to_string())
         );
     }
@@ -315,34 +337,46 @@ pub(crate) mod tests {
     #[test]
     fn ipv6_malformed() {
         assert_eq!(
-            ipv6(&[0x60; 30]),
+            text(ipv6(&[0x60; 30])),
             Err("ipv6: header truncated (30 of 40 bytes)".to_string())
         );
         let mut p = v6(17, b"");
         p[0] = 0x40;
         assert_eq!(
-            ipv6(&p),
+            text(ipv6(&p)),
             Err("ipv6: version 4 in an IPv6 header".to_string())
         );
         let p = v6(0, &[17, 3, 0, 0]);
         assert_eq!(
-            ipv6(&p),
-            Err("ipv6: extension header 0 truncated (4 of 8 bytes)".to_string())
+            text(ipv6(&p)),
+            Err("ipv6: hop-by-hop options header truncated (4 of 8 bytes)".to_string())
+        );
+        let p = v6(60, &[0, 0, 1, 4, 0, 0, 0, 0]);
+        assert_eq!(
+            text(ipv6(&p)),
+            Err("ipv6: hop-by-hop options header not right after the IPv6 header".to_string())
         );
         let p = v6(44, &[17, 0, 0]);
         assert_eq!(
-            ipv6(&p),
+            text(ipv6(&p)),
             Err("ipv6: fragment header truncated (3 of 8 bytes)".to_string())
         );
+        // A long chain is walked to its end (each header takes 8 bytes of the packet), and
+        // one cut short is a truncated header, not a loop.
         let mut chain = Vec::new();
-        for _ in 0..MAX_IPV6_EXTENSION_HEADERS {
+        for _ in 0..100 {
             chain.extend([60, 0, 1, 4, 0, 0, 0, 0]);
         }
+        let last = chain.len() - 8;
+        chain[last] = 17;
+        chain.extend(b"udp!");
+        let packet = v6(60, &chain);
+        let ip = ipv6(&packet).unwrap();
+        assert_eq!((ip.protocol, ip.payload), (17, &b"udp!"[..]));
+        chain.truncate(last + 4);
         assert_eq!(
-            ipv6(&v6(60, &chain)),
-            Err(format!(
-                "ipv6: more than {MAX_IPV6_EXTENSION_HEADERS} extension headers"
-            ))
+            text(ipv6(&v6(60, &chain))),
+            Err("ipv6: destination options header truncated (4 of 8 bytes)".to_string())
         );
     }
 }

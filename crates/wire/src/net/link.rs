@@ -2,7 +2,13 @@
 //! (with any number of 802.1Q / 802.1ad / QinQ tags up to a limit), Linux cooked SLL and SLL2,
 //! BSD loopback (NULL, LOOP), Linux NFLOG and the raw-IP link types.
 
-use etherparse::{Ethernet2HeaderSlice, SingleVlanHeaderSlice};
+use etherparse::err::linux_sll;
+use etherparse::{
+    Ethernet2HeaderSlice, LinuxSllHeader, LinuxSllHeaderSlice, LinuxSllProtocolType,
+    SingleVlanHeaderSlice,
+};
+
+use super::error::{Layer, NetError};
 
 /// LINKTYPE_* values handled here.
 pub const LINKTYPE_NULL: u32 = 0;
@@ -61,13 +67,13 @@ pub fn link_type_supported(link_type: u32) -> bool {
 }
 
 /// Strips the link layer. Errors name the layer and the problem.
-pub(crate) fn strip(link_type: u32, data: &[u8]) -> Result<Network<'_>, String> {
+pub(crate) fn strip(link_type: u32, data: &[u8]) -> Result<Network<'_>, NetError> {
     match link_type {
         LINKTYPE_ETHERNET => ethernet(data),
         LINKTYPE_LINUX_SLL => sll(data),
         LINKTYPE_LINUX_SLL2 => sll2(data),
         LINKTYPE_NULL => null(data),
-        LINKTYPE_LOOP => lookup_af(data, "loop", |b| Some(u32::from_be_bytes(b))),
+        LINKTYPE_LOOP => lookup_af(data, Layer::Loop, |b| Some(u32::from_be_bytes(b))),
         LINKTYPE_RAW | LINKTYPE_RAW_12 | LINKTYPE_RAW_14 => raw(data),
         LINKTYPE_IPV4 => Ok(Network::Ipv4(data)),
         LINKTYPE_IPV6 => Ok(Network::Ipv6(data)),
@@ -76,62 +82,66 @@ pub(crate) fn strip(link_type: u32, data: &[u8]) -> Result<Network<'_>, String> 
     }
 }
 
-fn ethernet(data: &[u8]) -> Result<Network<'_>, String> {
-    let eth = Ethernet2HeaderSlice::from_slice(data).map_err(|e| {
-        format!(
-            "ethernet: header truncated ({} of {} bytes)",
-            e.len, e.required_len
-        )
-    })?;
+fn ethernet(data: &[u8]) -> Result<Network<'_>, NetError> {
+    let eth = Ethernet2HeaderSlice::from_slice(data)
+        .map_err(|e| NetError::from_len(Layer::Ethernet, "header", &e))?;
     let rest = data.get(eth.slice().len()..).unwrap_or_default();
     by_ethertype(eth.ether_type().0, rest)
 }
 
 /// Follows VLAN tags, then hands IPv4/IPv6 on.
-fn by_ethertype(mut ethertype: u16, mut rest: &[u8]) -> Result<Network<'_>, String> {
+fn by_ethertype(mut ethertype: u16, mut rest: &[u8]) -> Result<Network<'_>, NetError> {
     for _ in 0..=MAX_VLAN_TAGS {
         match ethertype {
             ETHERTYPE_IPV4 => return Ok(Network::Ipv4(rest)),
             ETHERTYPE_IPV6 => return Ok(Network::Ipv6(rest)),
             ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => {
-                let tag = SingleVlanHeaderSlice::from_slice(rest).map_err(|e| {
-                    format!(
-                        "vlan: tag truncated ({} of {} bytes)",
-                        e.len, e.required_len
-                    )
-                })?;
+                let tag = SingleVlanHeaderSlice::from_slice(rest)
+                    .map_err(|e| NetError::from_len(Layer::Vlan, "tag", &e))?;
                 ethertype = tag.ether_type().0;
                 rest = rest.get(tag.slice().len()..).unwrap_or_default();
             }
             _ => return Ok(Network::Other),
         }
     }
-    Err(format!("vlan: more than {MAX_VLAN_TAGS} stacked tags"))
+    Err(NetError::malformed(
+        Layer::Vlan,
+        format!("more than {MAX_VLAN_TAGS} stacked tags"),
+    ))
 }
 
 fn be16(data: &[u8], at: usize) -> Option<u16> {
-    let b = data.get(at..at + 2)?;
+    let b = data.get(at..at.checked_add(2)?)?;
     <[u8; 2]>::try_from(b).ok().map(u16::from_be_bytes)
 }
 
-/// Linux cooked capture v1: 16-byte header, protocol (an ethertype) in the last two bytes.
-fn sll(data: &[u8]) -> Result<Network<'_>, String> {
-    let (Some(proto), Some(rest)) = (be16(data, 14), data.get(16..)) else {
-        return Err(format!(
-            "sll: header truncated ({} of 16 bytes)",
-            data.len()
-        ));
+/// Linux cooked capture v1, read with etherparse's [`LinuxSllHeaderSlice`]: a 16-byte header
+/// whose protocol field is an ethertype for Ethernet-like devices. etherparse knows five ARPHRD
+/// values only; for the others Linux writes under `-i any` (loopback 772, tun/VPN 0xfffe, ...)
+/// the protocol field is an ethertype too, so it is read from the header as it is.
+fn sll(data: &[u8]) -> Result<Network<'_>, NetError> {
+    let proto = match LinuxSllHeaderSlice::from_slice(data) {
+        Ok(h) => match h.protocol_type() {
+            LinuxSllProtocolType::EtherType(t) => t.0,
+            // GRE's protocol type is an ethertype as well.
+            LinuxSllProtocolType::GenericRoutingEncapsulationProtocolType(t) => t,
+            // Netlink, 802.2 and other non-Ethernet payloads, radiotap: no IP here.
+            _ => return Ok(Network::Other),
+        },
+        Err(linux_sll::HeaderSliceError::Len(e)) => {
+            return Err(NetError::from_len(Layer::Sll, "header", &e));
+        }
+        Err(linux_sll::HeaderSliceError::Content(_)) => be16(data, 14)
+            .ok_or_else(|| NetError::truncated(Layer::Sll, "header", data.len(), 16))?,
     };
-    by_ethertype(proto, rest)
+    by_ethertype(proto, data.get(LinuxSllHeader::LEN..).unwrap_or_default())
 }
 
-/// Linux cooked capture v2: 20-byte header, protocol (an ethertype) in the first two bytes.
-fn sll2(data: &[u8]) -> Result<Network<'_>, String> {
+/// Linux cooked capture v2 (etherparse has no parser for it): 20-byte header, protocol (an
+/// ethertype) in the first two bytes.
+fn sll2(data: &[u8]) -> Result<Network<'_>, NetError> {
     let (Some(proto), Some(rest)) = (be16(data, 0), data.get(20..)) else {
-        return Err(format!(
-            "sll2: header truncated ({} of 20 bytes)",
-            data.len()
-        ));
+        return Err(NetError::truncated(Layer::Sll2, "header", data.len(), 20));
     };
     by_ethertype(proto, rest)
 }
@@ -144,41 +154,50 @@ const LINUX_AF_INET6: u8 = 10;
 /// NFLOG: a 4-byte header (address family, version, resource id) and TLVs whose length and type
 /// are in the capturing host's byte order (so both are tried), each padded to 4 bytes; the
 /// packet is the NFULA_PAYLOAD TLV.
-fn nflog(data: &[u8]) -> Result<Network<'_>, String> {
+fn nflog(data: &[u8]) -> Result<Network<'_>, NetError> {
     let family = *data
         .first()
-        .ok_or_else(|| "nflog: header truncated (0 of 4 bytes)".to_string())?;
+        .ok_or_else(|| NetError::truncated(Layer::Nflog, "header", 0, 4))?;
     let mut at = 4usize;
-    while let Some(head) = data.get(at..at + 4) {
+    while let Some(head) = at.checked_add(4).and_then(|end| data.get(at..end)) {
+        let (Some(len_bytes), Some(type_bytes)) = (head.get(..2), head.get(2..)) else {
+            break;
+        };
         let pick = |le: bool| {
             let n = |b: &[u8]| match <[u8; 2]>::try_from(b) {
                 Ok(b) if le => u16::from_le_bytes(b),
                 Ok(b) => u16::from_be_bytes(b),
                 Err(_) => 0,
             };
-            (usize::from(n(&head[0..2])), n(&head[2..4]))
+            (usize::from(n(len_bytes)), n(type_bytes))
         };
-        let fits = |(len, _): (usize, u16)| len >= 4 && at + len <= data.len();
-        let (len, tlv) = [pick(true), pick(false)]
+        let end = |len: usize| at.checked_add(len).filter(|&e| len >= 4 && e <= data.len());
+        let (len, tlv, tlv_end) = [pick(true), pick(false)]
             .into_iter()
-            .find(|t| fits(*t))
-            .ok_or_else(|| format!("nflog: TLV at byte {at} runs past the frame"))?;
+            .find_map(|(len, tlv)| Some((len, tlv, end(len)?)))
+            .ok_or_else(|| {
+                NetError::malformed(
+                    Layer::Nflog,
+                    format!("TLV at byte {at} runs past the frame"),
+                )
+            })?;
         if tlv == NFULA_PAYLOAD {
-            let payload = data.get(at + 4..at + len).unwrap_or_default();
+            let payload = data.get(at.saturating_add(4)..tlv_end).unwrap_or_default();
             return Ok(match family {
                 LINUX_AF_INET6 => Network::Ipv6(payload),
                 2 => Network::Ipv4(payload),
                 _ => Network::Other,
             });
         }
-        at += len.div_ceil(4) * 4;
+        // Each TLV is padded to 4 bytes; `len` is at most 0xffff, so this cannot overflow.
+        at = at.saturating_add(len.next_multiple_of(4));
     }
     Ok(Network::Other)
 }
 
 /// BSD NULL: the address family in the capturing host's byte order, so try both.
-fn null(data: &[u8]) -> Result<Network<'_>, String> {
-    lookup_af(data, "null", |b| {
+fn null(data: &[u8]) -> Result<Network<'_>, NetError> {
+    lookup_af(data, Layer::Null, |b| {
         let known = |af: u32| af == AF_INET || AF_INET6.contains(&af);
         [u32::from_le_bytes(b), u32::from_be_bytes(b)]
             .into_iter()
@@ -188,17 +207,14 @@ fn null(data: &[u8]) -> Result<Network<'_>, String> {
 
 fn lookup_af<'a>(
     data: &'a [u8],
-    layer: &str,
+    layer: Layer,
     family: impl Fn([u8; 4]) -> Option<u32>,
-) -> Result<Network<'a>, String> {
+) -> Result<Network<'a>, NetError> {
     let (Some(af), Some(rest)) = (
         data.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok()),
         data.get(4..),
     ) else {
-        return Err(format!(
-            "{layer}: header truncated ({} of 4 bytes)",
-            data.len()
-        ));
+        return Err(NetError::truncated(layer, "header", data.len(), 4));
     };
     Ok(match family(af) {
         Some(AF_INET) => Network::Ipv4(rest),
@@ -208,18 +224,27 @@ fn lookup_af<'a>(
 }
 
 /// Raw IP: the version nibble says which.
-fn raw(data: &[u8]) -> Result<Network<'_>, String> {
+fn raw(data: &[u8]) -> Result<Network<'_>, NetError> {
     match data.first().map(|b| b >> 4) {
         Some(4) => Ok(Network::Ipv4(data)),
         Some(6) => Ok(Network::Ipv6(data)),
-        Some(v) => Err(format!("raw ip: version {v} is neither 4 nor 6")),
-        None => Err("raw ip: empty frame".to_string()),
+        Some(v) => Err(NetError::malformed(
+            Layer::RawIp,
+            format!("version {v} is neither 4 nor 6"),
+        )),
+        None => Err(NetError::malformed(Layer::RawIp, "empty frame")),
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    /// The text of a link-layer error.
+    fn text(r: Result<Network<'_>, NetError>) -> Result<Network<'_>, String> {
+        r.map_err(|e| e.to_string())
+    }
 
     const IP4: &[u8] = &[0x45, 1, 2, 3];
     const IP6: &[u8] = &[0x60, 1, 2, 3];
@@ -257,11 +282,11 @@ mod tests {
     #[test]
     fn ethernet_damage_names_the_layer() {
         assert_eq!(
-            strip(1, &[0; 10]),
+            text(strip(1, &[0; 10])),
             Err("ethernet: header truncated (10 of 14 bytes)".to_string())
         );
         assert_eq!(
-            strip(1, &eth(0x8100, &[0, 1])),
+            text(strip(1, &eth(0x8100, &[0, 1]))),
             Err("vlan: tag truncated (2 of 4 bytes)".to_string())
         );
         let mut deep = IP4.to_vec();
@@ -270,7 +295,10 @@ mod tests {
         }
         assert_eq!(
             strip(1, &eth(0x8100, &deep)),
-            Err(format!("vlan: more than {MAX_VLAN_TAGS} stacked tags"))
+            Err(NetError::malformed(
+                Layer::Vlan,
+                format!("more than {MAX_VLAN_TAGS} stacked tags"),
+            ))
         );
     }
 
@@ -284,9 +312,17 @@ mod tests {
         sll1_vlan.extend(0x8100u16.to_be_bytes());
         sll1_vlan.extend(tag(0x86dd, IP6));
         assert_eq!(strip(113, &sll1_vlan), Ok(Network::Ipv6(IP6)));
+        // loopback (ARPHRD 772, unknown to etherparse) under `-i any`; netlink carries no IP
+        let mut lo = sll1.clone();
+        lo[2..4].copy_from_slice(&772u16.to_be_bytes());
+        assert_eq!(strip(113, &lo), Ok(Network::Ipv4(IP4)));
+        let mut nl = sll1.clone();
+        nl[2..4].copy_from_slice(&824u16.to_be_bytes());
+        assert_eq!(strip(113, &nl), Ok(Network::Other));
         assert!(
             strip(113, &sll1[..15])
                 .unwrap_err()
+                .to_string()
                 .starts_with("sll: header truncated")
         );
 
@@ -297,6 +333,7 @@ mod tests {
         assert!(
             strip(276, &sll2[..19])
                 .unwrap_err()
+                .to_string()
                 .starts_with("sll2: header truncated")
         );
     }
@@ -325,7 +362,7 @@ mod tests {
         assert_eq!(strip(108, &with([2, 0, 0, 0], IP4)), Ok(Network::Other));
         assert_eq!(strip(0, &with([7, 0, 0, 0], IP4)), Ok(Network::Other));
         assert_eq!(
-            strip(0, &[2, 0]),
+            text(strip(0, &[2, 0])),
             Err("null: header truncated (2 of 4 bytes)".to_string())
         );
     }
@@ -336,10 +373,10 @@ mod tests {
             assert_eq!(strip(lt, IP4), Ok(Network::Ipv4(IP4)));
             assert_eq!(strip(lt, IP6), Ok(Network::Ipv6(IP6)));
             assert_eq!(
-                strip(lt, &[0x55]),
+                text(strip(lt, &[0x55])),
                 Err("raw ip: version 5 is neither 4 nor 6".to_string())
             );
-            assert_eq!(strip(lt, &[]), Err("raw ip: empty frame".to_string()));
+            assert_eq!(text(strip(lt, &[])), Err("raw ip: empty frame".to_string()));
         }
         assert_eq!(strip(228, IP4), Ok(Network::Ipv4(IP4)));
         assert_eq!(strip(229, IP6), Ok(Network::Ipv6(IP6)));

@@ -3,6 +3,7 @@
 
 mod decoder;
 mod defrag;
+mod error;
 mod ip;
 mod link;
 pub mod packet;
@@ -13,6 +14,6 @@ pub use defrag::{
     DefragStats, FRAGMENT_TIMEOUT_NANOS, MAX_DATAGRAM_BYTES, MAX_FRAGMENTS_PER_DATAGRAM,
     MAX_PENDING_DATAGRAMS,
 };
-pub use ip::MAX_IPV6_EXTENSION_HEADERS;
+pub use error::{Layer, NetError};
 pub use link::{MAX_VLAN_TAGS, link_type_supported};
 pub use packet::{Decoded, Packet, TcpFlags, TcpSegment, Transport};

@@ -74,6 +74,6 @@ pub enum Decoded<'a> {
     Skipped,
     /// A fragment held until the rest of its datagram arrives.
     FragmentHeld,
-    /// The frame could not be decoded; the reason names the layer and the problem.
-    Malformed(String),
+    /// The frame could not be decoded: the layer and the kind of problem.
+    Malformed(super::NetError),
 }

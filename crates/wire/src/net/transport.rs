@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use etherparse::{TcpHeaderSlice, UdpHeaderSlice};
 
+use super::error::{Layer, NetError};
 use super::ip::tcp_error;
 use super::packet::{TcpFlags, TcpSegment, Transport};
 
@@ -24,14 +25,10 @@ fn sub(bytes: Cow<'_, [u8]>, start: usize, end: usize) -> Cow<'_, [u8]> {
 }
 
 /// Parses a UDP datagram.
-pub(crate) fn udp(bytes: Cow<'_, [u8]>) -> Result<Transport<'_>, String> {
+pub(crate) fn udp(bytes: Cow<'_, [u8]>) -> Result<Transport<'_>, NetError> {
     let (src_port, dst_port, length) = {
-        let h = UdpHeaderSlice::from_slice(&bytes).map_err(|e| {
-            format!(
-                "udp: header truncated ({} of {} bytes)",
-                e.len, e.required_len
-            )
-        })?;
+        let h = UdpHeaderSlice::from_slice(&bytes)
+            .map_err(|e| NetError::from_len(Layer::Udp, "header", &e))?;
         (
             h.source_port(),
             h.destination_port(),
@@ -41,7 +38,12 @@ pub(crate) fn udp(bytes: Cow<'_, [u8]>) -> Result<Transport<'_>, String> {
     // Length 0 is used by jumbograms; otherwise trust the shorter of header and capture.
     let end = match length {
         0 => bytes.len(),
-        1..8 => return Err(format!("udp: length {length} < 8")),
+        1..8 => {
+            return Err(NetError::malformed(
+                Layer::Udp,
+                format!("length {length} < 8"),
+            ));
+        }
         _ => length.min(bytes.len()),
     };
     Ok(Transport::Udp {
@@ -52,7 +54,7 @@ pub(crate) fn udp(bytes: Cow<'_, [u8]>) -> Result<Transport<'_>, String> {
 }
 
 /// Parses a TCP segment.
-pub(crate) fn tcp(bytes: Cow<'_, [u8]>) -> Result<Transport<'_>, String> {
+pub(crate) fn tcp(bytes: Cow<'_, [u8]>) -> Result<Transport<'_>, NetError> {
     let (src_port, dst_port, seq, ack, flags, header_len) = {
         let h = TcpHeaderSlice::from_slice(&bytes).map_err(tcp_error)?;
         let bits = [
@@ -90,6 +92,11 @@ pub(crate) fn tcp(bytes: Cow<'_, [u8]>) -> Result<Transport<'_>, String> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 pub(crate) mod tests {
     use super::*;
 
@@ -153,12 +160,15 @@ pub(crate) mod tests {
     #[test]
     fn udp_malformed() {
         assert_eq!(
-            udp(Cow::Borrowed(&[0; 5])),
+            udp(Cow::Borrowed(&[0; 5])).map_err(|e| e.to_string()),
             Err("udp: header truncated (5 of 8 bytes)".to_string())
         );
         let mut b = udp_bytes(1, 2, b"");
         b[5] = 4;
-        assert_eq!(udp(Cow::Borrowed(&b)), Err("udp: length 4 < 8".to_string()));
+        assert_eq!(
+            udp(Cow::Borrowed(&b)).map_err(|e| e.to_string()),
+            Err("udp: length 4 < 8".to_string())
+        );
     }
 
     #[test]
@@ -184,12 +194,12 @@ pub(crate) mod tests {
         let mut b = tcp_bytes(0, 0, 2, 0, b"");
         b[12] = 3 << 4;
         assert_eq!(
-            tcp(Cow::Borrowed(&b)),
+            tcp(Cow::Borrowed(&b)).map_err(|e| e.to_string()),
             Err("tcp: data offset 3 < 5".to_string())
         );
         let b = tcp_bytes(0, 0, 2, 2, b"");
         assert_eq!(
-            tcp(Cow::Borrowed(&b[..24])),
+            tcp(Cow::Borrowed(&b[..24])).map_err(|e| e.to_string()),
             Err("tcp: header truncated (24 of 28 bytes)".to_string())
         );
     }
