@@ -6,16 +6,11 @@ use capdiag::proto::ldap::{
     Scope, decode_datagram, decode_message,
 };
 
-/// A BER element with a minimal length.
+/// One DER element with a minimal length (the decoder crate's own writer).
 fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut v = vec![tag];
-    match body.len() {
-        n if n < 0x80 => v.push(n as u8),
-        n if n < 0x100 => v.extend([0x81, n as u8]),
-        n => v.extend([0x82, (n >> 8) as u8, n as u8]),
-    }
-    v.extend_from_slice(body);
-    v
+    let mut out = Vec::new();
+    capdiag::proto::ber::write(&mut out, tag, body);
+    out
 }
 
 /// A BER element with Windows' 4-byte long-form length.

@@ -4,15 +4,10 @@
 use capdiag::chain::kerberos_causes::{cause_code, error_meaning};
 use capdiag::proto::kerberos::*;
 
-/// DER TLV with a short or 1/2-byte long length.
+/// One DER element with a minimal length (the decoder crate's own writer).
 fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    match body.len() {
-        n if n < 0x80 => out.push(n as u8),
-        n if n < 0x100 => out.extend([0x81, n as u8]),
-        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
-    }
-    out.extend_from_slice(body);
+    let mut out = Vec::new();
+    capdiag::proto::ber::write(&mut out, tag, body);
     out
 }
 

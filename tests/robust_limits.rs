@@ -25,19 +25,10 @@ use robust_support::{
 
 const LINKTYPE_RAW: u32 = 101;
 
-/// A BER element with definite length (long form when needed).
+/// One DER element with a minimal length (the decoder crate's own writer).
 fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = body.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let b = (n as u32).to_be_bytes();
-        let skip = b.iter().take_while(|&&x| x == 0).count();
-        out.push(0x80 | (4 - skip) as u8);
-        out.extend(&b[skip..]);
-    }
-    out.extend(body);
+    let mut out = Vec::new();
+    capdiag::proto::ber::write(&mut out, tag, body);
     out
 }
 

@@ -57,6 +57,45 @@ def report_entries(entries):
     return ptrs
 
 
+def run_ops(ops, search):
+    """Runs the scenario's operations with one backend's `search(base, scope, filter, attrs)`,
+    which returns (ok, [(dn, keywords, serviceBindingInformation, attributes)]). Returns the exit
+    code: 0 when every operation succeeded."""
+    config = None
+    ptrs = []
+    rc = 0
+    for op in ops:
+        name, _, arg = op.partition("=")
+        if name == "rootdse":
+            ok, ents = search("", "base", "(objectClass=*)", ["configurationNamingContext", "defaultNamingContext", "dnsHostName"])
+            if ents:
+                attrs = ents[0][3]
+                config = str(attrs["configurationNamingContext"][0]) if "configurationNamingContext" in attrs else None
+                out("CONFIG", config)
+        elif name == "scp":
+            ok, ents = search(arg or config, "sub", SCP_FILTER, ["keywords", "serviceBindingInformation"])
+            ptrs += report_entries([e[:3] for e in ents])
+        elif name == "follow":
+            ok = True
+            for p in ptrs:
+                dn = p.split("/", 3)[3] if p.lower().startswith("ldap://") and p.count("/") >= 3 else ""
+                if dn:
+                    ok, ents = search(dn, "sub", SCP_FILTER, ["keywords", "serviceBindingInformation"])
+                    report_entries([e[:3] for e in ents])
+        elif name == "site":
+            ok, ents = search("CN=Sites," + (config or "CN=Configuration,DC=contoso,DC=test"), "one",
+                              f"(&(objectClass=site)(objectCategory=site)(name={arg}))", ["distinguishedName"])
+        elif name == "search":
+            base, scope, flt, attrs = arg.split("|")
+            ok, ents = search(base, scope, flt, attrs.split(",") if attrs else [])
+            for e in ents:
+                out("ENTRY", e[0])
+        else:
+            raise SystemExit(f"unknown op {op}")
+        rc |= 0 if ok else 1
+    return rc
+
+
 # ------------------------------------------------------------------ ldap3
 def run_ldap3(a, ops):
     import ldap3
@@ -77,8 +116,6 @@ def run_ldap3(a, ops):
         c.unbind()
         return 1
     scopes = {"base": ldap3.BASE, "one": ldap3.LEVEL, "sub": ldap3.SUBTREE}
-    state = {"config": None, "ptrs": []}
-    rc = 0
 
     def search(base, scope, flt, attrs):
         c.search(base, flt, scopes[scope], attributes=attrs)
@@ -93,33 +130,7 @@ def run_ldap3(a, ops):
                              {k: dec(v) for k, v in at.items()}))
         return c.result.get("result") == 0, ents
 
-    for op in ops:
-        name, _, arg = op.partition("=")
-        if name == "rootdse":
-            ok, ents = search("", "base", "(objectClass=*)", ["configurationNamingContext", "defaultNamingContext", "dnsHostName"])
-            if ents:
-                state["config"] = ents[0][3].get("configurationNamingContext", [None])[0]
-                out("CONFIG", state["config"])
-        elif name == "scp":
-            ok, ents = search(arg or state["config"], "sub", SCP_FILTER, ["keywords", "serviceBindingInformation"])
-            state["ptrs"] += report_entries([e[:3] for e in ents])
-        elif name == "follow":
-            for p in state["ptrs"]:
-                dn = p.split("/", 3)[3] if p.lower().startswith("ldap://") and p.count("/") >= 3 else ""
-                if dn:
-                    ok, ents = search(dn, "sub", SCP_FILTER, ["keywords", "serviceBindingInformation"])
-                    report_entries([e[:3] for e in ents])
-        elif name == "site":
-            ok, ents = search("CN=Sites," + (state["config"] or f"CN=Configuration,DC=contoso,DC=test"), "one",
-                              f"(&(objectClass=site)(objectCategory=site)(name={arg}))", ["distinguishedName"])
-        elif name == "search":
-            base, scope, flt, attrs = arg.split("|")
-            ok, ents = search(base, scope, flt, attrs.split(",") if attrs else [])
-            for e in ents:
-                out("ENTRY", e[0])
-        else:
-            raise SystemExit(f"unknown op {op}")
-        rc |= 0 if ok else 1
+    rc = run_ops(ops, search)
     c.unbind()
     return rc
 
@@ -147,9 +158,6 @@ def run_samba(a, ops):
         return 1
     out("BIND", a.impl, "ok")
     scopes = {"base": ldb.SCOPE_BASE, "one": ldb.SCOPE_ONELEVEL, "sub": ldb.SCOPE_SUBTREE}
-    config = None
-    ptrs = []
-    rc = 0
 
     def search(base, scope, flt, attrs):
         try:
@@ -164,24 +172,7 @@ def run_samba(a, ops):
             ents.append((str(m.dn), g("keywords"), g("serviceBindingInformation"), m))
         return True, ents
 
-    for op in ops:
-        name, _, arg = op.partition("=")
-        if name == "rootdse":
-            ok, ents = search("", "base", "(objectClass=*)", ["configurationNamingContext", "defaultNamingContext", "dnsHostName"])
-            if ents:
-                config = str(ents[0][3]["configurationNamingContext"][0])
-                out("CONFIG", config)
-        elif name == "scp":
-            ok, ents = search(arg or config, "sub", SCP_FILTER, ["keywords", "serviceBindingInformation"])
-            ptrs += report_entries([e[:3] for e in ents])
-        elif name == "search":
-            base, scope, flt, attrs = arg.split("|")
-            ok, ents = search(base, scope, flt, attrs.split(",") if attrs else [])
-            for e in ents:
-                out("ENTRY", e[0])
-        else:
-            raise SystemExit(f"unknown op {op}")
-        rc |= 0 if ok else 1
+    rc = run_ops(ops, search)
     del db  # closes the connection (Samba's ildap sends no unbind; the TCP connection is closed)
     return rc
 
@@ -201,9 +192,6 @@ def run_impacket(a, ops):
         return 1
     out("BIND", a.impl, "ok")
     scopes = {"base": "baseObject", "one": "singleLevel", "sub": "wholeSubtree"}
-    config = None
-    ptrs = []
-    rc = 0
 
     def search(base, scope, flt, attrs):
         try:
@@ -220,27 +208,7 @@ def run_impacket(a, ops):
         out("SEARCH", repr(base), scope, "ok", len(ents), "entries")
         return True, ents
 
-    for op in ops:
-        name, _, arg = op.partition("=")
-        if name == "rootdse":
-            ok, ents = search("", "base", "(objectClass=*)", ["configurationNamingContext", "defaultNamingContext", "dnsHostName"])
-            if ents:
-                config = ents[0][3]["configurationNamingContext"][0]
-                out("CONFIG", config)
-        elif name == "scp":
-            ok, ents = search(arg or config, "sub", SCP_FILTER, ["keywords", "serviceBindingInformation"])
-            ptrs += report_entries([e[:3] for e in ents])
-        elif name == "site":
-            ok, ents = search("CN=Sites," + config, "one", f"(&(objectClass=site)(objectCategory=site)(name={arg}))",
-                              ["distinguishedName"])
-        elif name == "search":
-            base, scope, flt, attrs = arg.split("|")
-            ok, ents = search(base, scope, flt, attrs.split(",") if attrs else [])
-            for e in ents:
-                out("ENTRY", e[0])
-        else:
-            raise SystemExit(f"unknown op {op}")
-        rc |= 0 if ok else 1
+    rc = run_ops(ops, search)
     c.close()
     return rc
 

@@ -61,11 +61,12 @@ pub enum Ev {
         data: Vec<u8>,
         frame: u64,
     },
+    /// The gap's frame first here: tests read "at frame F, N bytes missing".
     Gap {
         conn: ConnId,
         from: Side,
-        missing: u64,
         frame: u64,
+        missing: u64,
     },
     Fin {
         conn: ConnId,

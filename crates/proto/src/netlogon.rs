@@ -260,17 +260,10 @@ fn decode_ex(value: &[u8], opcode: u16) -> Result<NetlogonReply, NetlogonError> 
         .get(8..24)
         .ok_or(NetlogonError::Missing("DomainGuid"))?;
 
-    let (names, mut pos) = read_names(value, 24, trailer, EX_NAME_FIELDS)?;
-    let [
-        forest,
-        domain,
-        dc_host,
-        netbios_domain,
-        netbios_host,
-        user,
-        dc_site,
-        client_site,
-    ] = names;
+    let (n, mut pos) = read_names(value, 24, trailer, EX_NAME_FIELDS)?;
+    // In EX_NAME_FIELDS' order; one line, as the struct below lists the same names again.
+    #[rustfmt::skip]
+    let [forest, domain, dc_host, netbios_domain, netbios_host, user, dc_site, client_site] = n;
 
     let mut dc_address = None;
     if looks_like_sockaddr(value, pos, trailer) || (nt_version & V5EP != 0 && pos < trailer) {

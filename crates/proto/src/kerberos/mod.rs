@@ -285,15 +285,10 @@ fn principal(buf: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// DER TLV with a short or 1/2-byte long length (test helper).
+    /// One DER element with a minimal length (the decoder crate's own writer).
     fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        match body.len() {
-            n if n < 0x80 => out.push(n as u8),
-            n if n < 0x100 => out.extend([0x81, n as u8]),
-            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
-        }
-        out.extend_from_slice(body);
+        let mut out = Vec::new();
+        crate::ber::write(&mut out, tag, body);
         out
     }
 
