@@ -286,10 +286,9 @@ pub fn ldap_bind(view: &ClientView) -> Stage {
     };
     let mut stage = judge_connection(view, judged);
     // The other binds' failures: alternatives the client tried, shown as warnings.
-    for other in all
-        .iter()
-        .filter(|b| !std::ptr::eq(*b, judged) && b.first_frame() != judged.first_frame())
-    {
+    // `judged` is one of `all`: identity, not the first frame, tells it apart (two binds may
+    // start in one frame when a client pipelines them).
+    for other in all.iter().filter(|b| !std::ptr::eq(*b, judged)) {
         let s = judge_connection(view, other);
         if let Some(mut c) = s.cause.filter(|_| s.status == StageStatus::Failed) {
             c.severity = Severity::Warning;
