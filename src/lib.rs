@@ -26,8 +26,8 @@ pub use capdiag_wire::{capture, flow, net};
 /// The renderers (capdiag-report), without its re-exports of the earlier stages.
 pub mod report {
     pub use capdiag_report::{
-        follow, format, frames, html, json, mermaid, names, no_lookup, recipe, searches, sequence,
-        svg, text,
+        follow, format, frames, html, json, mermaid, names, ndjson, no_lookup, recipe, searches,
+        sequence, svg, text,
     };
 }
 

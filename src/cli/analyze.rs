@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use capdiag::analysis::{Analysis, analyze_paths_with};
 use capdiag::chain::ChainOptions;
 use capdiag::proto::ldap::DecodeOptions;
-use capdiag::report::{html, json, mermaid, text};
+use capdiag::report::{html, json, mermaid, ndjson, text};
 use capdiag::secrets;
 
 use super::args::*;
@@ -47,7 +47,19 @@ pub(crate) fn analyze(args: AnalyzeArgs) -> ExitCode {
         eprintln!("capdiag: cannot write {}: {e}", path.display());
         return ExitCode::from(2);
     }
+    if let Format::Ndjson = args.format {
+        // Written event by event, not built in memory first.
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        if ndjson::write(&analysis, &mut stdout)
+            .and_then(|_| stdout.flush())
+            .is_err()
+        {
+            return ExitCode::from(2);
+        }
+        return verdict_code(&analysis, unreadable);
+    }
     let rendered = match args.format {
+        Format::Ndjson => String::new(),
         Format::Mermaid => mermaid::render(&analysis),
         Format::Json => match serde_json::to_string_pretty(&{
             let mut doc = json::document(&analysis);

@@ -59,6 +59,10 @@ pub(crate) struct LiveArgs {
     /// Colour in the final report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub(crate) color: Color,
+    /// Output: text lines then the report; json (the lines on stderr, the document at the
+    /// end); ndjson (one event per line as it happens).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
     /// The AD domain looked up, when the capture does not show it (e.g. contoso.com).
     #[arg(long)]
     pub(crate) domain: Option<String>,
@@ -149,7 +153,9 @@ pub(crate) struct AnalyzeArgs {
     pub(crate) quiet: bool,
     /// Read the input as a stream (e.g. `tcpdump -U -w - | capdiag analyze --follow -`): print
     /// each stage and verdict as soon as it is known, then the report at the end of input.
-    #[arg(long, conflicts_with_all = ["format", "tui"])]
+    /// With --format json the event lines go to standard error and the document to standard
+    /// output; with --format ndjson every event is a JSON line.
+    #[arg(long, conflicts_with = "tui")]
     pub(crate) follow: bool,
     /// With --follow: seconds of capture time a client waits for an answer before an
     /// unanswered stage (a query, a SYN) counts as failed.
@@ -161,6 +167,9 @@ pub(crate) struct AnalyzeArgs {
 pub(crate) enum Format {
     Text,
     Json,
+    /// One JSON event per line (chain verdicts, findings, failure groups, the run's totals),
+    /// written as they are made: for Filebeat, Vector, ClickHouse (docs/fleet.md).
+    Ndjson,
     /// The sequence of each chain as a Mermaid sequenceDiagram.
     Mermaid,
 }

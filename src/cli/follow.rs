@@ -5,11 +5,51 @@ use std::process::ExitCode;
 
 use capdiag::analysis::Analysis;
 use capdiag::proto::ldap::DecodeOptions;
-use capdiag::report::{html, text};
+use capdiag::report::{html, json, ndjson, text};
 use capdiag::secrets;
 
 use super::args::*;
 use super::common::*;
+
+/// What a followed capture writes on standard output.
+pub(crate) enum FollowOutput {
+    /// Event lines, then the text report.
+    Text { color: bool },
+    /// Event lines on standard error; the `capdiag/1` document on standard output at the end.
+    Json,
+    /// NDJSON events (stages, verdicts, findings), then the groups and the run's totals.
+    Ndjson { captures: Vec<String> },
+}
+
+impl FollowOutput {
+    pub(crate) fn new(
+        format: Format,
+        color: bool,
+        captures: Vec<String>,
+    ) -> Result<Self, ExitCode> {
+        match format {
+            Format::Text => Ok(FollowOutput::Text { color }),
+            Format::Json => Ok(FollowOutput::Json),
+            Format::Ndjson => Ok(FollowOutput::Ndjson { captures }),
+            Format::Mermaid => {
+                eprintln!("capdiag: following prints text, json or ndjson, not mermaid");
+                Err(ExitCode::from(2))
+            }
+        }
+    }
+}
+
+fn print(text: &str, to_stderr: bool) -> std::io::Result<()> {
+    if to_stderr {
+        let mut err = std::io::stderr().lock();
+        err.write_all(text.as_bytes())?;
+        err.flush()
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()
+    }
+}
 
 /// Runs the follow loop over frames from `rx`, printing each event line at once; then the
 /// report once the sender hangs up. Returns the final analysis, or the exit code when standard
@@ -19,36 +59,47 @@ pub(crate) fn follow_and_report(
     analyzer: capdiag::analysis::Analyzer,
     opts: capdiag::follow::FollowOptions,
     finish: impl FnOnce() -> Vec<capdiag::capture::InputInfo>,
-    color: bool,
+    output: FollowOutput,
 ) -> Result<Analysis, ExitCode> {
     // Following judges how long a stage has waited: it needs every frame's capture time.
     let mut analyzer = analyzer.with_frame_times();
     use capdiag::report::follow::Follower;
-    let mut follower = Follower::default();
-    let mut emit = |line: &str| -> std::io::Result<()> {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}")?;
-        out.flush()
+    let mut follower = match &output {
+        FollowOutput::Ndjson { captures } => Follower::ndjson(captures.clone()),
+        _ => Follower::default(),
     };
+    let lines_to_stderr = matches!(output, FollowOutput::Json);
+    let mut emit = |line: &str| print(&format!("{line}\n"), lines_to_stderr);
     if capdiag::follow::run(rx, &mut analyzer, &mut follower, opts, &mut emit).is_err() {
         return Err(ExitCode::from(2));
     }
     let analysis = analyzer.finish(finish());
-    let mut out = String::new();
+    let mut lines = String::new();
     for line in follower.update(&analysis.chains, None, &|_| None) {
-        out.push_str(&line);
-        out.push('\n');
+        lines.push_str(&line);
+        lines.push('\n');
     }
-    out.push('\n');
-    out.push_str(&text::render(&analysis, text::Style { color }));
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
-        return Err(ExitCode::from(2));
-    }
+    let report = match &output {
+        FollowOutput::Text { color } => {
+            lines.push('\n');
+            lines.push_str(&text::render(&analysis, text::Style { color: *color }));
+            print(&lines, false)
+        }
+        FollowOutput::Json => print(&lines, true).and_then(|_| {
+            let doc = serde_json::to_string_pretty(&json::document(&analysis))
+                .map_err(std::io::Error::other)?;
+            print(&(doc + "\n"), false)
+        }),
+        FollowOutput::Ndjson { captures } => {
+            let names = captures.iter().map(String::as_str).collect();
+            for event in ndjson::closing_events(&analysis, names) {
+                lines.push_str(&event.to_string());
+                lines.push('\n');
+            }
+            print(&lines, false)
+        }
+    };
+    report.map_err(|_| ExitCode::from(2))?;
     Ok(analysis)
 }
 
@@ -67,6 +118,11 @@ pub(crate) fn follow(args: AnalyzeArgs) -> ExitCode {
     };
     let decode = DecodeOptions {
         keep_simple_password: args.show_secrets,
+    };
+    let captures = args.files.iter().map(|f| f.display().to_string()).collect();
+    let output = match FollowOutput::new(args.format, color_wanted(args.color), captures) {
+        Ok(o) => o,
+        Err(code) => return code,
     };
     let (mut readers, errors) = open_inputs(&args.files);
     for e in &errors {
@@ -110,7 +166,7 @@ pub(crate) fn follow(args: AnalyzeArgs) -> ExitCode {
         Analyzer::new(&opts, decode),
         follow_opts,
         || reader.join().unwrap_or_default(),
-        color_wanted(args.color),
+        output,
     ) {
         Ok(a) => a,
         Err(code) => return code,
@@ -161,6 +217,11 @@ pub(crate) fn live(args: LiveArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let captures = vec![format!("live:{}", args.interface)];
+    let output = match FollowOutput::new(args.format, color_wanted(args.color), captures) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
     let filter = args.filter.unwrap_or_else(|| DEFAULT_FILTER.to_string());
     let (tx, rx) = std::sync::mpsc::channel();
     let live_opts = LiveOptions {
@@ -201,7 +262,7 @@ pub(crate) fn live(args: LiveArgs) -> ExitCode {
         Analyzer::new(&opts, DecodeOptions::default()),
         follow_opts,
         || vec![live.join()],
-        color_wanted(args.color),
+        output,
     ) {
         Ok(a) => a,
         Err(code) => return code,

@@ -14,6 +14,7 @@ use std::net::IpAddr;
 use crate::capture::Nanos;
 use crate::chain::pending::{Clock, judge};
 use crate::chain::{Chain, ChainStatus, Stage, StageKind, StageStatus};
+use crate::ndjson;
 
 /// Frames listed in one line; more are counted.
 const MAX_FRAMES_SHOWN: usize = 8;
@@ -36,10 +37,12 @@ struct Seen {
     verdict: Option<Verdict>,
 }
 
-/// What was shown so far, per client.
+/// What was shown so far, per client, and how events are written.
 #[derive(Debug, Default)]
 pub struct Follower {
     clients: BTreeMap<IpAddr, Seen>,
+    /// Some: events as NDJSON lines (`--format ndjson`), with these captures named in each.
+    ndjson: Option<Vec<String>>,
 }
 
 fn frames_text(frames: &[u64]) -> String {
@@ -112,7 +115,29 @@ fn verdict_line(client: IpAddr, chain: &Chain, v: &Verdict) -> String {
     }
 }
 
+/// A stage that changed, as an NDJSON event (`capdiag.stage`).
+fn stage_event(client: IpAddr, stage: &Stage, how: &Shown, ctx: &ndjson::Context<'_>) -> String {
+    let (status, code) = match how {
+        Shown::Ok => ("ok", None),
+        Shown::Sealed => ("sealed", None),
+        Shown::Waiting => ("waiting", None),
+        Shown::Failed(code) => ("failed", Some(code.as_str())),
+    };
+    let ts = stage.frames.first().and_then(|f| (ctx.frame_ts)(*f));
+    let event = ndjson::stage_event(client, stage, status, code, ts, ctx);
+    event.to_string()
+}
+
 impl Follower {
+    /// A follower whose events are NDJSON lines naming `captures` (the inputs, or the
+    /// interface of a live capture).
+    pub fn ndjson(captures: Vec<String>) -> Follower {
+        Follower {
+            clients: BTreeMap::new(),
+            ndjson: Some(captures),
+        }
+    }
+
     /// The lines for what changed since the last call. `clock` is None once the input ended
     /// (nothing waits any more); `frame_ts` gives a frame's capture time.
     pub fn update(
@@ -122,6 +147,10 @@ impl Follower {
         frame_ts: &dyn Fn(u64) -> Option<Nanos>,
     ) -> Vec<String> {
         let mut lines = Vec::new();
+        let ctx = self.ndjson.as_ref().map(|captures| ndjson::Context {
+            captures: captures.iter().map(String::as_str).collect(),
+            frame_ts,
+        });
         for chain in chains {
             let judged = judge(chain, clock, frame_ts);
             let seen = self.clients.entry(chain.client).or_default();
@@ -130,7 +159,10 @@ impl Follower {
                     continue;
                 };
                 if seen.stages.get(&stage.kind) != Some(&now) {
-                    lines.push(stage_line(chain.client, stage, &now));
+                    lines.push(match &ctx {
+                        Some(ctx) => stage_event(chain.client, stage, &now, ctx),
+                        None => stage_line(chain.client, stage, &now),
+                    });
                     seen.stages.insert(stage.kind, now);
                 }
             }
@@ -143,7 +175,14 @@ impl Follower {
                 chain.cause.as_ref().map(|c| c.code.clone()),
             );
             if seen.verdict.as_ref() != Some(&verdict) {
-                lines.push(verdict_line(chain.client, chain, &verdict));
+                match &ctx {
+                    Some(ctx) => lines.extend(
+                        ndjson::chain_events(chain, ctx)
+                            .iter()
+                            .map(ToString::to_string),
+                    ),
+                    None => lines.push(verdict_line(chain.client, chain, &verdict)),
+                }
                 seen.verdict = Some(verdict);
             }
         }

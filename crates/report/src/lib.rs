@@ -15,6 +15,7 @@ pub mod html;
 pub mod json;
 pub mod mermaid;
 pub mod names;
+pub mod ndjson;
 pub mod no_lookup;
 pub mod recipe;
 pub mod searches;

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
 use crate::chain::directory::is_scp_filter;
+use crate::chain::groups::{FailureGroup, failure_groups};
 use crate::chain::{
     Cause, Chain, ChainStatus, DirectorySession, Severity, Stage, StageKind, StageStatus,
 };
@@ -396,6 +397,42 @@ fn search_recipe<'a>(out: &mut String, st: Style, l: &'a LdapExchange, ctx: &Sea
 }
 
 /// The whole text report.
+/// Clients that broke the same way, said once each with a count (every chain follows too).
+fn groups_text(out: &mut String, st: Style, a: &Analysis) {
+    let groups: Vec<FailureGroup> = failure_groups(&a.chains)
+        .into_iter()
+        .filter(|g| g.count > 1)
+        .collect();
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", st.bold("Clients that failed the same way:"));
+    for g in &groups {
+        let server = g
+            .server
+            .as_deref()
+            .map(|s| format!(" against {s}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {} clients broken at {}{server}: {}",
+            g.count,
+            g.stage.id(),
+            st.red(&g.cause)
+        );
+        let _ = writeln!(
+            out,
+            "    first {} (frames {}), last {} (frames {})",
+            g.first.client,
+            frames_text(&g.first.frames),
+            g.last.client,
+            frames_text(&g.last.frames)
+        );
+        let _ = writeln!(out, "    fix: {}", g.remediation);
+    }
+    out.push('\n');
+}
+
 pub fn render(a: &Analysis, st: Style) -> String {
     let mut out = String::new();
     for input in &a.inputs {
@@ -420,6 +457,7 @@ pub fn render(a: &Analysis, st: Style) -> String {
     if let Some(text) = super::no_lookup::no_lookup_text(a) {
         let _ = writeln!(out, "{text}\n");
     }
+    groups_text(&mut out, st, a);
     for c in &a.chains {
         chain_text(&mut out, st, c, a);
     }

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod dns_stage;
 pub mod domain;
 pub mod fallbacks;
+pub mod groups;
 pub mod intent;
 pub mod kerberos_causes;
 pub mod locator;

@@ -43,6 +43,32 @@ impl FrameTimes {
     }
 }
 
+impl super::Exchanges {
+    /// Every frame of the model with its capture time: the messages' own times and
+    /// [`Exchanges::times`](super::Exchanges::times), in one sorted index (built once, for
+    /// renderers that stamp many events).
+    pub fn frame_clock(&self) -> FrameTimes {
+        let mut all: Vec<(u64, Nanos)> = self.times.times.clone();
+        for d in &self.dns {
+            all.push((d.frame, d.ts));
+            all.extend(d.response.as_ref().map(|r| (r.frame, r.ts)));
+        }
+        for l in &self.ldap {
+            all.extend(l.frames.first().map(|f| (*f, l.ts)));
+            all.extend(
+                l.result
+                    .as_ref()
+                    .and_then(|r| r.frames.last().map(|f| (*f, r.ts))),
+            );
+        }
+        all.extend(self.tcp.iter().map(|c| (c.first_frame, c.ts)));
+        all.extend(self.kerberos.iter().map(|k| (k.frame, k.ts)));
+        all.sort_unstable();
+        all.dedup_by_key(|(frame, _)| *frame);
+        FrameTimes { times: all }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::FrameTimes;
