@@ -1,5 +1,6 @@
-//! Build script: looks for the programs two integration tests drive, tmux
-//! (tests/tui_tmux.rs) and Chromium (tests/report_chromium.rs). When one is missing and CI is
+//! Build script: looks for the programs three integration tests drive, tmux
+//! (tests/tui_tmux.rs), Chromium (tests/report_chromium.rs) and Python's chdb package
+//! (tests/fleet_clickhouse.rs, `capdiag_skip_chdb`). When one is missing and CI is
 //! not set, it sets `capdiag_skip_tmux` / `capdiag_skip_chromium`, which `#[ignore]`s that test
 //! with the reason: `cargo test` then counts it as ignored and says why, instead of passing it
 //! silently. Under CI (CI set, as .ci/run does) the cfg is never set, so a missing tool fails the
@@ -46,4 +47,14 @@ fn main() {
         None => on_path(&["chromium", "chromium-browser"]),
     };
     tool("capdiag_skip_chromium", chromium, ci);
+    // tests/fleet_clickhouse.rs loads the events into chdb (embedded ClickHouse, from PyPI).
+    println!("cargo::rustc-check-cfg=cfg(capdiag_skip_chdb)");
+    println!("cargo::rerun-if-env-changed=PYTHONPATH");
+    let chdb = std::process::Command::new("python3")
+        .args(["-c", "import chdb"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !chdb && !ci {
+        println!("cargo::rustc-cfg=capdiag_skip_chdb");
+    }
 }

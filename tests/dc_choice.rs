@@ -10,16 +10,6 @@ use support::*;
 const CLIENT: [u8; 4] = [10, 3, 0, 5];
 const DNS: [u8; 4] = [10, 3, 0, 53];
 
-fn labels(name: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    for l in name.split('.') {
-        out.push(l.len() as u8);
-        out.extend_from_slice(l.as_bytes());
-    }
-    out.push(0);
-    out
-}
-
 fn query(id: u16, name: &str, qtype: u16) -> Vec<u8> {
     let mut q = id.to_be_bytes().to_vec();
     q.extend([0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);

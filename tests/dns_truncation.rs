@@ -12,16 +12,6 @@ const CLIENT: [u8; 4] = [10, 4, 0, 5];
 const DNS: [u8; 4] = [10, 4, 0, 1];
 const NAME: &str = "_ldap._tcp.dc._msdcs.corp.example";
 
-fn labels(name: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    for l in name.split('.') {
-        out.push(l.len() as u8);
-        out.extend_from_slice(l.as_bytes());
-    }
-    out.push(0);
-    out
-}
-
 /// A DNS message with one SRV question; `flags` as given, `answers` SRV records.
 fn message(id: u16, flags: u16, answers: usize) -> Vec<u8> {
     let mut m = id.to_be_bytes().to_vec();

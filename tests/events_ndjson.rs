@@ -17,6 +17,17 @@ fn capdiag(args: &[&str]) -> std::process::Output {
         .expect("capdiag runs")
 }
 
+/// `analyze --follow --format FORMAT` on a sample whose LDAP connection is refused.
+fn follow(format: &str) -> std::process::Output {
+    capdiag(&[
+        "analyze",
+        "--follow",
+        "--format",
+        format,
+        "samples/ldap-refused.pcap",
+    ])
+}
+
 fn events(path: &str) -> Vec<Value> {
     let out = capdiag(&["analyze", "--format", "ndjson", path]);
     String::from_utf8(out.stdout)
@@ -115,16 +126,6 @@ fn a_broken_ldap_connect_names_the_dc_as_destination_and_the_cause_as_finding() 
 
 const DNS: [u8; 4] = [10, 5, 0, 1];
 const NAME: &str = "_ldap._tcp.dc._msdcs.corp.example";
-
-fn labels(name: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    for l in name.split('.') {
-        out.push(l.len() as u8);
-        out.extend_from_slice(l.as_bytes());
-    }
-    out.push(0);
-    out
-}
 
 /// An SRV question (flags 0x0100) or its NXDOMAIN answer (0x8583).
 fn srv(id: u16, flags: u16) -> Vec<u8> {
@@ -226,13 +227,7 @@ fn forty_clients_broken_the_same_way_are_one_group_in_every_format() {
 
 #[test]
 fn follow_writes_ndjson_events_then_the_totals_and_json_keeps_stdout_one_document() {
-    let out = capdiag(&[
-        "analyze",
-        "--follow",
-        "--format",
-        "ndjson",
-        "samples/ldap-refused.pcap",
-    ]);
+    let out = follow("ndjson");
     let text = String::from_utf8(out.stdout).unwrap();
     let evs: Vec<Value> = text
         .lines()
@@ -252,25 +247,13 @@ fn follow_writes_ndjson_events_then_the_totals_and_json_keeps_stdout_one_documen
         .unwrap();
     assert_eq!(failed["capdiag"]["stage"]["stage"], "ldap_connect");
 
-    let out = capdiag(&[
-        "analyze",
-        "--follow",
-        "--format",
-        "json",
-        "samples/ldap-refused.pcap",
-    ]);
+    let out = follow("json");
     let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
     assert_eq!(doc["chains"][0]["broken_at"], "ldap_connect");
     assert!(String::from_utf8_lossy(&out.stderr).contains("[verdict]"));
     assert_eq!(out.status.code(), Some(1));
 
-    let out = capdiag(&[
-        "analyze",
-        "--follow",
-        "--format",
-        "mermaid",
-        "samples/ldap-refused.pcap",
-    ]);
+    let out = follow("mermaid");
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -309,13 +292,7 @@ fn docs_name_every_event_field_the_binary_prints() {
             field_paths(&e, "", 2, &mut all);
         }
     }
-    let out = capdiag(&[
-        "analyze",
-        "--follow",
-        "--format",
-        "ndjson",
-        "samples/ldap-refused.pcap",
-    ]);
+    let out = follow("ndjson");
     for l in String::from_utf8(out.stdout).unwrap().lines() {
         field_paths(&serde_json::from_str(l).unwrap(), "", 2, &mut all);
     }

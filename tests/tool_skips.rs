@@ -40,6 +40,7 @@ fn tool_tests_are_ignored_with_a_reason_rather_than_passed_when_skipped() {
     for (file, cfg) in [
         ("tests/tui_tmux.rs", "capdiag_skip_tmux"),
         ("tests/report_chromium.rs", "capdiag_skip_chromium"),
+        ("tests/fleet_clickhouse.rs", "capdiag_skip_chdb"),
     ] {
         let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
             .expect("test source");

@@ -149,6 +149,17 @@ pub fn autodiscover_options() -> capdiag::chain::ChainOptions {
 
 /// An SRV answer record for the first question (name pointer 0xc00c): class IN, TTL 600,
 /// priority 0, weight 100, port 389, and `target` (encoded labels).
+/// A DNS name in wire form (uncompressed labels).
+pub fn labels(name: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for l in name.split('.') {
+        out.push(l.len() as u8);
+        out.extend_from_slice(l.as_bytes());
+    }
+    out.push(0);
+    out
+}
+
 pub fn srv_answer(target: &[u8]) -> Vec<u8> {
     let mut rr = vec![0xc0, 12, 0, 33, 0, 1, 0, 0, 2, 0x58, 0];
     rr.push((6 + target.len()) as u8);

@@ -161,15 +161,13 @@ fn plain_name(name: &str) -> String {
 mod tests {
     use super::*;
 
-    /// Encodes a name as DNS labels (test helper; hand-built wire bytes).
+    /// A name as DNS labels, encoded by hickory (hand-built messages around it).
     fn labels(name: &str) -> Vec<u8> {
-        let mut out = Vec::new();
-        for l in name.split('.') {
-            out.push(l.len() as u8);
-            out.extend_from_slice(l.as_bytes());
-        }
-        out.push(0);
-        out
+        use hickory_proto::serialize::binary::BinEncodable;
+        let fqdn = format!("{name}.");
+        hickory_proto::rr::Name::from_ascii(&fqdn)
+            .and_then(|n| n.to_bytes())
+            .expect("a valid test name")
     }
 
     #[test]

@@ -239,6 +239,18 @@ pub fn chain_events(c: &Chain, ctx: &Context<'_>) -> Vec<Value> {
         &["capdiag", "hosts_tried"],
         json!(c.attempts.iter().map(|a| &a.host).collect::<Vec<_>>()),
     );
+    let ping = c.stages.iter().find(|s| s.kind == StageKind::DcLocatorPing);
+    let site = |key: &str| ping.and_then(|p| p.detail.iter().find(|(k, _)| *k == key));
+    set(
+        &mut m,
+        &["capdiag", "client_site"],
+        json!(site("client site").map(|(_, v)| v)),
+    );
+    set(
+        &mut m,
+        &["capdiag", "dc_site"],
+        json!(site("dc site").map(|(_, v)| v)),
+    );
     set(
         &mut m,
         &["capdiag", "first_frame"],
