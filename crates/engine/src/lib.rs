@@ -15,3 +15,4 @@ pub mod chain;
 pub mod loading;
 pub mod messages;
 pub mod secrets;
+pub mod timeline;
