@@ -141,8 +141,9 @@ impl Source {
             | Source::TcpAccepted(i)
             | Source::TcpRefused(i)
             | Source::TcpTimeout(i)
-            | Source::TcpReset(i)
-            | Source::SaslLayer(i) => (2, i),
+            | Source::TcpReset(i) => (2, i),
+            // The layer wraps the connection's LDAP: it lends the connection no stage.
+            Source::SaslLayer(i) => (6, i),
             Source::TlsClientHello(i)
             | Source::TlsServerHello(i)
             | Source::TlsCertificate(i)
