@@ -15,6 +15,9 @@ pub use times::fill_times;
 
 /// The frame Wireshark shows a message in first, then the others in capture order.
 fn shown_first(e: &Event) -> Vec<u64> {
+    if e.frames.is_empty() {
+        return Vec::new();
+    }
     let mut frames = vec![e.frame];
     frames.extend(e.frames.iter().copied().filter(|f| *f != e.frame));
     frames
