@@ -121,13 +121,8 @@ impl Builder<'_> {
                 retries: d.retries.len(),
                 answered: d.response.is_some(),
             };
-            let query = event(
-                Source::DnsQuery(i),
-                Protocol::Dns,
-                Direction::Request,
-                kind,
-                frames,
-            );
+            let (source, request) = (Source::DnsQuery(i), Direction::Request);
+            let query = event(source, Protocol::Dns, request, kind, frames);
             self.events.push(ends(Event {
                 ts: Some(d.ts),
                 status: if d.response.is_some() {
