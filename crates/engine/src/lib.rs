@@ -1,7 +1,8 @@
 //! capdiag-engine: messages → chains → verdicts. [`messages`] cuts DNS, LDAP/CLDAP, Kerberos,
 //! TLS and HTTP exchanges out of what the wire stages deliver (decoded by capdiag-proto);
-//! [`chain`] judges each client's Autodiscover lookup (or directory session); [`analysis`]
-//! drives the whole pipeline for one run. No renderer, terminal or command-line crate here.
+//! [`chain`] judges each client's Autodiscover lookup (or directory session); [`timeline`]
+//! lists every message as one typed event for the renderers to draw; [`analysis`] drives the
+//! whole pipeline for one run. No renderer, terminal or command-line crate here.
 //!
 //! The earlier stages are re-exported under their module names ([`capture`], [`net`],
 //! [`flow`], [`proto`]) so that every stage reads them by the same paths.
@@ -15,3 +16,4 @@ pub mod chain;
 pub mod loading;
 pub mod messages;
 pub mod secrets;
+pub mod timeline;

@@ -4,7 +4,9 @@
 //! analysis with its pinned expectation (`capdiag check`).
 #![forbid(unsafe_code)]
 
-pub use capdiag_engine::{analysis, capture, chain, flow, loading, messages, net, proto, secrets};
+pub use capdiag_engine::{
+    analysis, capture, chain, flow, loading, messages, net, proto, secrets, timeline,
+};
 
 pub mod check;
 

@@ -12,7 +12,8 @@ use crate::report::format::wireshark_filter;
 use crate::report::frames;
 use crate::report::searches::{SearchContext, value_text};
 
-use super::rows::{Row, Source, extended_name, kerberos_name};
+use super::rows::{Row, Source};
+use crate::timeline::{extended_name, kerberos_type_name};
 
 mod tls;
 
@@ -254,7 +255,8 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
         | Source::TcpAccepted(i)
         | Source::TcpRefused(i)
         | Source::TcpTimeout(i)
-        | Source::TcpReset(i) => {
+        | Source::TcpReset(i)
+        | Source::SaslLayer(i) => {
             let Some(c) = ex.tcp.get(i) else { return };
             field(out, "client", c.client.to_string());
             field(out, "server", c.server.to_string());
@@ -342,7 +344,7 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
         }
         Source::Kerberos(i) => {
             let Some(k) = ex.kerberos.get(i) else { return };
-            let (name, _) = kerberos_name(k.msg_type);
+            let name = kerberos_type_name(k.msg_type);
             field(out, "message", format!("{name} (type {})", k.msg_type));
             field(out, "client", k.client.to_string());
             field(out, "KDC", k.server.to_string());

@@ -8,7 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub use capdiag_report as report;
-pub use capdiag_report::{analysis, capture, chain, flow, loading, messages, net, proto};
+pub use capdiag_report::{analysis, capture, chain, flow, loading, messages, net, proto, timeline};
 
 pub mod app;
 pub mod clipboard;

@@ -1,31 +1,11 @@
 //! The diagram's model: the parties (lifelines), the messages between them with how each is
-//! drawn, the notes and stage headings, in diagram order. Built by [`super::sequence`].
+//! drawn, the notes and stage headings, in diagram order. Built by [`super::sequence`] from the
+//! engine's timeline; the roles and stage headings are the timeline's.
 
 use std::net::IpAddr;
 
-use crate::chain::StageKind;
-
-/// What a party does in the lookup; the order is the order of the lifelines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    Client,
-    Dns,
-    Dc,
-    Kdc,
-    Web,
-}
-
-impl Role {
-    pub fn title(self) -> &'static str {
-        match self {
-            Role::Client => "Client",
-            Role::Dns => "DNS server",
-            Role::Dc => "Domain controller",
-            Role::Kdc => "KDC",
-            Role::Web => "Web host",
-        }
-    }
-}
+use crate::timeline::Judged;
+pub use crate::timeline::{Role, StageHead};
 
 /// One lifeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +36,17 @@ pub enum Mark {
     Break,
     /// Traffic wrapped in a SASL security layer.
     Sealed,
+}
+
+impl From<Judged> for Mark {
+    fn from(j: Judged) -> Mark {
+        match j {
+            Judged::Ok => Mark::Ok,
+            Judged::Failed => Mark::Failed,
+            Judged::Break => Mark::Break,
+            Judged::Sealed => Mark::Sealed,
+        }
+    }
 }
 
 impl Mark {
@@ -93,22 +84,6 @@ pub struct Note {
     pub code: String,
     pub summary: String,
     pub frames: Vec<u64>,
-}
-
-/// A stage heading: the stage, and for the per-host stages the Autodiscover host tried.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageHead {
-    pub kind: StageKind,
-    pub host: Option<String>,
-}
-
-impl StageHead {
-    pub fn title(&self) -> String {
-        match &self.host {
-            Some(h) => format!("{}: {h}", self.kind.title()),
-            None => self.kind.title().to_string(),
-        }
-    }
 }
 
 /// A row of the diagram, top to bottom.

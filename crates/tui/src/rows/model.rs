@@ -1,105 +1,11 @@
-//! A row of the timeline and what it refers to: its protocol, its status, and which part of which exchange it shows.
+//! A row of the timeline and what it refers to: its protocol, its status, and which part of
+//! which exchange it shows (the engine timeline's protocol, status and source).
 
 use crate::capture::Nanos;
 use crate::chain::{StageKind, StageStatus};
 use std::net::IpAddr;
 
-/// The protocol a row belongs to (what `f` filters on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Proto {
-    Dns,
-    Cldap,
-    Kerberos,
-    Tcp,
-    Ldap,
-    Tls,
-    Http,
-}
-
-impl Proto {
-    pub const ALL: [Proto; 7] = [
-        Proto::Dns,
-        Proto::Cldap,
-        Proto::Kerberos,
-        Proto::Tcp,
-        Proto::Ldap,
-        Proto::Tls,
-        Proto::Http,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Proto::Dns => "DNS",
-            Proto::Cldap => "CLDAP",
-            Proto::Kerberos => "KRB",
-            Proto::Tcp => "TCP",
-            Proto::Ldap => "LDAP",
-            Proto::Tls => "TLS",
-            Proto::Http => "HTTP",
-        }
-    }
-}
-
-/// What a message says about the lookup, as far as the message itself shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowStatus {
-    Ok,
-    /// An error answer, a refusal, a timeout, a fatal alert.
-    Failed,
-    /// A request that never got an answer in the capture.
-    Unanswered,
-    /// Neither good nor bad (an entry, a FIN-less reset after the work was done, ...).
-    Info,
-}
-
-/// Which part of which exchange in [`Exchanges`] a row shows (indices into its vectors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Source {
-    DnsQuery(usize),
-    DnsAnswer(usize),
-    LdapRequest(usize),
-    LdapEntry(usize, usize),
-    LdapReference(usize, usize),
-    LdapDone(usize),
-    TcpConnect(usize),
-    TcpAccepted(usize),
-    TcpRefused(usize),
-    TcpTimeout(usize),
-    TcpReset(usize),
-    TlsClientHello(usize),
-    TlsServerHello(usize),
-    TlsCertificate(usize),
-    TlsAlert(usize, usize),
-    TlsAppData(usize),
-    HttpRequest(usize),
-    HttpResponse(usize),
-    Kerberos(usize),
-}
-
-impl Source {
-    /// The exchange this part belongs to, so that parts of one exchange can share a stage.
-    pub fn exchange(self) -> (u8, usize) {
-        match self {
-            Source::DnsQuery(i) | Source::DnsAnswer(i) => (0, i),
-            Source::LdapRequest(i)
-            | Source::LdapEntry(i, _)
-            | Source::LdapReference(i, _)
-            | Source::LdapDone(i) => (1, i),
-            Source::TcpConnect(i)
-            | Source::TcpAccepted(i)
-            | Source::TcpRefused(i)
-            | Source::TcpTimeout(i)
-            | Source::TcpReset(i) => (2, i),
-            Source::TlsClientHello(i)
-            | Source::TlsServerHello(i)
-            | Source::TlsCertificate(i)
-            | Source::TlsAlert(i, _)
-            | Source::TlsAppData(i) => (3, i),
-            Source::HttpRequest(i) | Source::HttpResponse(i) => (4, i),
-            Source::Kerberos(i) => (5, i),
-        }
-    }
-}
+pub use crate::timeline::{EventStatus as RowStatus, Protocol as Proto, Source};
 
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
