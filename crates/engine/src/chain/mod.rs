@@ -14,6 +14,7 @@ pub mod directory;
 pub mod dns_stage;
 pub mod domain;
 pub mod fallbacks;
+pub mod http_stage;
 pub mod intent;
 pub mod kerberos_causes;
 pub mod locator;
@@ -131,10 +132,12 @@ fn main_host_stages(attempts: &[Attempt], directory_failed: bool) -> Vec<Stage> 
             .and_then(|s| s.cause.as_ref())
             .is_none_or(|c| c.severity != Severity::Info)
     };
+    // A host whose answer sent the client on (an Autodiscover redirect) is not where it ended.
+    let telling = |a: &&Attempt| telling(a) && !a.redirected();
     let chosen = attempts
         .iter()
         .find(|a| a.reached_https())
-        .or_else(|| attempts.iter().find(|a| from_scp(a)))
+        .or_else(|| attempts.iter().find(|a| from_scp(a) && !a.redirected()))
         .or_else(|| {
             attempts
                 .iter()
