@@ -13,6 +13,7 @@ pub mod client;
 pub mod directory;
 pub mod dns_stage;
 pub mod domain;
+pub mod ews;
 pub mod fallbacks;
 pub mod http_stage;
 pub mod intent;
@@ -280,6 +281,8 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         );
         findings.push(causes::cause("scp.earlier_pass_complete", summary, frames));
     }
+    // EWS traffic read after the lookup: findings of their own, never the break.
+    findings.extend(ews::empty_binary_properties(view));
     let (status, broken_at, cause) = progress::verdict(&stages, reached);
     Chain {
         client: view.ip,
