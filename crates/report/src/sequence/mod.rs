@@ -240,15 +240,60 @@ fn tcp_messages(view: &ClientView, c: &TcpConnection, out: &mut Vec<Raw>) {
             out.push(Raw {
                 from: server,
                 to: client,
-                label: match location {
-                    Some(l) => format!("HTTP {code}, Location {l}"),
-                    None => format!("HTTP {code}"),
+                label: {
+                    let mut label = match location {
+                        Some(l) => format!("HTTP {code}, Location {l}"),
+                        None => format!("HTTP {code}"),
+                    };
+                    label.push_str(&http_answer_text(h));
+                    label
                 },
                 frames: vec![*f],
                 reply: true,
                 kind: None,
             });
         }
+    }
+}
+
+/// What a readable answer said beyond its status: the schemes a 401 offers, the Autodiscover
+/// Action with its EwsUrl or redirect, an Error code and message, the v2 Url.
+fn http_answer_text(h: &crate::messages::HttpExchange) -> String {
+    use crate::proto::http::Content;
+    let Some(r) = &h.reply else {
+        return String::new();
+    };
+    let mut parts: Vec<String> = Vec::new();
+    if !r.auth_offered.is_empty() {
+        parts.push(format!("offers {}", r.auth_offered.join(", ")));
+    }
+    match &r.content {
+        Content::PoxResponse(p) => {
+            if let Some(e) = &p.error {
+                let code = e.code.clone().unwrap_or_default();
+                let message = e.message.clone().unwrap_or_default();
+                parts.push(format!("Error {code} {message}").trim_end().to_string());
+            }
+            let target = p
+                .ews_url()
+                .map(|u| format!("EwsUrl {u}"))
+                .or_else(|| p.redirect_addr.clone())
+                .or_else(|| p.redirect_url.clone());
+            if let Some(a) = &p.action {
+                parts.push(match target {
+                    Some(t) => format!("{a} {t}"),
+                    None => a.clone(),
+                });
+            }
+        }
+        Content::V2Response(v) => parts.extend(v.url.as_ref().map(|u| format!("Url {u}"))),
+        Content::Ews(e) => parts.push(e.operation.clone()),
+        _ => {}
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
     }
 }
 
