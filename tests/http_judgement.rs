@@ -28,6 +28,10 @@ fn ep(ip: Ipv4Addr, port: u16) -> Endpoint {
 }
 
 fn lookup(frame: u64) -> DnsExchange {
+    lookup_of(frame, HOST, WEB)
+}
+
+fn lookup_of(frame: u64, host: &str, ip: Ipv4Addr) -> DnsExchange {
     DnsExchange {
         frame,
         ts: frame as i64,
@@ -35,7 +39,7 @@ fn lookup(frame: u64) -> DnsExchange {
         server: ep(DNS, 53),
         transport: Transport::Udp,
         id: 1,
-        name: HOST.into(),
+        name: host.into(),
         qtype: "A".into(),
         retries: vec![],
         response: Some(DnsResponse {
@@ -44,9 +48,9 @@ fn lookup(frame: u64) -> DnsExchange {
             rcode: Rcode::NoError,
             truncated: false,
             answers: vec![DnsRecord {
-                name: HOST.into(),
+                name: host.into(),
                 ttl: 60,
-                data: DnsData::Address(IpAddr::V4(WEB)),
+                data: DnsData::Address(IpAddr::V4(ip)),
             }],
             additionals: vec![],
         }),
@@ -54,10 +58,14 @@ fn lookup(frame: u64) -> DnsExchange {
 }
 
 fn tcp(frame: u64, port: u16) -> TcpConnection {
+    tcp_to(frame, WEB, port)
+}
+
+fn tcp_to(frame: u64, server: Ipv4Addr, port: u16) -> TcpConnection {
     TcpConnection {
         id: frame,
         client: ep(CLIENT, 40000 + frame as u16),
-        server: ep(WEB, port),
+        server: ep(server, port),
         first_frame: frame,
         ts: frame as i64,
         saw_syn: true,
@@ -74,9 +82,13 @@ fn tcp(frame: u64, port: u16) -> TcpConnection {
 
 /// A TLS 1.2 handshake on connection `conn`: hellos in 4 and 5, the client's Finished in 6.
 fn tls(conn: u64) -> TlsSession {
+    tls_for(conn, HOST)
+}
+
+fn tls_for(conn: u64, sni: &str) -> TlsSession {
     TlsSession {
         conn,
-        client_hello: Some((4, Some(HOST.into()), vec![])),
+        client_hello: Some((4, Some(sni.into()), vec![])),
         server_hello: Some((5, 0x0303)),
         client_app_records: 3,
         client_app_frames: vec![6, 10],
@@ -273,5 +285,57 @@ fn a_pox_post_in_clear_on_port_80_is_judged_from_its_answer() {
     assert_eq!(
         c.cause.as_ref().map(|x| x.code.as_str()),
         Some("https.auth_no_usable_scheme")
+    );
+}
+
+#[test]
+fn a_redirect_url_in_the_xml_is_followed_to_the_host_that_gives_settings() {
+    const MAIL: Ipv4Addr = Ipv4Addr::new(10, 1, 0, 9);
+    let redirect = "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\"><Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\"><Account><Action>redirectUrl</Action><RedirectUrl>https://mail.contoso.test/autodiscover/autodiscover.xml</RedirectUrl></Account></Response></Autodiscover>";
+    let mut settings = exchange(
+        33,
+        40,
+        &pox("user@contoso.test", ""),
+        &answer("200 OK", "", SETTINGS),
+    );
+    settings.host = Some("mail.contoso.test".into());
+    let ex = Exchanges {
+        dns: vec![lookup(1), lookup_of(30, "mail.contoso.test", MAIL)],
+        tcp: vec![tcp(3, 443), tcp_to(33, MAIL, 443)],
+        tls: vec![tls(3), tls_for(33, "mail.contoso.test")],
+        http: vec![
+            exchange(
+                3,
+                10,
+                &pox("user@contoso.test", ""),
+                &answer("200 OK", "", redirect),
+            ),
+            HttpExchange {
+                conn: 33,
+                ..settings
+            },
+        ],
+        ..Exchanges::default()
+    };
+    let c = chain(&ex, Some("contoso.test"));
+    assert_eq!(c.status, ChainStatus::Complete, "{:?}", c.findings);
+    let first = c
+        .attempts
+        .iter()
+        .find(|a| a.host == HOST)
+        .expect("the autodiscover host");
+    assert!(first.redirected() && !first.reached_https());
+    let next = c
+        .attempts
+        .iter()
+        .find(|a| a.host == "mail.contoso.test")
+        .expect("the redirect target is a candidate");
+    assert_eq!(next.origin, capdiag::chain::Origin::Redirect);
+    assert!(next.reached_https());
+    assert!(
+        https(&c)
+            .detail
+            .iter()
+            .any(|(k, v)| *k == "ews_url" && v.ends_with("/EWS/Exchange.asmx"))
     );
 }

@@ -287,3 +287,33 @@ fn a_request_never_answered_and_non_autodiscover_traffic() {
     );
     assert!(judge("mail.contoso.test", &[&ews], &[&ews]).is_none());
 }
+
+#[test]
+fn a_302_back_to_a_url_already_visited_is_a_loop() {
+    let to = |url: &str| response("302 Found", &format!("Location: {url}\r\n"), "");
+    let first = exchange(
+        10,
+        &pox_request("a@contoso.test", None),
+        Some(&to(
+            "https://mail.contoso.test/autodiscover/autodiscover.xml",
+        )),
+    );
+    let mut back = exchange(
+        20,
+        &pox_request("a@contoso.test", None),
+        Some(&to(
+            "https://autodiscover.contoso.test/autodiscover/autodiscover.xml",
+        )),
+    );
+    back.conn = 2;
+    back.host = Some("mail.contoso.test".into());
+    let s = judge("mail.contoso.test", &[&back], &[&first, &back]).expect("judged");
+    assert_eq!(code(&s), "autodiscover.redirect_loop");
+    // The first hop alone is a redirect the client follows.
+    let s = judge("autodiscover.contoso.test", &[&first], &[&first]).expect("judged");
+    assert_eq!(s.status, StageStatus::Ok);
+    assert_eq!(
+        s.redirect.as_deref(),
+        Some("https://mail.contoso.test/autodiscover/autodiscover.xml")
+    );
+}
