@@ -114,3 +114,33 @@ fn bad_start_lines_are_errors_and_bad_bodies_are_said() {
     assert_eq!(r.content, Content::None);
     assert!(r.body_problem.is_some_and(|p| p.contains("gzip")));
 }
+
+/// Every prefix of real messages, and every one with a byte changed, frames and decodes to a
+/// value or an error: never a panic (a capture can cut or corrupt a message anywhere).
+#[test]
+fn cut_and_corrupted_messages_never_panic() {
+    let xml = r#"<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><Account><Action>redirectAddr</Action><RedirectAddr>a@b.test</RedirectAddr></Account></Response></Autodiscover>"#;
+    let chunked = format!(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nWWW-Authenticate: Negotiate, Basic realm=\"x\"\r\n\r\n{:x}\r\n{xml}\r\n0\r\n\r\n",
+        xml.len()
+    );
+    let post = format!(
+        "POST /autodiscover/autodiscover.json/v1.0/a%40b.test?Protocol=EWS HTTP/1.1\r\nHost: h\r\nContent-Length: {}\r\n\r\n{xml}",
+        xml.len()
+    );
+    for m in [chunked.as_bytes(), post.as_bytes()] {
+        for cut in 0..=m.len() {
+            let part = &m[..cut];
+            let _ = message_length(part);
+            let _ = decode_http(part);
+        }
+        for at in 0..m.len() {
+            for b in [0u8, b'\r', b'<', b'%', 0xff] {
+                let mut bad = m.to_vec();
+                bad[at] = b;
+                let _ = message_length(&bad);
+                let _ = decode_http(&bad);
+            }
+        }
+    }
+}
