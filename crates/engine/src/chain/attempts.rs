@@ -365,8 +365,13 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
         .copied()
         .filter(|h| conns.iter().any(|c| c.id == h.conn))
         .collect();
+    let scheme = if conns.iter().any(|c| view.tls.contains_key(&c.id)) {
+        "https"
+    } else {
+        "http"
+    };
     if connected
-        && let Some(judged) = http_stage::judge(host, &readable, &view.http)
+        && let Some(judged) = http_stage::judge(host, scheme, &readable, &view.http)
         && let Some(last) = stages.last_mut()
     {
         *last = judged;

@@ -133,7 +133,7 @@ pub fn port80_attempt(view: &ClientView, domain: &str) -> Option<Attempt> {
         .iter()
         .any(|h| !h.method.eq_ignore_ascii_case("GET") || h.request.v2.is_some());
     let judged = answered_in_clear
-        .then(|| super::http_stage::judge(&host, &requests, &view.http))
+        .then(|| super::http_stage::judge(&host, "http", &requests, &view.http))
         .flatten();
     let answer = match (judged, get) {
         (Some(stage), _) => stage,

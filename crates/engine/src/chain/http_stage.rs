@@ -83,8 +83,14 @@ fn same_url(a: &str, b: &str) -> bool {
 }
 
 /// Judges a host's HTTPS stage from its readable exchanges (`mine`), or None when none is an
-/// Autodiscover request. `all` is every exchange of the client, for redirect loops.
-pub fn judge(host: &str, mine: &[&HttpExchange], all: &[&HttpExchange]) -> Option<Stage> {
+/// Autodiscover request. `all` is every exchange of the client, for redirect loops; `scheme`
+/// (http, or https for decrypted TLS) is how summaries write the URL asked for.
+pub fn judge(
+    host: &str,
+    scheme: &str,
+    mine: &[&HttpExchange],
+    all: &[&HttpExchange],
+) -> Option<Stage> {
     let kind = StageKind::Https;
     let ad: Vec<&HttpExchange> = mine
         .iter()
@@ -114,7 +120,7 @@ pub fn judge(host: &str, mine: &[&HttpExchange], all: &[&HttpExchange]) -> Optio
             exchange_detail(first),
         ));
     };
-    Some(judge_answer(host, last, &ad, all))
+    Some(judge_answer(host, scheme, last, &ad, all))
 }
 
 fn frames(h: &HttpExchange) -> Vec<u64> {
@@ -146,6 +152,7 @@ fn exchange_detail(h: &HttpExchange) -> Vec<(&'static str, String)> {
 
 fn judge_answer(
     host: &str,
+    scheme: &str,
     last: &HttpExchange,
     mine: &[&HttpExchange],
     all: &[&HttpExchange],
@@ -155,7 +162,7 @@ fn judge_answer(
         return Stage::not_seen(kind);
     };
     let mut detail = exchange_detail(last);
-    let asked = format!("{} {}", last.method, asked_url(last, host));
+    let asked = format!("{} {scheme}://{}", last.method, asked_url(last, host));
     let f = frames(last);
     if let Some((how, target)) = redirect_of(last) {
         detail.push(("action", how.to_string()));

@@ -60,7 +60,7 @@ fn exchange(frame: u64, request: &[u8], answer: Option<&[u8]>) -> HttpExchange {
 
 fn judged(ex: &[HttpExchange]) -> Stage {
     let refs: Vec<&HttpExchange> = ex.iter().collect();
-    judge("autodiscover.contoso.test", &refs, &refs).expect("an Autodiscover exchange")
+    judge("autodiscover.contoso.test", "http", &refs, &refs).expect("an Autodiscover exchange")
 }
 
 fn code(s: &Stage) -> &str {
@@ -285,7 +285,7 @@ fn a_request_never_answered_and_non_autodiscover_traffic() {
         b"POST /EWS/Exchange.asmx HTTP/1.1\r\nHost: mail.contoso.test\r\nContent-Length: 0\r\n\r\n",
         Some(&response("200 OK", "", "")),
     );
-    assert!(judge("mail.contoso.test", &[&ews], &[&ews]).is_none());
+    assert!(judge("mail.contoso.test", "https", &[&ews], &[&ews]).is_none());
 }
 
 #[test]
@@ -307,10 +307,10 @@ fn a_302_back_to_a_url_already_visited_is_a_loop() {
     );
     back.conn = 2;
     back.host = Some("mail.contoso.test".into());
-    let s = judge("mail.contoso.test", &[&back], &[&first, &back]).expect("judged");
+    let s = judge("mail.contoso.test", "https", &[&back], &[&first, &back]).expect("judged");
     assert_eq!(code(&s), "autodiscover.redirect_loop");
     // The first hop alone is a redirect the client follows.
-    let s = judge("autodiscover.contoso.test", &[&first], &[&first]).expect("judged");
+    let s = judge("autodiscover.contoso.test", "https", &[&first], &[&first]).expect("judged");
     assert_eq!(s.status, StageStatus::Ok);
     assert_eq!(
         s.redirect.as_deref(),
