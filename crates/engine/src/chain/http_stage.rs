@@ -314,11 +314,8 @@ fn redirect_loop(
             })
         })
         .collect();
-    let mut frames: Vec<u64> = hops
-        .iter()
-        .flat_map(|h| super::http_stage::frames(h))
-        .collect();
-    frames.extend(super::http_stage::frames(last));
+    let mut evidence: Vec<u64> = hops.iter().flat_map(|h| frames(h)).collect();
+    evidence.extend(frames(last));
     let revisited = if how == "redirectAddr" {
         before
             .iter()
@@ -340,7 +337,7 @@ fn redirect_loop(
         "The Autodiscover redirects go round: {why} ({}).",
         trail.join("; ")
     );
-    Some(cause("autodiscover.redirect_loop", summary, frames))
+    Some(cause("autodiscover.redirect_loop", summary, evidence))
 }
 
 #[cfg(test)]
