@@ -99,6 +99,7 @@ fn fallbacks(status: u16, location: Option<&str>, srv: Vec<DnsData>) -> Exchange
             target: "/autodiscover/autodiscover.xml".into(),
             host: Some("autodiscover.contoso.test".into()),
             response: Some((15, status, location.map(str::to_string))),
+            ..HttpExchange::default()
         }],
         ..Exchanges::default()
     }

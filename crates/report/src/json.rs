@@ -6,7 +6,8 @@ use serde_json::{Map, Value, json};
 use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
 use crate::chain::{Attempt, Chain, DirectorySession, Stage};
-use crate::messages::{LdapExchange, LdapRequest};
+use crate::messages::{HttpExchange, LdapExchange, LdapRequest};
+use crate::proto::http::Content;
 use crate::proto::ldap::{BindAuth, REDACTED_PASSWORD, Scope};
 
 pub const SCHEMA: &str = "capdiag/1";
@@ -44,6 +45,7 @@ pub fn document(a: &Analysis) -> Value {
             "retries": d.retries,
             "response_frame": d.response.as_ref().map(|r| r.frame),
         })).collect::<Vec<_>>(),
+        "http": a.exchanges.http.iter().map(|h| http(a, h)).collect::<Vec<_>>(),
         "ldap": {
             "binds": a.exchanges.ldap.iter().filter_map(bind).collect::<Vec<_>>(),
             "searches": a.exchanges.ldap.iter().filter_map(|l| search(l, &ctx)).collect::<Vec<_>>(),
@@ -84,6 +86,66 @@ fn place_in_files(doc: &mut Value, a: &Analysis) {
             }
         }
     }
+}
+
+/// One readable HTTP exchange as the model holds it (docs/json.md, `http`).
+fn http(a: &Analysis, h: &HttpExchange) -> Value {
+    let conn = a.exchanges.tcp.iter().find(|c| c.id == h.conn);
+    let request_body = match &h.request.content {
+        Content::PoxRequest(p) => json!({ "kind": "autodiscover_pox", "email": p.email,
+            "acceptable_response_schema": p.acceptable_schema }),
+        Content::Ews(e) => json!({ "kind": "ews", "operation": e.operation }),
+        _ => Value::Null,
+    };
+    let response = h.reply.as_ref().map(|r| {
+        let body = match &r.content {
+            Content::PoxResponse(p) => json!({
+                "kind": "autodiscover_pox",
+                "action": p.action,
+                "ews_url": p.ews_url(),
+                "redirect_addr": p.redirect_addr,
+                "redirect_url": p.redirect_url,
+                "protocols": p.protocols.iter().map(|x| json!({
+                    "type": x.kind, "ews_url": x.ews_url, "as_url": x.as_url, "server": x.server,
+                })).collect::<Vec<_>>(),
+                "error": p.error.as_ref().map(|e| json!({ "code": e.code, "message": e.message })),
+            }),
+            Content::V2Response(v) => {
+                json!({ "kind": "autodiscover_v2", "protocol": v.protocol, "url": v.url })
+            }
+            Content::Ews(e) => json!({
+                "kind": "ews",
+                "operation": e.operation,
+                "response_classes": e.response_classes,
+                "items": e.items,
+                "empty_binary_properties": e.empty_binary.iter().map(|p| json!({
+                    "item_id": p.item_id, "subject": p.subject,
+                    "property": p.property, "property_type": p.property_type,
+                })).collect::<Vec<_>>(),
+            }),
+            _ => Value::Null,
+        };
+        json!({
+            "frame": h.response.as_ref().map(|x| x.0),
+            "status": r.status,
+            "reason": r.reason,
+            "location": r.location,
+            "auth_offered": r.auth_offered,
+            "body": body,
+        })
+    });
+    json!({
+        "frame": h.frame,
+        "client": conn.map(|c| c.client.to_string()),
+        "server": conn.map(|c| c.server.to_string()),
+        "method": h.method,
+        "target": h.target,
+        "host": h.host,
+        "auth_scheme": h.request.auth_scheme,
+        "autodiscover_v2_email": h.request.v2.as_ref().map(|v| v.email.clone()),
+        "body": request_body,
+        "response": response,
+    })
 }
 
 fn detail(d: &[(&'static str, String)]) -> Value {

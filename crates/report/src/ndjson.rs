@@ -100,7 +100,10 @@ fn level(s: Severity) -> &'static str {
 
 /// `destination.*` from the server a stage names: an address with a port, or a host name.
 fn destination(stage: Option<&Stage>) -> Option<Value> {
-    let server = stage?.server()?;
+    server_destination(stage?.server()?)
+}
+
+fn server_destination(server: &str) -> Option<Value> {
     if let Ok(addr) = server.parse::<SocketAddr>() {
         return Some(json!({"ip": addr.ip().to_string(), "port": addr.port()}));
     }
@@ -353,18 +356,8 @@ pub fn group_event(g: &FailureGroup, ctx: &Context<'_>) -> Value {
         ctx,
     );
     set(&mut m, &["event", "outcome"], json!("failure"));
-    if let Some(server) = &g.server {
-        let stage = Stage {
-            kind: g.stage,
-            status: crate::chain::StageStatus::Failed,
-            frames: vec![],
-            detail: vec![("server", server.clone())],
-            cause: None,
-            notes: vec![],
-        };
-        if let Some(d) = destination(Some(&stage)) {
-            m.insert("destination".into(), d);
-        }
+    if let Some(d) = g.server.as_deref().and_then(server_destination) {
+        m.insert("destination".into(), d);
     }
     set(&mut m, &["capdiag", "record"], json!("failure_group"));
     set(&mut m, &["capdiag", "group"], group_value(g));

@@ -9,9 +9,10 @@ use super::certificate;
 use super::client::ClientView;
 use super::directory::connection_stage;
 use super::dns_stage;
+use super::http_stage;
 use super::model::{Attempt, Cause, Origin, Severity, Stage, StageKind, StageStatus, frame_set};
 use crate::flow::Side;
-use crate::messages::{TcpConnection, TlsSession};
+use crate::messages::{HttpExchange, TcpConnection, TlsSession};
 use crate::proto::dns::DnsData;
 pub use crate::proto::names::url_host;
 
@@ -44,6 +45,27 @@ pub fn candidates(
             let location = h.response.as_ref().and_then(|r| r.2.as_deref());
             if let Some((host, port)) = location.and_then(url_host) {
                 add(host, port, Origin::Redirect);
+            }
+            // An Autodiscover redirect in the XML is followed the same way: redirectUrl names
+            // the next URL, redirectAddr the next address, whose domain has its own fallbacks.
+            match http_stage::redirect_of(h) {
+                Some(("redirectUrl", url)) => {
+                    if let Some((host, port)) = url_host(&url) {
+                        add(host, port, Origin::Redirect);
+                    }
+                }
+                Some(("redirectAddr", addr)) => {
+                    if let Some((_, other)) = addr.rsplit_once('@') {
+                        let other = other.to_ascii_lowercase();
+                        add(other.clone(), 443, Origin::Domain);
+                        add(
+                            format!("autodiscover.{other}"),
+                            443,
+                            Origin::AutodiscoverDomain,
+                        );
+                    }
+                }
+                _ => {}
             }
         }
         // Fallback names of another SMTP domain the capture shows the client using.
@@ -334,6 +356,25 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
             stages.push(Stage::not_seen(StageKind::TlsHandshake));
             stages.push(Stage::not_seen(StageKind::Https));
         }
+    }
+    // Readable HTTP on the host's connections (clear, or decrypted) judges the HTTPS stage by
+    // what was answered, not by how many records came back.
+    let readable: Vec<&HttpExchange> = view
+        .http
+        .iter()
+        .copied()
+        .filter(|h| conns.iter().any(|c| c.id == h.conn))
+        .collect();
+    let scheme = if conns.iter().any(|c| view.tls.contains_key(&c.id)) {
+        "https"
+    } else {
+        "http"
+    };
+    if connected
+        && let Some(judged) = http_stage::judge(host, scheme, &readable, &view.http)
+        && let Some(last) = stages.last_mut()
+    {
+        *last = judged;
     }
     for s in &mut stages {
         s.detail.insert(0, ("host", host.to_string()));

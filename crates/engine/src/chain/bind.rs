@@ -233,6 +233,7 @@ fn judge_connection(view: &ClientView, binds: &ConnBinds) -> Stage {
             detail: d,
             cause: None,
             notes: vec![],
+            redirect: None,
         },
         BindEnd::Unanswered => {
             let closed_by_server = binds.conn.and_then(|id| view.conn(id)).is_some_and(|c| {

@@ -185,7 +185,14 @@ fn views_where(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientVie
         }
     }
     for h in &ex.http {
-        if let Some(v) = owner.get(&h.conn).and_then(|ip| by_ip.get_mut(ip)) {
+        let Some(ip) = owner.get(&h.conn).copied() else {
+            continue;
+        };
+        // A readable Autodiscover request makes its sender a client, as its DNS query would.
+        if super::http_stage::is_autodiscover(h) {
+            seen(ip, h.frame);
+        }
+        if let Some(v) = by_ip.get_mut(&ip) {
             v.http.push(h);
         }
     }

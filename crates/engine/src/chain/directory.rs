@@ -266,6 +266,7 @@ pub fn sealed_stage(kind: StageKind, layer: &SaslLayer) -> Stage {
         detail: vec![("note", format!("{}; not readable", sealed_how(layer)))],
         cause: None,
         notes: vec![],
+        redirect: None,
     }
 }
 

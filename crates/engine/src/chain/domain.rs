@@ -1,8 +1,10 @@
 //! Which domain a client was looking up: from the options, or from the capture (DC locator SRV
-//! names, the CLDAP ping's DnsDomain, the base DN of its searches, an Autodiscover name, the Kerberos realm).
+//! names, the CLDAP ping's DnsDomain, the base DN of its searches, an Autodiscover name, the address of an Autodiscover request,
+//! the Kerberos realm).
 
 use super::client::ClientView;
 use crate::messages::LdapRequest;
+use crate::proto::http::Content;
 pub use crate::proto::names::{cldap_dns_domain, domain_of_dn, domain_of_locator_name};
 
 /// The domain of the lookup: the option if given, else the first the capture names.
@@ -43,6 +45,23 @@ pub fn infer(view: &ClientView, given: Option<&str>) -> Option<String> {
                 n.strip_prefix("autodiscover.")
                     .or_else(|| n.strip_prefix("_autodiscover._tcp."))
                     .map(str::to_string)
+            })
+        })
+        .or_else(|| {
+            // The mailbox's domain as an Autodiscover request names it (POX EMailAddress, the
+            // v2 path), then the autodiscover.<domain> it was sent to.
+            view.http.iter().find_map(|h| {
+                let email = match &h.request.content {
+                    Content::PoxRequest(p) => p.email.clone(),
+                    _ => h.request.v2.as_ref().map(|v| v.email.clone()),
+                }?;
+                email.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase())
+            })
+        })
+        .or_else(|| {
+            view.http.iter().find_map(|h| {
+                let host = h.host.as_deref()?.split(':').next()?.to_ascii_lowercase();
+                host.strip_prefix("autodiscover.").map(str::to_string)
             })
         })
         .or_else(|| {

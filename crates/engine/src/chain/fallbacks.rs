@@ -127,9 +127,18 @@ pub fn port80_attempt(view: &ClientView, domain: &str) -> Option<Attempt> {
             h.method.eq_ignore_ascii_case("GET") && redirect_path_matches(url_path(&h.target))
         })
         .or(requests.first());
-    let answer = match get {
-        Some(h) => http_stage(&host, h),
-        None => Stage::not_seen(StageKind::Https),
+    // A POX or v2 request sent in clear (not EWS's GET probe) is judged as any readable
+    // Autodiscover exchange; the GET probe by EWS's redirect rule.
+    let answered_in_clear = requests
+        .iter()
+        .any(|h| !h.method.eq_ignore_ascii_case("GET") || h.request.v2.is_some());
+    let judged = answered_in_clear
+        .then(|| super::http_stage::judge(&host, "http", &requests, &view.http))
+        .flatten();
+    let answer = match (judged, get) {
+        (Some(stage), _) => stage,
+        (None, Some(h)) => http_stage(&host, h),
+        (None, None) => Stage::not_seen(StageKind::Https),
     };
     let mut stages = vec![
         dns,

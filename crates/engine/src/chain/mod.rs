@@ -13,8 +13,10 @@ pub mod client;
 pub mod directory;
 pub mod dns_stage;
 pub mod domain;
+pub mod ews;
 pub mod fallbacks;
 pub mod groups;
+pub mod http_stage;
 pub mod intent;
 pub mod kerberos_causes;
 pub mod locator;
@@ -132,10 +134,12 @@ fn main_host_stages(attempts: &[Attempt], directory_failed: bool) -> Vec<Stage> 
             .and_then(|s| s.cause.as_ref())
             .is_none_or(|c| c.severity != Severity::Info)
     };
+    // A host whose answer sent the client on (an Autodiscover redirect) is not where it ended.
+    let telling = |a: &&Attempt| telling(a) && !a.redirected();
     let chosen = attempts
         .iter()
         .find(|a| a.reached_https())
-        .or_else(|| attempts.iter().find(|a| from_scp(a)))
+        .or_else(|| attempts.iter().find(|a| from_scp(a) && !a.redirected()))
         .or_else(|| {
             attempts
                 .iter()
@@ -278,6 +282,8 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         );
         findings.push(causes::cause("scp.earlier_pass_complete", summary, frames));
     }
+    // EWS traffic read after the lookup: findings of their own, never the break.
+    findings.extend(ews::empty_binary_properties(view));
     let (status, broken_at, cause) = progress::verdict(&stages, reached);
     Chain {
         client: view.ip,

@@ -151,6 +151,9 @@ pub struct Stage {
     pub cause: Option<Cause>,
     /// Warnings and information found at this stage that do not make it fail.
     pub notes: Vec<Cause>,
+    /// The HTTPS answer was an Autodiscover redirect (redirectAddr, redirectUrl or a 30x): the
+    /// address or URL the client is sent on to. The step worked, but HTTPS is not reached here.
+    pub redirect: Option<String>,
 }
 
 /// Frames as evidence is shown: ascending, each once.
@@ -169,6 +172,7 @@ impl Stage {
             detail,
             cause: None,
             notes: vec![],
+            redirect: None,
         }
     }
 
@@ -180,6 +184,7 @@ impl Stage {
             detail,
             cause: Some(cause),
             notes: vec![],
+            redirect: None,
         }
     }
 
@@ -191,6 +196,7 @@ impl Stage {
             detail: vec![],
             cause: None,
             notes: vec![],
+            redirect: None,
         }
     }
 }
@@ -297,10 +303,16 @@ impl Attempt {
     /// Whether an HTTPS request was answered (the port-80 step's answer is not HTTPS).
     pub fn reached_https(&self) -> bool {
         self.origin != Origin::Port80
-            && self
-                .stages
-                .iter()
-                .any(|s| s.kind == StageKind::Https && s.status == StageStatus::Ok)
+            && self.stages.iter().any(|s| {
+                s.kind == StageKind::Https && s.status == StageStatus::Ok && s.redirect.is_none()
+            })
+    }
+
+    /// Whether the host's HTTPS answer sent the client on elsewhere.
+    pub fn redirected(&self) -> bool {
+        self.stages
+            .iter()
+            .any(|s| s.kind == StageKind::Https && s.redirect.is_some())
     }
 
     pub fn first_failure(&self) -> Option<&Stage> {

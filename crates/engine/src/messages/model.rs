@@ -141,15 +141,22 @@ pub struct TlsSession {
     pub server_app_last: Option<u64>,
 }
 
-/// A clear-text HTTP request and its response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A readable HTTP request and its response (clear text, or HTTPS once decrypted), paired in
+/// order on their connection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HttpExchange {
     pub conn: ConnId,
+    /// The request's last frame.
     pub frame: u64,
     pub method: String,
     pub target: String,
     pub host: Option<String>,
+    /// The response's last frame, status and Location.
     pub response: Option<(u64, u16, Option<String>)>,
+    /// The request as decoded: Authorization scheme, POX address, v2 path, EWS operation.
+    pub request: crate::proto::http::HttpRequest,
+    /// The response as decoded: schemes offered, POX, v2 or EWS body (with `response`).
+    pub reply: Option<crate::proto::http::HttpResponse>,
 }
 
 /// A Kerberos message on port 88 (decoded further by the diagnosis work).

@@ -247,6 +247,7 @@ impl Builder<'_> {
             let kind = EventKind::HttpResponse {
                 status: *code,
                 location: location.clone(),
+                said: super::labels::http_answer_said(h),
             };
             let response = event(
                 Source::HttpResponse(i),

@@ -237,13 +237,55 @@ pub fn label(kind: &EventKind) -> String {
         }
         EventKind::HttpResponse {
             status,
-            location: Some(l),
-        } => format!("HTTP {status}, Location {l}"),
-        EventKind::HttpResponse {
-            status,
-            location: None,
-        } => format!("HTTP {status}"),
+            location,
+            said,
+        } => {
+            let mut label = match location {
+                Some(l) => format!("HTTP {status}, Location {l}"),
+                None => format!("HTTP {status}"),
+            };
+            if !said.is_empty() {
+                label.push_str(&format!(" ({})", said.join("; ")));
+            }
+            label
+        }
     }
+}
+
+/// What a readable HTTP answer said beyond its status (see `EventKind::HttpResponse::said`).
+pub fn http_answer_said(h: &crate::messages::HttpExchange) -> Vec<String> {
+    use crate::proto::http::Content;
+    let Some(r) = &h.reply else {
+        return Vec::new();
+    };
+    let mut parts: Vec<String> = Vec::new();
+    if !r.auth_offered.is_empty() {
+        parts.push(format!("offers {}", r.auth_offered.join(", ")));
+    }
+    match &r.content {
+        Content::PoxResponse(p) => {
+            if let Some(e) = &p.error {
+                let code = e.code.clone().unwrap_or_default();
+                let message = e.message.clone().unwrap_or_default();
+                parts.push(format!("Error {code} {message}").trim_end().to_string());
+            }
+            let target = p
+                .ews_url()
+                .map(|u| format!("EwsUrl {u}"))
+                .or_else(|| p.redirect_addr.clone())
+                .or_else(|| p.redirect_url.clone());
+            if let Some(a) = &p.action {
+                parts.push(match target {
+                    Some(t) => format!("{a} {t}"),
+                    None => a.clone(),
+                });
+            }
+        }
+        Content::V2Response(v) => parts.extend(v.url.as_ref().map(|u| format!("Url {u}"))),
+        Content::Ews(e) => parts.push(e.operation.clone()),
+        _ => {}
+    }
+    parts
 }
 
 /// The server's side of encrypted application data: "HTTPS response (encrypted, 3 records)".

@@ -305,6 +305,10 @@ pub enum EventKind {
     HttpResponse {
         status: u16,
         location: Option<String>,
+        /// What a readable answer said beyond its status, in order: the schemes a 401
+        /// offers, the Autodiscover Action with its EwsUrl or redirect, an Error code and
+        /// message, the v2 Url, the EWS operation.
+        said: Vec<String>,
     },
 }
 

@@ -219,7 +219,9 @@ pub(super) fn row_text(e: &Event) -> (&'static str, String) {
                 .unwrap_or_default();
             ("request", format!("{method} {target}{host}"))
         }
-        EventKind::HttpResponse { status, location } => {
+        EventKind::HttpResponse {
+            status, location, ..
+        } => {
             let to = location
                 .as_deref()
                 .map(|l| format!(" → {l}"))
