@@ -8,6 +8,7 @@
 //!
 //! - [`kerberos`]: string-to-key, decrypt with a key usage, and GSS wrap tokens (RFC 4121 for
 //!   AES, RFC 4757 for RC4) for Kerberos-sealed LDAP.
+//! - [`keytab`]: MIT keytab files (as `ktpass` and `samba-tool domain exportkeytab` write them).
 #![cfg_attr(
     test,
     allow(
@@ -19,6 +20,7 @@
 
 mod hashes;
 pub mod kerberos;
+pub mod keytab;
 
 #[cfg(test)]
 mod test_hex {
