@@ -9,6 +9,8 @@
 //! - [`kerberos`]: string-to-key, decrypt with a key usage, and GSS wrap tokens (RFC 4121 for
 //!   AES, RFC 4757 for RC4) for Kerberos-sealed LDAP.
 //! - [`keytab`]: MIT keytab files (as `ktpass` and `samba-tool domain exportkeytab` write them).
+//! - [`ntlm`]: NTLMv2 keys from a password and the AUTHENTICATE message, and NTLM sealing of
+//!   LDAP SASL buffers.
 #![cfg_attr(
     test,
     allow(
@@ -21,6 +23,7 @@
 mod hashes;
 pub mod kerberos;
 pub mod keytab;
+pub mod ntlm;
 
 #[cfg(test)]
 mod test_hex {
