@@ -115,8 +115,7 @@ mod tests {
         stream.apply(&mut second);
         first.extend(second);
         assert_eq!(first, whole);
-        // RFC 6229-style check of the first keystream bytes for key "Key" (Wikipedia's vector
-        // "Key"/"Plaintext" → BBF316E8D940AF0AD3).
+        // The classic published RC4 vector: key "Key", plaintext "Plaintext".
         assert_eq!(
             rc4(b"Key", b"Plaintext"),
             [0xbb, 0xf3, 0x16, 0xe8, 0xd9, 0x40, 0xaf, 0x0a, 0xd3]

@@ -11,6 +11,7 @@
 //! - [`keytab`]: MIT keytab files (as `ktpass` and `samba-tool domain exportkeytab` write them).
 //! - [`ntlm`]: NTLMv2 keys from a password and the AUTHENTICATE message, and NTLM sealing of
 //!   LDAP SASL buffers.
+//! - [`passwords`]: the `--password-file` format.
 #![cfg_attr(
     test,
     allow(
@@ -24,6 +25,7 @@ mod hashes;
 pub mod kerberos;
 pub mod keytab;
 pub mod ntlm;
+pub mod passwords;
 
 #[cfg(test)]
 mod test_hex {
