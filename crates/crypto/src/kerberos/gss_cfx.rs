@@ -4,13 +4,16 @@
 //! (signed only), the whole body rotated right by RRC bytes.
 
 use super::usage::{ACCEPTOR_SEAL, ACCEPTOR_SIGN, INITIATOR_SEAL, INITIATOR_SIGN};
-use super::{KerberosError, Key, Sender, Unwrapped, checksum, decrypt};
+use super::{KerberosError, Key, Sender, Unwrapped, checksum, decrypt, encrypt};
 use crate::hashes::constant_time_eq;
 
 const TOK_ID: [u8; 2] = [0x05, 0x04];
 const HEADER_LEN: usize = 16;
 const FLAG_SENT_BY_ACCEPTOR: u8 = 0x01;
 const FLAG_SEALED: u8 = 0x02;
+const FLAG_ACCEPTOR_SUBKEY: u8 = 0x04;
+/// Filler bytes [`wrap_cfx`] puts before the header copy of a sealed token.
+const SEAL_FILLER: u16 = 3;
 
 /// Unwraps an RFC 4121 wrap token that `sender` sent, with the context key: the acceptor's
 /// subkey when the token's AcceptorSubkey flag is set (the AP-REP subkey), else the
@@ -106,54 +109,94 @@ pub fn unwrap_cfx(key: &Key, sender: Sender, token: &[u8]) -> Result<Unwrapped, 
     })
 }
 
+/// How [`wrap_cfx`] builds a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrapSpec {
+    /// Who sends it (sets SentByAcceptor and the key usage).
+    pub sender: Sender,
+    /// Sealed (encrypted) or signed only.
+    pub sealed: bool,
+    /// Whether to set the AcceptorSubkey flag (the caller passes that subkey as the key).
+    pub acceptor_subkey: bool,
+    /// Bytes to rotate the body right by (Windows uses 28 for AES in DCE RPC, 0 in LDAP).
+    pub rrc: u16,
+    /// The sender's sequence number.
+    pub sequence_number: u64,
+}
+
+/// Builds an RFC 4121 wrap token of `data` (the inverse of [`unwrap_cfx`]; sealed tokens get
+/// 3 filler bytes and `confounder`). capdiag never sends: this builds test captures.
+pub fn wrap_cfx(
+    key: &Key,
+    spec: &WrapSpec,
+    confounder: &[u8; 16],
+    data: &[u8],
+) -> Result<Vec<u8>, KerberosError> {
+    let mut flags = if spec.sender == Sender::Acceptor {
+        FLAG_SENT_BY_ACCEPTOR
+    } else {
+        0
+    };
+    if spec.sealed {
+        flags |= FLAG_SEALED;
+    }
+    if spec.acceptor_subkey {
+        flags |= FLAG_ACCEPTOR_SUBKEY;
+    }
+    let [s0, s1, s2, s3, s4, s5, s6, s7] = spec.sequence_number.to_be_bytes();
+    let header = |extra_count: u16, rrc: u16| {
+        let [e0, e1] = extra_count.to_be_bytes();
+        let [r0, r1] = rrc.to_be_bytes();
+        [
+            0x05, 0x04, flags, 0xff, e0, e1, r0, r1, s0, s1, s2, s3, s4, s5, s6, s7,
+        ]
+    };
+    let (extra_count, mut body) = if spec.sealed {
+        let usage = if spec.sender == Sender::Acceptor {
+            ACCEPTOR_SEAL
+        } else {
+            INITIATOR_SEAL
+        };
+        let mut inner = data.to_vec();
+        inner.extend(std::iter::repeat_n(0xff, usize::from(SEAL_FILLER)));
+        inner.extend_from_slice(&header(SEAL_FILLER, 0));
+        (SEAL_FILLER, encrypt(key, usage, confounder, &inner)?)
+    } else {
+        let usage = if spec.sender == Sender::Acceptor {
+            ACCEPTOR_SIGN
+        } else {
+            INITIATOR_SIGN
+        };
+        let mut signed = data.to_vec();
+        signed.extend_from_slice(&header(0, 0));
+        let mac = checksum(key, usage, &signed)?;
+        let mac_len = u16::try_from(mac.len()).unwrap_or(0);
+        let mut body = data.to_vec();
+        body.extend(mac);
+        (mac_len, body)
+    };
+    if let Some(shift) = usize::from(spec.rrc).checked_rem(body.len()) {
+        body.rotate_right(shift);
+    }
+    let mut token = header(extra_count, spec.rrc).to_vec();
+    token.extend(body);
+    Ok(token)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kerberos::{Etype, encrypt, string_to_key};
+    use crate::kerberos::{Etype, string_to_key};
 
-    /// The forward direction of RFC 4121 section 4.2.4, for building test tokens.
     fn wrap(key: &Key, sender: Sender, sealed: bool, rrc: u16, seq: u64, data: &[u8]) -> Vec<u8> {
-        let mut flags = if sender == Sender::Acceptor {
-            FLAG_SENT_BY_ACCEPTOR
-        } else {
-            0
+        let spec = WrapSpec {
+            sender,
+            sealed,
+            acceptor_subkey: false,
+            rrc,
+            sequence_number: seq,
         };
-        if sealed {
-            flags |= FLAG_SEALED;
-        }
-        let mut header = vec![0x05, 0x04, flags, 0xff, 0, 0, 0, 0];
-        header.extend_from_slice(&seq.to_be_bytes());
-        let mut body = if sealed {
-            let ec: u16 = 3;
-            header[4..6].copy_from_slice(&ec.to_be_bytes());
-            let mut inner = data.to_vec();
-            inner.extend_from_slice(&[0xee; 3]);
-            inner.extend_from_slice(&header);
-            let usage = if sender == Sender::Acceptor {
-                ACCEPTOR_SEAL
-            } else {
-                INITIATOR_SEAL
-            };
-            encrypt(key, usage, &[0x5a; 16], &inner).unwrap()
-        } else {
-            let mut signed = data.to_vec();
-            signed.extend_from_slice(&header);
-            let usage = if sender == Sender::Acceptor {
-                ACCEPTOR_SIGN
-            } else {
-                INITIATOR_SIGN
-            };
-            let mac = checksum(key, usage, &signed).unwrap();
-            header[4..6].copy_from_slice(&(mac.len() as u16).to_be_bytes());
-            let mut body = data.to_vec();
-            body.extend(mac);
-            body
-        };
-        header[6..8].copy_from_slice(&rrc.to_be_bytes());
-        let len = body.len();
-        body.rotate_right(usize::from(rrc) % len);
-        header.extend(body);
-        header
+        wrap_cfx(key, &spec, &[0x5a; 16], data).unwrap()
     }
 
     fn aes_key() -> Key {

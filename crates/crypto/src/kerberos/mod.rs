@@ -19,7 +19,7 @@ mod rc4_hmac;
 pub mod usage;
 
 pub use error::KerberosError;
-pub use gss_cfx::unwrap_cfx;
+pub use gss_cfx::{WrapSpec, unwrap_cfx, wrap_cfx};
 pub use gss_rc4::unwrap_rc4;
 pub use key::{Etype, Key};
 
