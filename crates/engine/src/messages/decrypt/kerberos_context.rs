@@ -1,0 +1,212 @@
+//! The keys of a Kerberos GSS context, from the bind's AP-REQ (and AP-REP) and the service's
+//! keytab: ticket enc-part → EncTicketPart.key (the session key), authenticator → its subkey,
+//! AP-REP enc-part → EncAPRepPart.subkey (RFC 4120 sections 5.3, 5.5.1, 5.5.2).
+
+use super::DecryptError;
+use super::gss_tokens::{AP_REP_TAG, AP_REQ_TAG, find_kerberos_message};
+use crate::crypto::kerberos::{self, Key, usage};
+use crate::crypto::keytab::KeytabEntry;
+use crate::proto::ber::{self, OCTET_STRING, SEQUENCE, Tlv};
+
+/// The keys RFC 4121 section 2 chooses among for a context's wrap tokens.
+#[derive(Debug, Clone)]
+pub struct KerberosContext {
+    /// The ticket's service, `ldap/dc1.example.com@EXAMPLE.COM`.
+    pub service: String,
+    /// The ticket session key.
+    pub session_key: Key,
+    /// The authenticator's subkey, when the client sent one.
+    pub initiator_subkey: Option<Key>,
+    /// The AP-REP's subkey, once [`KerberosContext::learn_ap_rep`] saw one.
+    pub acceptor_subkey: Option<Key>,
+}
+
+impl KerberosContext {
+    /// The key of a wrap token: the acceptor subkey when the token's AcceptorSubkey flag is
+    /// set (or, for RC4 tokens, which have no flag, whenever the AP-REP gave one), else the
+    /// initiator subkey, else the session key.
+    pub fn wrap_key(&self, acceptor_subkey_flag: bool) -> &Key {
+        let acceptor = self
+            .acceptor_subkey
+            .as_ref()
+            .filter(|_| acceptor_subkey_flag);
+        acceptor
+            .or(self.initiator_subkey.as_ref())
+            .unwrap_or(&self.session_key)
+    }
+
+    /// Reads the AP-REP in the server's bind response `token` (GSS or SPNEGO) and keeps its
+    /// subkey: decrypted with the session key, key usage 12.
+    pub fn learn_ap_rep(&mut self, token: &[u8]) -> Result<(), DecryptError> {
+        let ap_rep = find_kerberos_message(token, AP_REP_TAG)
+            .ok_or(DecryptError::NoKerberosMessage("AP-REP"))?;
+        let fields = sequence_in(ap_rep, "AP-REP")?;
+        let enc_part = EncryptedData::parse(field(fields, 2, "AP-REP enc-part")?)?;
+        let plaintext =
+            kerberos::decrypt(&self.session_key, usage::AP_REP_ENC_PART, enc_part.cipher).map_err(
+                |source| DecryptError::Kerberos {
+                    what: "AP-REP enc-part",
+                    source,
+                },
+            )?;
+        let (enc_rep_part, _) =
+            ber::read(&plaintext).map_err(|_| DecryptError::Malformed("EncAPRepPart"))?;
+        let rep_fields = sequence_in(enc_rep_part, "EncAPRepPart")?;
+        self.acceptor_subkey = optional_field(rep_fields, 2)
+            .map(encryption_key)
+            .transpose()?;
+        Ok(())
+    }
+}
+
+/// The context of the AP-REQ in the client's bind `token` (GSS or SPNEGO), opened with the
+/// first `keytab` entry of the ticket's service, etype and kvno that decrypts it (usage 2);
+/// when no entry names the service, every entry of the etype is tried (an account's keys
+/// serve all its SPNs).
+pub fn kerberos_context(
+    token: &[u8],
+    keytab: &[KeytabEntry],
+) -> Result<KerberosContext, DecryptError> {
+    let ap_req = find_kerberos_message(token, AP_REQ_TAG)
+        .ok_or(DecryptError::NoKerberosMessage("AP-REQ"))?;
+    let fields = sequence_in(ap_req, "AP-REQ")?;
+    let ticket = field(fields, 3, "AP-REQ ticket")?;
+    let ticket_fields = sequence_in(ticket, "Ticket")?;
+    let realm = text(field(ticket_fields, 1, "Ticket realm")?);
+    let sname = principal_name(field(ticket_fields, 2, "Ticket sname")?)?;
+    let enc_part = EncryptedData::parse(field(ticket_fields, 3, "Ticket enc-part")?)?;
+    let service = format!("{}@{realm}", sname.join("/"));
+
+    let session_key = open_ticket(&enc_part, &sname, &realm, keytab).ok_or_else(|| {
+        DecryptError::NoServiceKey {
+            service: service.clone(),
+            etype: enc_part.etype,
+            kvno: enc_part.kvno,
+        }
+    })?;
+    let authenticator = EncryptedData::parse(field(fields, 4, "AP-REQ authenticator")?)?;
+    let plaintext = kerberos::decrypt(
+        &session_key,
+        usage::AP_REQ_AUTHENTICATOR,
+        authenticator.cipher,
+    )
+    .map_err(|source| DecryptError::Kerberos {
+        what: "AP-REQ authenticator",
+        source,
+    })?;
+    let (authenticator, _) =
+        ber::read(&plaintext).map_err(|_| DecryptError::Malformed("Authenticator"))?;
+    let authenticator_fields = sequence_in(authenticator, "Authenticator")?;
+    let initiator_subkey = optional_field(authenticator_fields, 6)
+        .map(encryption_key)
+        .transpose()?;
+    Ok(KerberosContext {
+        service,
+        session_key,
+        initiator_subkey,
+        acceptor_subkey: None,
+    })
+}
+
+/// The session key of the ticket, from the first keytab key that decrypts its enc-part.
+fn open_ticket(
+    enc_part: &EncryptedData<'_>,
+    sname: &[String],
+    realm: &str,
+    keytab: &[KeytabEntry],
+) -> Option<Key> {
+    let of_type = || keytab.iter().filter(|e| e.etype == enc_part.etype);
+    let names_service = |entry: &&KeytabEntry| {
+        entry.principal.realm.eq_ignore_ascii_case(realm)
+            && entry.principal.components.len() == sname.len()
+            && entry
+                .principal
+                .components
+                .iter()
+                .zip(sname)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let right_version = |entry: &&KeytabEntry| enc_part.kvno.is_none_or(|kvno| entry.kvno == kvno);
+    let preferred = of_type().filter(names_service).filter(right_version);
+    let fallback = of_type().filter(|e| !names_service(e) || !right_version(e));
+    preferred.chain(fallback).find_map(|entry| {
+        let key = entry.key().ok()?;
+        let plaintext = kerberos::decrypt(&key, usage::TICKET, enc_part.cipher).ok()?;
+        let (enc_ticket_part, _) = ber::read(&plaintext).ok()?;
+        let fields = sequence_in(enc_ticket_part, "EncTicketPart").ok()?;
+        encryption_key(field(fields, 1, "EncTicketPart key").ok()?).ok()
+    })
+}
+
+/// RFC 4120 EncryptedData: etype [0], kvno [1] OPTIONAL, cipher [2].
+struct EncryptedData<'a> {
+    etype: i32,
+    kvno: Option<u32>,
+    cipher: &'a [u8],
+}
+
+impl<'a> EncryptedData<'a> {
+    fn parse(element: Tlv<'a>) -> Result<Self, DecryptError> {
+        let malformed = DecryptError::Malformed("EncryptedData");
+        if element.tag != SEQUENCE {
+            return Err(malformed);
+        }
+        let etype = field(element.body, 0, "EncryptedData etype")
+            .ok()
+            .and_then(|i| ber::int32(i.body));
+        let kvno = optional_field(element.body, 1).and_then(|i| ber::uint(i.body).ok());
+        let cipher = field(element.body, 2, "EncryptedData cipher")?;
+        match (etype, cipher.tag) {
+            (Some(etype), OCTET_STRING) => Ok(Self {
+                etype,
+                kvno,
+                cipher: cipher.body,
+            }),
+            _ => Err(malformed),
+        }
+    }
+}
+
+/// RFC 4120 EncryptionKey: keytype [0], keyvalue [1].
+fn encryption_key(element: Tlv<'_>) -> Result<Key, DecryptError> {
+    let malformed = DecryptError::Malformed("EncryptionKey");
+    if element.tag != SEQUENCE {
+        return Err(malformed);
+    }
+    let keytype = field(element.body, 0, "EncryptionKey keytype")?;
+    let keyvalue = field(element.body, 1, "EncryptionKey keyvalue")?;
+    let keytype = ber::int32(keytype.body).ok_or(malformed)?;
+    Key::from_number(keytype, keyvalue.body).map_err(|source| DecryptError::Kerberos {
+        what: "EncryptionKey",
+        source,
+    })
+}
+
+/// PrincipalName: name-type [0], name-string [1] SEQUENCE OF KerberosString.
+fn principal_name(element: Tlv<'_>) -> Result<Vec<String>, DecryptError> {
+    let names = field(element.body, 1, "PrincipalName name-string")?;
+    Ok(ber::children(names.body).flatten().map(text).collect())
+}
+
+/// The SEQUENCE inside an APPLICATION-tagged element, as its contents.
+fn sequence_in<'a>(element: Tlv<'a>, what: &'static str) -> Result<&'a [u8], DecryptError> {
+    let (sequence, _) =
+        ber::expect(element.body, SEQUENCE, what).map_err(|_| DecryptError::Malformed(what))?;
+    Ok(sequence.body)
+}
+
+/// The element inside context tag `[n]` of a SEQUENCE's contents.
+fn field<'a>(sequence: &'a [u8], n: u8, what: &'static str) -> Result<Tlv<'a>, DecryptError> {
+    optional_field(sequence, n).ok_or(DecryptError::Malformed(what))
+}
+
+fn optional_field(sequence: &[u8], n: u8) -> Option<Tlv<'_>> {
+    let tagged = ber::children(sequence)
+        .flatten()
+        .find(|c| c.tag == ber::context(n))?;
+    ber::read(tagged.body).ok().map(|(inner, _)| inner)
+}
+
+fn text(element: Tlv<'_>) -> String {
+    String::from_utf8_lossy(element.body).into_owned()
+}

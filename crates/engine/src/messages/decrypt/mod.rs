@@ -1,0 +1,29 @@
+//! Seeing through the seal (issue 17): the keys of a sealed LDAP connection, learnt from the
+//! bind's own messages plus a secret the admin gave, and the unwrapping of its SASL buffers
+//! into the LDAP bytes the existing decoder reads.
+//!
+//! - Kerberos ([`kerberos_context`]): a keytab key of the service opens the ticket in the
+//!   AP-REQ (usage 2) for the session key, which opens the authenticator (usage 11) for the
+//!   client's subkey and the AP-REP (usage 12) for the server's subkey.
+//! - NTLM ([`ntlm_context`]): the user's password, the CHALLENGE's server challenge and the
+//!   AUTHENTICATE's response give the exported session key and one RC4 stream per direction.
+//! - [`SecurityContext::unwrap_sasl_buffer`] then turns each buffer into plaintext LDAP.
+//!
+//! This is the engine's side of `capdiag-crypto`; it reads the GSS/SPNEGO and NTLMSSP
+//! structures around the keys and leaves the cryptography to that crate.
+
+mod error;
+mod gss_tokens;
+mod kerberos_context;
+mod ntlm_context;
+mod ntlm_messages;
+mod security_layer;
+
+pub use error::DecryptError;
+pub use kerberos_context::{KerberosContext, kerberos_context};
+pub use ntlm_context::ntlm_context;
+pub use ntlm_messages::{NtlmAuthenticate, NtlmChallenge, parse_authenticate, parse_challenge};
+pub use security_layer::SecurityContext;
+
+#[cfg(test)]
+mod tests;
