@@ -12,6 +12,7 @@
 //! This is the engine's side of `capdiag-crypto`; it reads the GSS/SPNEGO and NTLMSSP
 //! structures around the keys and leaves the cryptography to that crate.
 
+mod bind_keys;
 mod error;
 mod gss_tokens;
 mod kerberos_context;
@@ -19,6 +20,7 @@ mod ntlm_context;
 mod ntlm_messages;
 mod security_layer;
 
+pub use bind_keys::{BindKeys, DecryptionSecrets};
 pub use error::DecryptError;
 pub use kerberos_context::{KerberosContext, kerberos_context};
 pub use ntlm_context::ntlm_context;

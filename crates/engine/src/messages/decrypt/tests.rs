@@ -305,3 +305,129 @@ fn ms_nlmp_bind_and_password_file_unseal_the_sasl_buffer() {
         Err(DecryptError::NoPassword { .. })
     ));
 }
+
+/// The bind and a sealed RootDSE search on port 389, as the collector sees them.
+fn sealed_ldap_session(secrets: DecryptionSecrets) -> crate::messages::Collector {
+    use crate::flow::Side;
+    use crate::messages::collect::test_support::{rootdse_search, tcp_session};
+    let sasl = seq_plain(&[
+        tlv(OCTET_STRING, b"GSS-SPNEGO"),
+        tlv(OCTET_STRING, &client_bind_token()),
+    ]);
+    let bind_request = ldap_message(
+        1,
+        tlv(
+            0x60,
+            &[int(3), tlv(OCTET_STRING, b""), retag(0xa3, sasl)].concat(),
+        ),
+    );
+    let bind_response = ldap_message(
+        1,
+        tlv(
+            0x61,
+            &[
+                tlv(0x0a, &[0]),
+                tlv(OCTET_STRING, b""),
+                tlv(OCTET_STRING, b""),
+                tlv(0x87, &server_bind_token()),
+            ]
+            .concat(),
+        ),
+    );
+    let acceptor = Key::new(Etype::Aes256CtsHmacSha1, &ACCEPTOR_SUBKEY).unwrap();
+    let (search, done) = rootdse_search(2);
+    let wrap = |sender, data: &[u8]| {
+        let spec = WrapSpec {
+            sender,
+            sealed: true,
+            acceptor_subkey: true,
+            rrc: 0,
+            sequence_number: 0,
+        };
+        sasl_buffer(&wrap_cfx(&acceptor, &spec, &[4; 16], data).unwrap())
+    };
+    let (sealed_search, sealed_done) = (
+        wrap(Sender::Initiator, &search),
+        wrap(Sender::Acceptor, &done),
+    );
+    let mut collector = crate::messages::Collector::default();
+    collector.decryption = std::sync::Arc::new(secrets);
+    tcp_session(
+        &mut collector,
+        389,
+        &[
+            (Side::Client, &bind_request),
+            (Side::Server, &bind_response),
+            (Side::Client, &sealed_search),
+            (Side::Server, &sealed_done),
+        ],
+    );
+    collector
+}
+
+fn seq_plain(elements: &[Vec<u8>]) -> Vec<u8> {
+    tlv(SEQUENCE, &elements.concat())
+}
+
+/// `element` with its identifier octet replaced by `tag`.
+fn retag(tag: u8, mut element: Vec<u8>) -> Vec<u8> {
+    element[0] = tag;
+    element
+}
+
+fn ldap_message(id: u8, op: Vec<u8>) -> Vec<u8> {
+    seq_plain(&[int(id), op])
+}
+
+#[test]
+fn the_collector_decrypts_a_sealed_ldap_connection_when_given_the_keytab() {
+    let secrets = DecryptionSecrets {
+        keytab: parse_keytab(KEYTAB).unwrap(),
+        passwords: vec![],
+    };
+    let collector = sealed_ldap_session(secrets);
+    let ldap = &collector.exchanges.ldap;
+    assert_eq!(ldap.len(), 2, "{ldap:?}");
+    assert!(
+        matches!(ldap[1].request, crate::messages::LdapRequest::Search(_)),
+        "{:?}",
+        ldap[1]
+    );
+    assert!(
+        ldap[1].result.is_some(),
+        "the sealed SearchResultDone was read"
+    );
+    let layer = collector.exchanges.tcp[0].sasl.as_ref().unwrap();
+    assert!(layer.sealed);
+    assert!(
+        collector.warnings.warnings().is_empty(),
+        "{:?}",
+        collector.warnings.warnings()
+    );
+}
+
+#[test]
+fn without_secrets_or_with_the_wrong_keytab_the_sealed_connection_stays_closed() {
+    let collector = sealed_ldap_session(DecryptionSecrets::default());
+    assert_eq!(collector.exchanges.ldap.len(), 1, "only the bind");
+    assert!(collector.exchanges.tcp[0].sasl.as_ref().unwrap().sealed);
+
+    let keytab: Vec<_> = parse_keytab(KEYTAB)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.etype != 18)
+        .collect();
+    let collector = sealed_ldap_session(DecryptionSecrets {
+        keytab,
+        passwords: vec![],
+    });
+    assert_eq!(collector.exchanges.ldap.len(), 1, "only the bind");
+    let warnings = collector.warnings.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0]
+            .message
+            .contains("no key in the keytab opens the ticket for HTTP/web.example.com@EXAMPLE.COM"),
+        "{warnings:?}"
+    );
+}
