@@ -18,6 +18,7 @@ mod gss_tokens;
 mod kerberos_context;
 mod ntlm_context;
 mod ntlm_messages;
+mod secret_files;
 mod security_layer;
 
 pub use bind_keys::{BindKeys, DecryptionSecrets};
@@ -25,6 +26,7 @@ pub use error::DecryptError;
 pub use kerberos_context::{KerberosContext, kerberos_context};
 pub use ntlm_context::ntlm_context;
 pub use ntlm_messages::{NtlmAuthenticate, NtlmChallenge, parse_authenticate, parse_challenge};
+pub use secret_files::SecretFileError;
 pub use security_layer::SecurityContext;
 
 #[cfg(test)]
