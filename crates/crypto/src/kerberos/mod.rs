@@ -15,6 +15,7 @@ mod gss_cfx;
 mod gss_rc4;
 mod key;
 mod nfold;
+mod prf;
 mod rc4_hmac;
 pub mod usage;
 
@@ -22,6 +23,7 @@ pub use error::KerberosError;
 pub use gss_cfx::{WrapSpec, unwrap_cfx, wrap_cfx};
 pub use gss_rc4::unwrap_rc4;
 pub use key::{Etype, Key};
+pub use prf::{cf2, prf};
 
 /// Which side of a GSS security context sent a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,8 @@ pub const PA_ENC_TIMESTAMP: u32 = 1;
 pub const TICKET: u32 = 2;
 /// The AS-REP EncASRepPart, with the client's long-term key.
 pub const AS_REP_ENC_PART: u32 = 3;
+/// A TGS-REQ's PA-TGS-REQ authenticator (holding the TGS subkey), with the TGT session key.
+pub const TGS_REQ_AUTHENTICATOR: u32 = 7;
 /// The TGS-REP EncTGSRepPart, with the TGT session key.
 pub const TGS_REP_ENC_PART_SESSION_KEY: u32 = 8;
 /// The TGS-REP EncTGSRepPart, with the TGS-REQ authenticator subkey.
@@ -23,3 +25,5 @@ pub const ACCEPTOR_SIGN: u32 = 23;
 pub const INITIATOR_SEAL: u32 = 24;
 /// RFC 4121 wrap or MIC token signed by the initiator.
 pub const INITIATOR_SIGN: u32 = 25;
+/// RFC 6113 KrbFastResponse in a FAST-armored KDC reply, with the armor key.
+pub const FAST_REP: u32 = 52;
