@@ -97,6 +97,8 @@ pub struct Collector {
     pub secrets: Vec<crate::secrets::BindSecret>,
     /// Keytab and passwords to open sealed LDAP with (issue 17); empty: nothing is decrypted.
     pub decryption: std::sync::Arc<super::decrypt::DecryptionSecrets>,
+    /// Ticket session keys the password file opened in KDC replies.
+    ticket_keys: super::decrypt::TicketKeys,
     conns: HashMap<ConnId, Conn>,
     dns_pending: HashMap<(Endpoint, Endpoint, u16), usize>,
     /// Decides which DNS lookups are kept (see [`Relevance`]).

@@ -112,8 +112,12 @@ impl Collector {
                 }
                 Service::Ldap if !self.decryption.is_empty() => {
                     if let Some(conn) = self.conns.get_mut(&id) {
-                        conn.bind_keys
-                            .observe_pdu(&self.decryption, from_client, &msg);
+                        conn.bind_keys.observe_pdu(
+                            &self.decryption,
+                            &self.ticket_keys,
+                            from_client,
+                            &msg,
+                        );
                     }
                     self.bare_ldap(id, client, server, from_client, &msg, frames, ts);
                 }

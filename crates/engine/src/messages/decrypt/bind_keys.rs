@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::gss_tokens::{AP_REQ_TAG, find_kerberos_message};
 use super::{
-    DecryptError, NtlmChallenge, SecurityContext, kerberos_context, ntlm_context,
+    DecryptError, NtlmChallenge, SecurityContext, TicketKeys, kerberos_context, ntlm_context,
     parse_authenticate, parse_challenge,
 };
 use crate::crypto::keytab::KeytabEntry;
@@ -51,14 +51,20 @@ pub struct BindKeys {
 
 impl BindKeys {
     /// Reads one bare LDAP PDU of the connection (before the security layer starts).
-    pub fn observe_pdu(&mut self, secrets: &Arc<DecryptionSecrets>, from_client: bool, pdu: &[u8]) {
+    pub fn observe_pdu(
+        &mut self,
+        secrets: &Arc<DecryptionSecrets>,
+        ticket_keys: &TicketKeys,
+        from_client: bool,
+        pdu: &[u8],
+    ) {
         let Some((op, fields)) = bind_op(pdu) else {
             return;
         };
         match (from_client, op) {
             (true, BIND_REQUEST) => {
                 if let Some(token) = client_token(fields) {
-                    self.client_token(secrets, token);
+                    self.client_token(secrets, ticket_keys, token);
                 }
             }
             (false, BIND_RESPONSE) => {
@@ -70,7 +76,12 @@ impl BindKeys {
         }
     }
 
-    fn client_token(&mut self, secrets: &DecryptionSecrets, token: &[u8]) {
+    fn client_token(
+        &mut self,
+        secrets: &DecryptionSecrets,
+        ticket_keys: &TicketKeys,
+        token: &[u8],
+    ) {
         let outcome = if let Ok(authenticate) = parse_authenticate(token) {
             match &self.challenge {
                 Some(challenge) => ntlm_context(challenge, &authenticate, &secrets.passwords),
@@ -79,7 +90,7 @@ impl BindKeys {
                 )),
             }
         } else if find_kerberos_message(token, AP_REQ_TAG).is_some() {
-            kerberos_context(token, &secrets.keytab).map(SecurityContext::Kerberos)
+            kerberos_context(token, &secrets.keytab, ticket_keys).map(SecurityContext::Kerberos)
         } else {
             return;
         };

@@ -2,8 +2,8 @@
 //! keytab: ticket enc-part → EncTicketPart.key (the session key), authenticator → its subkey,
 //! AP-REP enc-part → EncAPRepPart.subkey (RFC 4120 sections 5.3, 5.5.1, 5.5.2).
 
-use super::DecryptError;
 use super::gss_tokens::{AP_REP_TAG, AP_REQ_TAG, find_kerberos_message};
+use super::{DecryptError, TicketKeys};
 use crate::crypto::kerberos::{self, Key, usage};
 use crate::crypto::keytab::KeytabEntry;
 use crate::proto::ber::{self, OCTET_STRING, SEQUENCE, Tlv};
@@ -59,13 +59,15 @@ impl KerberosContext {
     }
 }
 
-/// The context of the AP-REQ in the client's bind `token` (GSS or SPNEGO), opened with the
-/// first `keytab` entry of the ticket's service, etype and kvno that decrypts it (usage 2);
-/// when no entry names the service, every entry of the etype is tried (an account's keys
-/// serve all its SPNs).
+/// The context of the AP-REQ in the client's bind `token` (GSS or SPNEGO). The ticket's
+/// session key comes from `ticket_keys` when a KDC reply opened with a password showed it,
+/// else from the first `keytab` entry of the ticket's service, etype and kvno that decrypts
+/// the ticket (usage 2); when no entry names the service, every entry of the etype is tried
+/// (an account's keys serve all its SPNs).
 pub fn kerberos_context(
     token: &[u8],
     keytab: &[KeytabEntry],
+    ticket_keys: &TicketKeys,
 ) -> Result<KerberosContext, DecryptError> {
     let ap_req = find_kerberos_message(token, AP_REQ_TAG)
         .ok_or(DecryptError::NoKerberosMessage("AP-REQ"))?;
@@ -77,13 +79,14 @@ pub fn kerberos_context(
     let enc_part = EncryptedData::parse(field(ticket_fields, 3, "Ticket enc-part")?)?;
     let service = format!("{}@{realm}", sname.join("/"));
 
-    let session_key = open_ticket(&enc_part, &sname, &realm, keytab).ok_or_else(|| {
-        DecryptError::NoServiceKey {
+    let known = ticket_keys.session_key(enc_part.cipher).cloned();
+    let session_key = known
+        .or_else(|| open_ticket(&enc_part, &sname, &realm, keytab))
+        .ok_or_else(|| DecryptError::NoServiceKey {
             service: service.clone(),
             etype: enc_part.etype,
             kvno: enc_part.kvno,
-        }
-    })?;
+        })?;
     let authenticator = EncryptedData::parse(field(fields, 4, "AP-REQ authenticator")?)?;
     let plaintext = kerberos::decrypt(
         &session_key,

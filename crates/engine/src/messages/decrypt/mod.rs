@@ -20,6 +20,7 @@ mod ntlm_context;
 mod ntlm_messages;
 mod secret_files;
 mod security_layer;
+mod ticket_keys;
 
 pub use bind_keys::{BindKeys, DecryptionSecrets};
 pub use error::DecryptError;
@@ -28,6 +29,7 @@ pub use ntlm_context::ntlm_context;
 pub use ntlm_messages::{NtlmAuthenticate, NtlmChallenge, parse_authenticate, parse_challenge};
 pub use secret_files::SecretFileError;
 pub use security_layer::SecurityContext;
+pub use ticket_keys::TicketKeys;
 
 #[cfg(test)]
 mod tests;

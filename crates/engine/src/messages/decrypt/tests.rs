@@ -163,7 +163,8 @@ const LDAP: &[u8] = b"0\x25\x02\x01\x03c\x20\x04\x00\x0a\x01\x00\x0a\x01\x00\x02
 #[test]
 fn keytab_opens_the_ticket_authenticator_and_ap_rep_and_the_sasl_buffers() {
     let keytab = parse_keytab(KEYTAB).unwrap();
-    let mut context = kerberos_context(&client_bind_token(), &keytab).unwrap();
+    let mut context =
+        kerberos_context(&client_bind_token(), &keytab, &TicketKeys::default()).unwrap();
     assert_eq!(context.service, "HTTP/web.example.com@EXAMPLE.COM");
     assert_eq!(context.session_key, session_key());
     assert_eq!(
@@ -228,7 +229,8 @@ fn a_keytab_without_the_service_key_says_which_service_it_lacks() {
         .into_iter()
         .filter(|e| e.etype != 18)
         .collect();
-    let error = kerberos_context(&client_bind_token(), &keytab).unwrap_err();
+    let error =
+        kerberos_context(&client_bind_token(), &keytab, &TicketKeys::default()).unwrap_err();
     assert_eq!(
         error,
         DecryptError::NoServiceKey {
@@ -238,7 +240,7 @@ fn a_keytab_without_the_service_key_says_which_service_it_lacks() {
         }
     );
     assert_eq!(
-        kerberos_context(b"\x30\x00", &keytab).unwrap_err(),
+        kerberos_context(b"\x30\x00", &keytab, &TicketKeys::default()).unwrap_err(),
         DecryptError::NoKerberosMessage("AP-REQ")
     );
 }
@@ -430,4 +432,59 @@ fn without_secrets_or_with_the_wrong_keytab_the_sealed_connection_stays_closed()
             .contains("no key in the keytab opens the ticket for HTTP/web.example.com@EXAMPLE.COM"),
         "{warnings:?}"
     );
+}
+
+/// A sample capture analysed with `password_file` as the decryption secrets.
+fn analyze_sample(name: &str, password_file: &str) -> crate::analysis::Analysis {
+    let path =
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples")).join(name);
+    let (readers, errors) = crate::analysis::open_inputs(&[path]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let secrets = DecryptionSecrets {
+        keytab: vec![],
+        passwords: parse_password_file(password_file).unwrap(),
+    };
+    let mut analyzer =
+        crate::analysis::Analyzer::new(&crate::chain::ChainOptions::default(), Default::default());
+    analyzer.decrypt_with(std::sync::Arc::new(secrets));
+    let mut capture = crate::capture::MergedCapture::new(readers);
+    while let Some(frame) = capture.next_frame() {
+        analyzer.push(frame);
+    }
+    analyzer.finish(capture.inputs())
+}
+
+/// samples/sasl-sealed.pcap (the Samba lab, samples/lab/make-samples.sh): crmsvc binds with
+/// GSSAPI and a confidentiality layer. Its password (SVCPASS there) opens the AS-REP, the TGT
+/// session key the FAST-armored TGS-REP for ldap/, that key the AP-REQ; the sealed searches
+/// become readable. A wrong password opens nothing.
+#[test]
+fn the_lab_password_opens_the_sealed_gssapi_searches_of_a_real_samba_capture() {
+    let searches = |analysis: &crate::analysis::Analysis| {
+        analysis
+            .exchanges
+            .ldap
+            .iter()
+            .filter(|e| {
+                matches!(e.request, crate::messages::LdapRequest::Search(_)) && e.result.is_some()
+            })
+            .count()
+    };
+    let sealed = analyze_sample("sasl-sealed.pcap", "");
+    let opened = analyze_sample("sasl-sealed.pcap", "crmsvc@CONTOSO.TEST:Crm-Svc-Pw1!\n");
+    assert!(
+        searches(&opened) > searches(&sealed),
+        "{} vs {}",
+        searches(&opened),
+        searches(&sealed)
+    );
+    // The CLDAP ping is clear; the RootDSE, SCP and Sites searches were sealed.
+    assert_eq!((searches(&sealed), searches(&opened)), (1, 4));
+    let scp_search = opened.exchanges.ldap.iter().any(|e| {
+        matches!(&e.request, crate::messages::LdapRequest::Search(s) if s.base == "CN=Configuration,DC=contoso,DC=test")
+    });
+    assert!(scp_search, "the sealed SCP search is read");
+    assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
+    let wrong = analyze_sample("sasl-sealed.pcap", "crmsvc@CONTOSO.TEST:Wrong-Pw-1!\n");
+    assert_eq!(searches(&wrong), searches(&sealed));
 }
