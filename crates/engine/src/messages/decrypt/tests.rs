@@ -488,3 +488,48 @@ fn the_lab_password_opens_the_sealed_gssapi_searches_of_a_real_samba_capture() {
     let wrong = analyze_sample("sasl-sealed.pcap", "crmsvc@CONTOSO.TEST:Wrong-Pw-1!\n");
     assert_eq!(searches(&wrong), searches(&sealed));
 }
+
+/// The lab's other sealed captures (GSS-SPNEGO sign+seal from Samba's ldb, GSSAPI from
+/// ldapsearch) open with the lab passwords: more searches are read, none is left sealed, and
+/// where the SCP search was sealed its answer is now there.
+#[test]
+fn every_sealed_lab_capture_opens_with_the_lab_passwords() {
+    let lab = "crmsvc@CONTOSO.TEST:Crm-Svc-Pw1!\nAdministrator@CONTOSO.TEST:Lab-Admin-Pw1!\n";
+    let read = |analysis: &crate::analysis::Analysis, base: Option<&str>| {
+        analysis
+            .exchanges
+            .ldap
+            .iter()
+            .filter(|e| e.result.is_some())
+            .filter(|e| match &e.request {
+                crate::messages::LdapRequest::Search(s) => base.is_none_or(|b| s.base == b),
+                _ => false,
+            })
+            .count()
+    };
+    let configuration = Some("CN=Configuration,DC=contoso,DC=test");
+    for (name, sealed_scp) in [
+        ("sasl-sealed-scp-missing.pcap", true),
+        ("sealed-scp-refused.pcap", true),
+        ("sealed-scp-unrelated-lookups.pcap", true),
+        ("windows-workstation.pcap", false),
+    ] {
+        let sealed = analyze_sample(name, "");
+        let opened = analyze_sample(name, lab);
+        assert!(read(&opened, None) > read(&sealed, None), "{name}");
+        assert!(opened.warnings.is_empty(), "{name}: {:?}", opened.warnings);
+        if sealed_scp {
+            assert_eq!(
+                (read(&sealed, configuration), read(&opened, configuration)),
+                (0, 1),
+                "{name}"
+            );
+        }
+    }
+    // A signed-only layer was readable already and stays the same.
+    let signed = analyze_sample("sasl-signed.pcap", "");
+    assert_eq!(
+        read(&analyze_sample("sasl-signed.pcap", lab), None),
+        read(&signed, None)
+    );
+}
