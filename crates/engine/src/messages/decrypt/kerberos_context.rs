@@ -3,10 +3,13 @@
 //! AP-REP enc-part → EncAPRepPart.subkey (RFC 4120 sections 5.3, 5.5.1, 5.5.2).
 
 use super::gss_tokens::{AP_REP_TAG, AP_REQ_TAG, find_kerberos_message};
+use super::krb_asn1::{
+    EncryptedData, encrypted_data, encryption_key, field, principal_name, sequence_in, text,
+};
 use super::{DecryptError, TicketKeys};
 use crate::crypto::kerberos::{self, Key, usage};
 use crate::crypto::keytab::KeytabEntry;
-use crate::proto::ber::{self, OCTET_STRING, SEQUENCE, Tlv};
+use crate::proto::ber::{self, Tlv};
 
 /// The keys RFC 4121 section 2 chooses among for a context's wrap tokens.
 #[derive(Debug, Clone)]
@@ -40,8 +43,9 @@ impl KerberosContext {
     pub fn learn_ap_rep(&mut self, token: &[u8]) -> Result<(), DecryptError> {
         let ap_rep = find_kerberos_message(token, AP_REP_TAG)
             .ok_or(DecryptError::NoKerberosMessage("AP-REP"))?;
-        let fields = sequence_in(ap_rep, "AP-REP")?;
-        let enc_part = EncryptedData::parse(field(fields, 2, "AP-REP enc-part")?)?;
+        let fields = contents(ap_rep, "AP-REP")?;
+        let enc_part = encrypted_data(required(fields, 2, "AP-REP enc-part")?)
+            .ok_or(DecryptError::Malformed("AP-REP enc-part"))?;
         let plaintext =
             kerberos::decrypt(&self.session_key, usage::AP_REP_ENC_PART, enc_part.cipher).map_err(
                 |source| DecryptError::Kerberos {
@@ -49,12 +53,8 @@ impl KerberosContext {
                     source,
                 },
             )?;
-        let (enc_rep_part, _) =
-            ber::read(&plaintext).map_err(|_| DecryptError::Malformed("EncAPRepPart"))?;
-        let rep_fields = sequence_in(enc_rep_part, "EncAPRepPart")?;
-        self.acceptor_subkey = optional_field(rep_fields, 2)
-            .map(encryption_key)
-            .transpose()?;
+        let rep_fields = contents(first_element(&plaintext, "EncAPRepPart")?, "EncAPRepPart")?;
+        self.acceptor_subkey = subkey(rep_fields, 2, "EncAPRepPart subkey")?;
         Ok(())
     }
 }
@@ -71,12 +71,12 @@ pub fn kerberos_context(
 ) -> Result<KerberosContext, DecryptError> {
     let ap_req = find_kerberos_message(token, AP_REQ_TAG)
         .ok_or(DecryptError::NoKerberosMessage("AP-REQ"))?;
-    let fields = sequence_in(ap_req, "AP-REQ")?;
-    let ticket = field(fields, 3, "AP-REQ ticket")?;
-    let ticket_fields = sequence_in(ticket, "Ticket")?;
-    let realm = text(field(ticket_fields, 1, "Ticket realm")?);
-    let sname = principal_name(field(ticket_fields, 2, "Ticket sname")?)?;
-    let enc_part = EncryptedData::parse(field(ticket_fields, 3, "Ticket enc-part")?)?;
+    let fields = contents(ap_req, "AP-REQ")?;
+    let ticket_fields = contents(required(fields, 3, "AP-REQ ticket")?, "Ticket")?;
+    let realm = text(required(ticket_fields, 1, "Ticket realm")?);
+    let sname = principal_name(required(ticket_fields, 2, "Ticket sname")?);
+    let enc_part = encrypted_data(required(ticket_fields, 3, "Ticket enc-part")?)
+        .ok_or(DecryptError::Malformed("Ticket enc-part"))?;
     let service = format!("{}@{realm}", sname.join("/"));
 
     let known = ticket_keys.session_key(enc_part.cipher).cloned();
@@ -87,7 +87,8 @@ pub fn kerberos_context(
             etype: enc_part.etype,
             kvno: enc_part.kvno,
         })?;
-    let authenticator = EncryptedData::parse(field(fields, 4, "AP-REQ authenticator")?)?;
+    let authenticator = encrypted_data(required(fields, 4, "AP-REQ authenticator")?)
+        .ok_or(DecryptError::Malformed("AP-REQ authenticator"))?;
     let plaintext = kerberos::decrypt(
         &session_key,
         usage::AP_REQ_AUTHENTICATOR,
@@ -97,12 +98,9 @@ pub fn kerberos_context(
         what: "AP-REQ authenticator",
         source,
     })?;
-    let (authenticator, _) =
-        ber::read(&plaintext).map_err(|_| DecryptError::Malformed("Authenticator"))?;
-    let authenticator_fields = sequence_in(authenticator, "Authenticator")?;
-    let initiator_subkey = optional_field(authenticator_fields, 6)
-        .map(encryption_key)
-        .transpose()?;
+    let authenticator_fields =
+        contents(first_element(&plaintext, "Authenticator")?, "Authenticator")?;
+    let initiator_subkey = subkey(authenticator_fields, 6, "Authenticator subkey")?;
     Ok(KerberosContext {
         service,
         session_key,
@@ -136,80 +134,30 @@ fn open_ticket(
         let key = entry.key().ok()?;
         let plaintext = kerberos::decrypt(&key, usage::TICKET, enc_part.cipher).ok()?;
         let (enc_ticket_part, _) = ber::read(&plaintext).ok()?;
-        let fields = sequence_in(enc_ticket_part, "EncTicketPart").ok()?;
-        encryption_key(field(fields, 1, "EncTicketPart key").ok()?).ok()
+        encryption_key(field(sequence_in(enc_ticket_part)?, 1)?)
     })
 }
 
-/// RFC 4120 EncryptedData: etype [0], kvno [1] OPTIONAL, cipher [2].
-struct EncryptedData<'a> {
-    etype: i32,
-    kvno: Option<u32>,
-    cipher: &'a [u8],
+/// The element in field `[n]`, or [`DecryptError::Malformed`] naming `what`.
+fn required<'a>(sequence: &'a [u8], n: u8, what: &'static str) -> Result<Tlv<'a>, DecryptError> {
+    field(sequence, n).ok_or(DecryptError::Malformed(what))
 }
 
-impl<'a> EncryptedData<'a> {
-    fn parse(element: Tlv<'a>) -> Result<Self, DecryptError> {
-        let malformed = DecryptError::Malformed("EncryptedData");
-        if element.tag != SEQUENCE {
-            return Err(malformed);
-        }
-        let etype = field(element.body, 0, "EncryptedData etype")
-            .ok()
-            .and_then(|i| ber::int32(i.body));
-        let kvno = optional_field(element.body, 1).and_then(|i| ber::uint(i.body).ok());
-        let cipher = field(element.body, 2, "EncryptedData cipher")?;
-        match (etype, cipher.tag) {
-            (Some(etype), OCTET_STRING) => Ok(Self {
-                etype,
-                kvno,
-                cipher: cipher.body,
-            }),
-            _ => Err(malformed),
-        }
-    }
+/// The SEQUENCE contents of an APPLICATION element, or [`DecryptError::Malformed`].
+fn contents<'a>(element: Tlv<'a>, what: &'static str) -> Result<&'a [u8], DecryptError> {
+    sequence_in(element).ok_or(DecryptError::Malformed(what))
 }
 
-/// RFC 4120 EncryptionKey: keytype [0], keyvalue [1].
-fn encryption_key(element: Tlv<'_>) -> Result<Key, DecryptError> {
-    let malformed = DecryptError::Malformed("EncryptionKey");
-    if element.tag != SEQUENCE {
-        return Err(malformed);
-    }
-    let keytype = field(element.body, 0, "EncryptionKey keytype")?;
-    let keyvalue = field(element.body, 1, "EncryptionKey keyvalue")?;
-    let keytype = ber::int32(keytype.body).ok_or(malformed)?;
-    Key::from_number(keytype, keyvalue.body).map_err(|source| DecryptError::Kerberos {
-        what: "EncryptionKey",
-        source,
-    })
+/// The first element of decrypted `plaintext`, or [`DecryptError::Malformed`].
+fn first_element<'a>(plaintext: &'a [u8], what: &'static str) -> Result<Tlv<'a>, DecryptError> {
+    ber::read(plaintext)
+        .map(|(element, _)| element)
+        .map_err(|_| DecryptError::Malformed(what))
 }
 
-/// PrincipalName: name-type [0], name-string [1] SEQUENCE OF KerberosString.
-fn principal_name(element: Tlv<'_>) -> Result<Vec<String>, DecryptError> {
-    let names = field(element.body, 1, "PrincipalName name-string")?;
-    Ok(ber::children(names.body).flatten().map(text).collect())
-}
-
-/// The SEQUENCE inside an APPLICATION-tagged element, as its contents.
-fn sequence_in<'a>(element: Tlv<'a>, what: &'static str) -> Result<&'a [u8], DecryptError> {
-    let (sequence, _) =
-        ber::expect(element.body, SEQUENCE, what).map_err(|_| DecryptError::Malformed(what))?;
-    Ok(sequence.body)
-}
-
-/// The element inside context tag `[n]` of a SEQUENCE's contents.
-fn field<'a>(sequence: &'a [u8], n: u8, what: &'static str) -> Result<Tlv<'a>, DecryptError> {
-    optional_field(sequence, n).ok_or(DecryptError::Malformed(what))
-}
-
-fn optional_field(sequence: &[u8], n: u8) -> Option<Tlv<'_>> {
-    let tagged = ber::children(sequence)
-        .flatten()
-        .find(|c| c.tag == ber::context(n))?;
-    ber::read(tagged.body).ok().map(|(inner, _)| inner)
-}
-
-fn text(element: Tlv<'_>) -> String {
-    String::from_utf8_lossy(element.body).into_owned()
+/// The optional subkey in field `[n]`: absent is `None`, present but unusable is an error.
+fn subkey(fields: &[u8], n: u8, what: &'static str) -> Result<Option<Key>, DecryptError> {
+    field(fields, n)
+        .map(|element| encryption_key(element).ok_or(DecryptError::Malformed(what)))
+        .transpose()
 }

@@ -7,9 +7,13 @@
 use std::collections::HashMap;
 
 use super::DecryptionSecrets;
+use super::krb_asn1::{
+    EncryptedData, encrypted_data, encryption_key, field, padata_value, principal_name,
+    sequence_in, text, ticket_cipher,
+};
 use crate::crypto::kerberos::{self, Etype, Key, default_salt, usage};
 use crate::crypto::passwords::Account;
-use crate::proto::ber::{self, OCTET_STRING, SEQUENCE, Tlv};
+use crate::proto::ber::{self, Tlv};
 
 /// APPLICATION 11 (AS-REP), 12 (TGS-REQ) and 13 (TGS-REP), constructed.
 const AS_REP: u8 = 0x6b;
@@ -51,12 +55,11 @@ impl TicketKeys {
         let Some(fields) = sequence_in(reply) else {
             return;
         };
-        let (Some(ticket_cipher), Some(enc_part)) =
-            (ticket_cipher(fields), optional_field(fields, 6))
+        let (Some(ticket_cipher), Some(enc_part)) = (ticket_cipher(fields, 5), field(fields, 6))
         else {
             return;
         };
-        let Some((etype, cipher)) = encrypted_data(enc_part) else {
+        let Some(EncryptedData { etype, cipher, .. }) = encrypted_data(enc_part) else {
             return;
         };
         let session_key = if reply.tag == AS_REP {
@@ -98,36 +101,27 @@ impl TicketKeys {
         let Some(fields) = sequence_in(request) else {
             return;
         };
-        let padata = optional_field(fields, 3);
-        let ap_req = padata
-            .into_iter()
-            .flat_map(|p| ber::children(p.body).flatten())
-            .find_map(|pa| {
-                let pa_fields = (pa.tag == SEQUENCE).then_some(pa.body)?;
-                let pa_type = ber::uint(optional_field(pa_fields, 1)?.body).ok()?;
-                let value = optional_field(pa_fields, 2)?;
-                (pa_type == PA_TGS_REQ && value.tag == OCTET_STRING).then_some(value.body)
-            });
+        let ap_req = padata_value(fields, 3, PA_TGS_REQ);
         let Some((ap_req, _)) = ap_req.and_then(|bytes| ber::read(bytes).ok()) else {
             return;
         };
         let Some(ap_fields) = sequence_in(ap_req) else {
             return;
         };
-        let Some(tgt_key) = ticket_cipher_at(ap_fields, 3).and_then(|c| self.by_ticket.get(c))
-        else {
+        let Some(tgt_key) = ticket_cipher(ap_fields, 3).and_then(|c| self.by_ticket.get(c)) else {
             return;
         };
-        let Some((_, cipher)) = optional_field(ap_fields, 4).and_then(encrypted_data) else {
+        let Some(authenticator) = field(ap_fields, 4).and_then(encrypted_data) else {
             return;
         };
+        let cipher = authenticator.cipher;
         let Ok(plaintext) = kerberos::decrypt(tgt_key, usage::TGS_REQ_AUTHENTICATOR, cipher) else {
             return;
         };
         let subkey = ber::read(&plaintext)
             .ok()
             .and_then(|(authenticator, _)| sequence_in(authenticator))
-            .and_then(|fields| optional_field(fields, 6))
+            .and_then(|fields| field(fields, 6))
             .and_then(encryption_key);
         if let Some(subkey) = subkey
             && self.tgs_subkeys.len() < MAX_TGT_KEYS
@@ -149,10 +143,8 @@ fn client_keys(secrets: &DecryptionSecrets, fields: &[u8], etype: i32) -> Vec<Ke
     let Ok(etype) = Etype::from_number(etype) else {
         return Vec::new();
     };
-    let crealm = optional_field(fields, 3).map(text).unwrap_or_default();
-    let cname = optional_field(fields, 4)
-        .map(principal_name)
-        .unwrap_or_default();
+    let crealm = field(fields, 3).map(text).unwrap_or_default();
+    let cname = field(fields, 4).map(principal_name).unwrap_or_default();
     let user = cname.join("/");
     let (info_salt, s2kparams) = etype_info2(fields, etype);
     let mut keys = Vec::new();
@@ -182,27 +174,17 @@ fn client_keys(secrets: &DecryptionSecrets, fields: &[u8], etype: i32) -> Vec<Ke
 
 /// The salt and s2kparams of `etype` in the reply's PA-ETYPE-INFO2, when present.
 fn etype_info2(fields: &[u8], etype: Etype) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
-    let padata = optional_field(fields, 2);
-    let info = padata
-        .into_iter()
-        .flat_map(|p| ber::children(p.body).flatten())
-        .find_map(|pa| {
-            let pa_fields = (pa.tag == SEQUENCE).then_some(pa.body)?;
-            let pa_type = ber::uint(optional_field(pa_fields, 1)?.body).ok()?;
-            let value = optional_field(pa_fields, 2)?;
-            (pa_type == PA_ETYPE_INFO2 && value.tag == OCTET_STRING).then_some(value.body)
-        });
-    let Some(entries) = info
+    let Some(entries) = padata_value(fields, 2, PA_ETYPE_INFO2)
         .and_then(|body| ber::read(body).ok())
         .map(|(list, _)| list)
     else {
         return (None, None);
     };
     for entry in ber::children(entries.body).flatten() {
-        let number = optional_field(entry.body, 0).and_then(|e| ber::int32(e.body));
+        let number = field(entry.body, 0).and_then(|e| ber::int32(e.body));
         if number == Some(etype.number()) {
-            let salt = optional_field(entry.body, 1).map(|s| s.body.to_vec());
-            let params = optional_field(entry.body, 2).map(|p| p.body.to_vec());
+            let salt = field(entry.body, 1).map(|s| s.body.to_vec());
+            let params = field(entry.body, 2).map(|p| p.body.to_vec());
             return (salt, params);
         }
     }
@@ -217,75 +199,16 @@ fn fast_reply_key(fields: &[u8], subkey: &Key, armor: &Key) -> Option<Key> {
     // PA-FX-FAST-REPLY ::= CHOICE { armored-data [0] KrbFastArmoredRep }.
     let (choice, _) = ber::read(value).ok()?;
     let (armored_rep, _) = ber::read(choice.body).ok()?;
-    let (_, cipher) = optional_field(armored_rep.body, 0).and_then(encrypted_data)?;
+    let cipher = field(armored_rep.body, 0).and_then(encrypted_data)?.cipher;
     let plaintext = kerberos::decrypt(armor, usage::FAST_REP, cipher).ok()?;
     let (response, _) = ber::read(&plaintext).ok()?;
-    let strengthen_key = optional_field(response.body, 1).and_then(encryption_key)?;
+    let strengthen_key = field(response.body, 1).and_then(encryption_key)?;
     kerberos::cf2(&strengthen_key, subkey, b"strengthenkey", b"replykey").ok()
-}
-
-/// The padata-value of type `pa_type` in the padata field `[n]` of a KDC message.
-fn padata_value(fields: &[u8], n: u8, pa_type: u32) -> Option<&[u8]> {
-    let padata = optional_field(fields, n)?;
-    ber::children(padata.body).flatten().find_map(|pa| {
-        let pa_fields = (pa.tag == SEQUENCE).then_some(pa.body)?;
-        let this_type = ber::uint(optional_field(pa_fields, 1)?.body).ok()?;
-        let value = optional_field(pa_fields, 2)?;
-        (this_type == pa_type && value.tag == OCTET_STRING).then_some(value.body)
-    })
 }
 
 /// EncKDCRepPart.key of a decrypted AS-REP or TGS-REP enc-part.
 fn open_kdc_rep_part(key: &Key, key_usage: u32, cipher: &[u8]) -> Option<Key> {
     let plaintext = kerberos::decrypt(key, key_usage, cipher).ok()?;
     let (part, _) = ber::read(&plaintext).ok()?;
-    let fields = sequence_in(part)?;
-    encryption_key(optional_field(fields, 0)?)
-}
-
-/// An RFC 4120 EncryptionKey (keytype [0], keyvalue [1]).
-fn encryption_key(element: Tlv<'_>) -> Option<Key> {
-    let keytype = ber::int32(optional_field(element.body, 0)?.body)?;
-    let keyvalue = optional_field(element.body, 1)?;
-    Key::from_number(keytype, keyvalue.body).ok()
-}
-
-/// The ciphertext of the reply's ticket (ticket [5] → Ticket → enc-part [3] → cipher).
-fn ticket_cipher(fields: &[u8]) -> Option<&[u8]> {
-    ticket_cipher_at(fields, 5)
-}
-
-/// The ciphertext of the Ticket in field `[n]` of a SEQUENCE's contents.
-fn ticket_cipher_at(fields: &[u8], n: u8) -> Option<&[u8]> {
-    let ticket = optional_field(fields, n)?;
-    let ticket_fields = sequence_in(ticket)?;
-    encrypted_data(optional_field(ticket_fields, 3)?).map(|(_, cipher)| cipher)
-}
-
-fn encrypted_data(element: Tlv<'_>) -> Option<(i32, &[u8])> {
-    let etype = ber::int32(optional_field(element.body, 0)?.body)?;
-    let cipher = optional_field(element.body, 2).filter(|c| c.tag == OCTET_STRING)?;
-    Some((etype, cipher.body))
-}
-
-fn principal_name(element: Tlv<'_>) -> Vec<String> {
-    optional_field(element.body, 1)
-        .map(|names| ber::children(names.body).flatten().map(text).collect())
-        .unwrap_or_default()
-}
-
-fn sequence_in(element: Tlv<'_>) -> Option<&[u8]> {
-    let (sequence, _) = ber::expect(element.body, SEQUENCE, "Kerberos message").ok()?;
-    Some(sequence.body)
-}
-
-fn optional_field(sequence: &[u8], n: u8) -> Option<Tlv<'_>> {
-    let tagged = ber::children(sequence)
-        .flatten()
-        .find(|c| c.tag == ber::context(n))?;
-    ber::read(tagged.body).ok().map(|(inner, _)| inner)
-}
-
-fn text(element: Tlv<'_>) -> String {
-    String::from_utf8_lossy(element.body).into_owned()
+    encryption_key(field(sequence_in(part)?, 0)?)
 }
