@@ -27,6 +27,9 @@ const PA_FX_FAST: u32 = 136;
 const PA_ETYPE_INFO2: u32 = 19;
 /// Most TGT session keys and TGS-REQ subkeys kept (one per exchange a password opened).
 const MAX_TGT_KEYS: usize = 64;
+/// Most ticket session keys kept: a capture with more tickets than this under the given
+/// passwords keeps the first ones.
+const MAX_TICKETS: usize = 4096;
 
 /// Session keys of tickets seen in KDC replies, by the ticket's ciphertext.
 #[derive(Debug, Default)]
@@ -92,7 +95,9 @@ impl TicketKeys {
         if reply.tag == AS_REP && self.tgt_session_keys.len() < MAX_TGT_KEYS {
             self.tgt_session_keys.push(session_key.clone());
         }
-        self.by_ticket.insert(ticket_cipher.to_vec(), session_key);
+        if self.by_ticket.len() < MAX_TICKETS {
+            self.by_ticket.insert(ticket_cipher.to_vec(), session_key);
+        }
     }
 
     /// A TGS-REQ's PA-TGS-REQ AP-REQ: when its TGT is one a password opened, the
