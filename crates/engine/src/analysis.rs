@@ -181,6 +181,16 @@ impl Analyzer {
         self
     }
 
+    /// Opens sealed LDAP connections with `secrets` (a keytab, a password file; see
+    /// [`crate::messages::decrypt`]) from the next frame on. Without this call nothing is
+    /// decrypted.
+    pub fn decrypt_with(
+        &mut self,
+        secrets: std::sync::Arc<crate::messages::decrypt::DecryptionSecrets>,
+    ) {
+        self.collector.decryption = secrets;
+    }
+
     /// Takes the next frame (frames come in capture order, numbered by the caller).
     pub fn push(&mut self, frame: Frame) {
         self.latest = Some(self.latest.map_or(frame.ts, |t| t.max(frame.ts)));

@@ -8,6 +8,7 @@
 //! [`flow`], [`proto`]) so that every stage reads them by the same paths.
 #![forbid(unsafe_code)]
 
+pub use capdiag_crypto as crypto;
 pub use capdiag_proto as proto;
 pub use capdiag_wire::{capture, flow, net};
 

@@ -2,6 +2,7 @@
 //! requests matched to responses, each with its frames ([`Exchanges`]).
 
 pub mod collect;
+pub mod decrypt;
 pub mod model;
 pub mod relevance;
 pub mod sniff;

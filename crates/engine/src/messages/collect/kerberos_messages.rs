@@ -20,6 +20,9 @@ impl Collector {
         if self.over_limit(self.exchanges.kerberos.len(), "kerberos: messages", frame) {
             return;
         }
+        if !self.decryption.passwords.is_empty() {
+            self.ticket_keys.observe_kdc_message(&self.decryption, msg);
+        }
         match msg.first() {
             Some(&tag) if tag & 0xe0 == 0x60 => {
                 let decoded = match decode_kerberos(msg) {

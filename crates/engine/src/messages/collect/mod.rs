@@ -18,7 +18,7 @@ mod kerberos_messages;
 mod ldap_messages;
 mod stream;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 mod tls_records;
 
 /// Most exchanges of one kind (TCP connections, DNS queries, LDAP requests, Kerberos messages,
@@ -78,6 +78,8 @@ struct Conn {
     server: Direction,
     tls: Option<usize>,
     sasl_bound: bool,
+    /// LDAP: the keys its bind gave, when [`Collector::decryption`] has secrets.
+    bind_keys: super::decrypt::BindKeys,
 }
 
 type LdapKey = (Option<ConnId>, Endpoint, Endpoint, u32);
@@ -93,6 +95,10 @@ pub struct Collector {
     pub decode_options: ldap::DecodeOptions,
     /// Simple-bind passwords, only when `decode_options` asks for them.
     pub secrets: Vec<crate::secrets::BindSecret>,
+    /// Keytab and passwords to open sealed LDAP with (issue 17); empty: nothing is decrypted.
+    pub decryption: std::sync::Arc<super::decrypt::DecryptionSecrets>,
+    /// Ticket session keys the password file opened in KDC replies.
+    ticket_keys: super::decrypt::TicketKeys,
     conns: HashMap<ConnId, Conn>,
     dns_pending: HashMap<(Endpoint, Endpoint, u16), usize>,
     /// Decides which DNS lookups are kept (see [`Relevance`]).
@@ -206,6 +212,7 @@ impl Collector {
             server: Direction::default(),
             tls,
             sasl_bound: false,
+            bind_keys: super::decrypt::BindKeys::default(),
         };
         self.conns.insert(id, conn);
     }

@@ -110,22 +110,18 @@ impl Collector {
                 Service::Ldap if sasl => {
                     self.sasl_buffer(id, client, server, from_client, &msg, frames, ts)
                 }
-                Service::Ldap => match ldap::decode_message_with(&msg, self.decode_options) {
-                    Ok((m, password)) => {
-                        crate::secrets::keep(&mut self.secrets, &m, password, last);
-                        self.ldap(
-                            Some(id),
-                            Transport::Tcp,
-                            client,
-                            server,
+                Service::Ldap if !self.decryption.is_empty() => {
+                    if let Some(conn) = self.conns.get_mut(&id) {
+                        conn.bind_keys.observe_pdu(
+                            &self.decryption,
+                            &self.ticket_keys,
                             from_client,
-                            m,
-                            frames,
-                            ts,
-                        )
+                            &msg,
+                        );
                     }
-                    Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
-                },
+                    self.bare_ldap(id, client, server, from_client, &msg, frames, ts);
+                }
+                Service::Ldap => self.bare_ldap(id, client, server, from_client, &msg, frames, ts),
                 Service::Tls => self.tls_record(id, from, &msg, &frames, ts),
                 Service::Http => self.http(id, &msg, last, ts),
                 Service::Other => {}
@@ -133,8 +129,82 @@ impl Collector {
         }
     }
 
+    /// One LDAP PDU outside a security layer, decoded and matched.
+    #[allow(clippy::too_many_arguments)]
+    fn bare_ldap(
+        &mut self,
+        id: ConnId,
+        client: Endpoint,
+        server: Endpoint,
+        from_client: bool,
+        msg: &[u8],
+        frames: Vec<u64>,
+        ts: Nanos,
+    ) {
+        let last = frames.last().copied().unwrap_or_default();
+        match ldap::decode_message_with(msg, self.decode_options) {
+            Ok((m, password)) => {
+                crate::secrets::keep(&mut self.secrets, &m, password, last);
+                self.ldap(
+                    Some(id),
+                    Transport::Tcp,
+                    client,
+                    server,
+                    from_client,
+                    m,
+                    frames,
+                    ts,
+                )
+            }
+            Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
+        }
+    }
+
+    /// The LDAP messages of an unwrapped (or decrypted) SASL buffer, decoded and matched.
+    #[allow(clippy::too_many_arguments)]
+    fn unwrapped_ldap(
+        &mut self,
+        id: ConnId,
+        client: Endpoint,
+        server: Endpoint,
+        from_client: bool,
+        mut ldap_bytes: Vec<u8>,
+        frames: Vec<u64>,
+        ts: Nanos,
+    ) {
+        let last = frames.last().copied().unwrap_or_default();
+        while !ldap_bytes.is_empty() {
+            let n = match ldap::pdu_length(&ldap_bytes) {
+                ldap::PduLen::Complete(n) => n,
+                _ => {
+                    self.warnings.add(
+                        self.input,
+                        "ldap: unwrapped SASL buffer is not whole LDAP messages",
+                        last,
+                    );
+                    return;
+                }
+            };
+            let pdu: Vec<u8> = ldap_bytes.drain(..n.min(ldap_bytes.len())).collect();
+            match ldap::decode_message(&pdu) {
+                Ok(m) => self.ldap(
+                    Some(id),
+                    Transport::Tcp,
+                    client,
+                    server,
+                    from_client,
+                    m,
+                    frames.clone(),
+                    ts,
+                ),
+                Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
+            }
+        }
+    }
+
     /// One SASL buffer: integrity-only tokens are unwrapped and their LDAP messages decoded like
-    /// clear traffic; a sealed token ends the reading of this connection.
+    /// clear traffic; a sealed token is decrypted when the bind gave keys (see
+    /// [`crate::messages::decrypt`]), and otherwise ends the reading of this connection.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn sasl_buffer(
         &mut self,
@@ -159,41 +229,41 @@ impl Collector {
             return;
         };
         match unwrap_buffer(buffer) {
-            Unwrapped::Clear(mut ldap_bytes) => {
+            Unwrapped::Clear(ldap_bytes) => {
                 if layer.mechanism.is_empty() {
                     layer.mechanism = sasl_mechanism(buffer);
                 }
-                while !ldap_bytes.is_empty() {
-                    let n = match ldap::pdu_length(&ldap_bytes) {
-                        ldap::PduLen::Complete(n) => n,
-                        _ => {
-                            self.warnings.add(
-                                self.input,
-                                "ldap: unwrapped SASL buffer is not whole LDAP messages",
-                                last,
-                            );
-                            return;
-                        }
-                    };
-                    let pdu: Vec<u8> = ldap_bytes.drain(..n.min(ldap_bytes.len())).collect();
-                    match ldap::decode_message(&pdu) {
-                        Ok(m) => self.ldap(
-                            Some(id),
-                            Transport::Tcp,
-                            client,
-                            server,
-                            from_client,
-                            m,
-                            frames.clone(),
-                            ts,
-                        ),
-                        Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
-                    }
-                }
+                self.unwrapped_ldap(id, client, server, from_client, ldap_bytes, frames, ts);
             }
             Unwrapped::Sealed { mech } => {
                 layer.sealed = true;
                 layer.mechanism = mech;
+                if let Some(context) = conn.bind_keys.context_mut() {
+                    match context.unwrap_sasl_buffer(from_client, buffer) {
+                        Ok(ldap_bytes) => {
+                            return self.unwrapped_ldap(
+                                id,
+                                client,
+                                server,
+                                from_client,
+                                ldap_bytes,
+                                frames,
+                                ts,
+                            );
+                        }
+                        Err(e) => self.warnings.add(
+                            self.input,
+                            format!("ldap: sealed SASL buffer not decrypted: {e}"),
+                            last,
+                        ),
+                    }
+                } else if let Some(e) = conn.bind_keys.failure() {
+                    self.warnings.add(
+                        self.input,
+                        format!("ldap: no keys for the sealed SASL layer: {e}"),
+                        last,
+                    );
+                }
                 conn.client.dead = true;
                 conn.server.dead = true;
                 conn.client.buf.clear();

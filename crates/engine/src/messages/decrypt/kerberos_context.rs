@@ -1,0 +1,163 @@
+//! The keys of a Kerberos GSS context, from the bind's AP-REQ (and AP-REP) and the service's
+//! keytab: ticket enc-part → EncTicketPart.key (the session key), authenticator → its subkey,
+//! AP-REP enc-part → EncAPRepPart.subkey (RFC 4120 sections 5.3, 5.5.1, 5.5.2).
+
+use super::gss_tokens::{AP_REP_TAG, AP_REQ_TAG, find_kerberos_message};
+use super::krb_asn1::{
+    EncryptedData, encrypted_data, encryption_key, field, principal_name, sequence_in, text,
+};
+use super::{DecryptError, TicketKeys};
+use crate::crypto::kerberos::{self, Key, usage};
+use crate::crypto::keytab::KeytabEntry;
+use crate::proto::ber::{self, Tlv};
+
+/// The keys RFC 4121 section 2 chooses among for a context's wrap tokens.
+#[derive(Debug, Clone)]
+pub struct KerberosContext {
+    /// The ticket's service, `ldap/dc1.example.com@EXAMPLE.COM`.
+    pub service: String,
+    /// The ticket session key.
+    pub session_key: Key,
+    /// The authenticator's subkey, when the client sent one.
+    pub initiator_subkey: Option<Key>,
+    /// The AP-REP's subkey, once [`KerberosContext::learn_ap_rep`] saw one.
+    pub acceptor_subkey: Option<Key>,
+}
+
+impl KerberosContext {
+    /// The key of a wrap token: the acceptor subkey when the token's AcceptorSubkey flag is
+    /// set (or, for RC4 tokens, which have no flag, whenever the AP-REP gave one), else the
+    /// initiator subkey, else the session key.
+    pub fn wrap_key(&self, acceptor_subkey_flag: bool) -> &Key {
+        let acceptor = self
+            .acceptor_subkey
+            .as_ref()
+            .filter(|_| acceptor_subkey_flag);
+        acceptor
+            .or(self.initiator_subkey.as_ref())
+            .unwrap_or(&self.session_key)
+    }
+
+    /// Reads the AP-REP in the server's bind response `token` (GSS or SPNEGO) and keeps its
+    /// subkey: decrypted with the session key, key usage 12.
+    pub fn learn_ap_rep(&mut self, token: &[u8]) -> Result<(), DecryptError> {
+        let ap_rep = find_kerberos_message(token, AP_REP_TAG)
+            .ok_or(DecryptError::NoKerberosMessage("AP-REP"))?;
+        let fields = contents(ap_rep, "AP-REP")?;
+        let enc_part = encrypted_data(required(fields, 2, "AP-REP enc-part")?)
+            .ok_or(DecryptError::Malformed("AP-REP enc-part"))?;
+        let plaintext =
+            kerberos::decrypt(&self.session_key, usage::AP_REP_ENC_PART, enc_part.cipher).map_err(
+                |source| DecryptError::Kerberos {
+                    what: "AP-REP enc-part",
+                    source,
+                },
+            )?;
+        let rep_fields = contents(first_element(&plaintext, "EncAPRepPart")?, "EncAPRepPart")?;
+        self.acceptor_subkey = subkey(rep_fields, 2, "EncAPRepPart subkey")?;
+        Ok(())
+    }
+}
+
+/// The context of the AP-REQ in the client's bind `token` (GSS or SPNEGO). The ticket's
+/// session key comes from `ticket_keys` when a KDC reply opened with a password showed it,
+/// else from the first `keytab` entry of the ticket's service, etype and kvno that decrypts
+/// the ticket (usage 2); when no entry names the service, every entry of the etype is tried
+/// (an account's keys serve all its SPNs).
+pub fn kerberos_context(
+    token: &[u8],
+    keytab: &[KeytabEntry],
+    ticket_keys: &TicketKeys,
+) -> Result<KerberosContext, DecryptError> {
+    let ap_req = find_kerberos_message(token, AP_REQ_TAG)
+        .ok_or(DecryptError::NoKerberosMessage("AP-REQ"))?;
+    let fields = contents(ap_req, "AP-REQ")?;
+    let ticket_fields = contents(required(fields, 3, "AP-REQ ticket")?, "Ticket")?;
+    let realm = text(required(ticket_fields, 1, "Ticket realm")?);
+    let sname = principal_name(required(ticket_fields, 2, "Ticket sname")?);
+    let enc_part = encrypted_data(required(ticket_fields, 3, "Ticket enc-part")?)
+        .ok_or(DecryptError::Malformed("Ticket enc-part"))?;
+    let service = format!("{}@{realm}", sname.join("/"));
+
+    let known = ticket_keys.session_key(enc_part.cipher).cloned();
+    let session_key = known
+        .or_else(|| open_ticket(&enc_part, &sname, &realm, keytab))
+        .ok_or_else(|| DecryptError::NoServiceKey {
+            service: service.clone(),
+            etype: enc_part.etype,
+            kvno: enc_part.kvno,
+        })?;
+    let authenticator = encrypted_data(required(fields, 4, "AP-REQ authenticator")?)
+        .ok_or(DecryptError::Malformed("AP-REQ authenticator"))?;
+    let plaintext = kerberos::decrypt(
+        &session_key,
+        usage::AP_REQ_AUTHENTICATOR,
+        authenticator.cipher,
+    )
+    .map_err(|source| DecryptError::Kerberos {
+        what: "AP-REQ authenticator",
+        source,
+    })?;
+    let authenticator_fields =
+        contents(first_element(&plaintext, "Authenticator")?, "Authenticator")?;
+    let initiator_subkey = subkey(authenticator_fields, 6, "Authenticator subkey")?;
+    Ok(KerberosContext {
+        service,
+        session_key,
+        initiator_subkey,
+        acceptor_subkey: None,
+    })
+}
+
+/// The session key of the ticket, from the first keytab key that decrypts its enc-part.
+fn open_ticket(
+    enc_part: &EncryptedData<'_>,
+    sname: &[String],
+    realm: &str,
+    keytab: &[KeytabEntry],
+) -> Option<Key> {
+    let of_type = || keytab.iter().filter(|e| e.etype == enc_part.etype);
+    let names_service = |entry: &&KeytabEntry| {
+        entry.principal.realm.eq_ignore_ascii_case(realm)
+            && entry.principal.components.len() == sname.len()
+            && entry
+                .principal
+                .components
+                .iter()
+                .zip(sname)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let right_version = |entry: &&KeytabEntry| enc_part.kvno.is_none_or(|kvno| entry.kvno == kvno);
+    let preferred = of_type().filter(names_service).filter(right_version);
+    let fallback = of_type().filter(|e| !names_service(e) || !right_version(e));
+    preferred.chain(fallback).find_map(|entry| {
+        let key = entry.key().ok()?;
+        let plaintext = kerberos::decrypt(&key, usage::TICKET, enc_part.cipher).ok()?;
+        let (enc_ticket_part, _) = ber::read(&plaintext).ok()?;
+        encryption_key(field(sequence_in(enc_ticket_part)?, 1)?)
+    })
+}
+
+/// The element in field `[n]`, or [`DecryptError::Malformed`] naming `what`.
+fn required<'a>(sequence: &'a [u8], n: u8, what: &'static str) -> Result<Tlv<'a>, DecryptError> {
+    field(sequence, n).ok_or(DecryptError::Malformed(what))
+}
+
+/// The SEQUENCE contents of an APPLICATION element, or [`DecryptError::Malformed`].
+fn contents<'a>(element: Tlv<'a>, what: &'static str) -> Result<&'a [u8], DecryptError> {
+    sequence_in(element).ok_or(DecryptError::Malformed(what))
+}
+
+/// The first element of decrypted `plaintext`, or [`DecryptError::Malformed`].
+fn first_element<'a>(plaintext: &'a [u8], what: &'static str) -> Result<Tlv<'a>, DecryptError> {
+    ber::read(plaintext)
+        .map(|(element, _)| element)
+        .map_err(|_| DecryptError::Malformed(what))
+}
+
+/// The optional subkey in field `[n]`: absent is `None`, present but unusable is an error.
+fn subkey(fields: &[u8], n: u8, what: &'static str) -> Result<Option<Key>, DecryptError> {
+    field(fields, n)
+        .map(|element| encryption_key(element).ok_or(DecryptError::Malformed(what)))
+        .transpose()
+}
