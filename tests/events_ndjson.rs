@@ -219,6 +219,22 @@ fn forty_clients_broken_the_same_way_are_one_group_in_every_format() {
         text.contains("first 10.5.1.10 (frames 1, 2), last 10.5.1.49 (frames 79, 80)"),
         "{text}"
     );
+    let html = std::env::temp_dir().join(format!("capdiag-groups-{}.html", std::process::id()));
+    let out = capdiag(&[
+        "analyze",
+        path,
+        "--domain",
+        "corp.example",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("<b>40 clients</b> broken at dc_locator_dns against"),
+        "the HTML report says the group once"
+    );
+    std::fs::remove_file(&html).ok();
     assert!(
         text.contains("2 clients broken at dc_locator_dns against 10.5.0.2"),
         "{text}"

@@ -446,6 +446,38 @@ fn page_title(a: &Analysis) -> String {
 }
 
 /// The whole page.
+/// Clients broken the same way, once each with a count (every chain's section follows).
+fn groups_section(out: &mut String, a: &Analysis) {
+    let groups: Vec<_> = crate::chain::groups::failure_groups(&a.chains)
+        .into_iter()
+        .filter(|g| g.count > 1)
+        .collect();
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str("<section class=\"groups\"><h2>Clients that failed the same way</h2><ul>");
+    for g in &groups {
+        let server = g
+            .server
+            .as_deref()
+            .map(|s| format!(" against <span class=\"mono\">{}</span>", escape(s)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<li><b>{} clients</b> broken at {}{server}: <span class=\"mono\">{}</span><br/>first {} (frames {}), last {} (frames {})<br/>Fix: {}</li>",
+            g.count,
+            escape(g.stage.id()),
+            escape(&g.cause),
+            escape(&g.first.client.to_string()),
+            escape(&frames_text(&g.first.frames)),
+            escape(&g.last.client.to_string()),
+            escape(&frames_text(&g.last.frames)),
+            escape(&g.remediation)
+        );
+    }
+    out.push_str("</ul></section>");
+}
+
 pub fn render(a: &Analysis) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -467,6 +499,7 @@ pub fn render(a: &Analysis) -> String {
         );
     }
     out.push_str("</p>");
+    groups_section(&mut out, a);
     if a.chains.len() > 1 {
         out.push_str("<nav><b>Clients:</b><ul>");
         for (i, c) in a.chains.iter().enumerate() {
