@@ -6,3 +6,6 @@
 //! Secrets never leave this crate in a printable form: key types implement `Debug` without
 //! their bytes, and only names (principal, kvno, encryption type) are for display.
 #![cfg_attr(test, allow(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
+
+pub mod keylog;
+pub mod tls;
