@@ -200,6 +200,7 @@ pub fn hostile() -> Analysis {
                 reason: EVIL.into(),
             }],
             comments: vec![],
+            decryption_secrets: vec![],
         }],
         warnings: vec![],
         exchanges,
