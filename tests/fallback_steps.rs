@@ -99,6 +99,7 @@ fn fallbacks(status: u16, location: Option<&str>, srv: Vec<DnsData>) -> Exchange
             target: "/autodiscover/autodiscover.xml".into(),
             host: Some("autodiscover.contoso.test".into()),
             response: Some((15, status, location.map(str::to_string))),
+            decrypted: false,
         }],
         ..Exchanges::default()
     }
@@ -108,6 +109,7 @@ fn chain(ex: &Exchanges) -> Chain {
     let opts = ChainOptions {
         domain: Some("contoso.test".into()),
         smtp_domain: None,
+        tls_key_log: None,
     };
     build_chains(ex, &opts)
         .into_iter()

@@ -26,10 +26,16 @@ pub enum TlsEvent {
     ClientHello {
         sni: Option<String>,
         versions: Vec<u16>,
+        /// ClientHello.random: what a TLS key log is keyed by.
+        random: [u8; 32],
+        /// The protocols offered by ALPN (`http/1.1`, `h2`...), in order.
+        alpn: Vec<String>,
     },
     ServerHello {
         version: u16,
         cipher: u16,
+        /// ServerHello.random (the TLS 1.2 key block needs it).
+        random: [u8; 32],
     },
     /// The server's certificate chain as DER blobs (only visible before TLS 1.3).
     Certificate {
@@ -146,6 +152,7 @@ fn handshake_event(msg: &[u8]) -> TlsEvent {
     match hs {
         TlsMessageHandshake::ClientHello(ch) => {
             let mut sni = None;
+            let mut alpn = Vec::new();
             let mut versions = vec![ch.version.0];
             let exts = ch
                 .ext
@@ -160,10 +167,21 @@ fn handshake_event(msg: &[u8]) -> TlsEvent {
                     TlsExtension::SupportedVersions(v) => {
                         versions = v.iter().map(|v| v.0).filter(|v| !is_grease(*v)).collect()
                     }
+                    TlsExtension::ALPN(protocols) => {
+                        alpn = protocols
+                            .iter()
+                            .map(|p| String::from_utf8_lossy(p).into_owned())
+                            .collect()
+                    }
                     _ => {}
                 }
             }
-            TlsEvent::ClientHello { sni, versions }
+            TlsEvent::ClientHello {
+                sni,
+                versions,
+                random: random_of(ch.random),
+                alpn,
+            }
         }
         TlsMessageHandshake::ServerHello(sh) => {
             let mut version = sh.version.0;
@@ -180,6 +198,7 @@ fn handshake_event(msg: &[u8]) -> TlsEvent {
             TlsEvent::ServerHello {
                 version,
                 cipher: sh.cipher.0,
+                random: random_of(sh.random),
             }
         }
         TlsMessageHandshake::Certificate(c) => TlsEvent::Certificate {
@@ -187,6 +206,15 @@ fn handshake_event(msg: &[u8]) -> TlsEvent {
         },
         _ => TlsEvent::Handshake(handshake_name(msg.first().copied().unwrap_or(255))),
     }
+}
+
+/// A hello's 32-byte random (tls-parser hands it as a slice; a short one is zero-filled).
+fn random_of(bytes: &[u8]) -> [u8; 32] {
+    let mut random = [0u8; 32];
+    for (r, b) in random.iter_mut().zip(bytes) {
+        *r = *b;
+    }
+    random
 }
 
 fn is_grease(v: u16) -> bool {
@@ -312,7 +340,9 @@ mod tests {
             out,
             vec![TlsEvent::ClientHello {
                 sni: Some("mail.contoso.test".into()),
-                versions: vec![0x0303]
+                versions: vec![0x0303],
+                random: [7; 32],
+                alpn: vec![],
             }]
         );
     }

@@ -1,6 +1,7 @@
 //! The Autodiscover candidate hosts in EWS order (SCP URLs, `<domain>`, `autodiscover.<domain>`,
-//! the port-80 redirect target, `_autodiscover._tcp` SRV targets) and, per host the client
-//! tried, its DNS, TCP 443, TLS and HTTPS steps.
+//! the port-80 redirect target, `_autodiscover._tcp` SRV targets, hosts of Autodiscover requests
+//! decrypted with the TLS key log) and, per host the client tried, its DNS, TCP 443, TLS and
+//! HTTPS steps.
 
 use std::net::IpAddr;
 
@@ -65,6 +66,14 @@ pub fn candidates(
                     add(target.to_ascii_lowercase(), *port, Origin::Srv);
                 }
             }
+        }
+    }
+    // The request itself ties a host to the lookup once the key log has opened its HTTPS.
+    for h in view.http.iter().filter(|h| h.decrypted) {
+        if h.target.to_ascii_lowercase().contains("/autodiscover")
+            && let Some(host) = h.host.as_deref().and_then(|v| v.split(':').next())
+        {
+            add(host.to_ascii_lowercase(), 443, Origin::Request);
         }
     }
     if let Some(sealed) = sealed_from {
@@ -308,7 +317,11 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
         .collect();
     let tls_judged: Vec<(Stage, Stage)> = sessions
         .iter()
-        .map(|(c, s)| (tls_stage(host, c, s), https_stage(host, s)))
+        .map(|(c, s)| {
+            let https = super::decrypted::https_stage(host, c.id, view)
+                .unwrap_or_else(|| https_stage(host, s));
+            (tls_stage(host, c, s), https)
+        })
         .collect();
     let best = tls_judged
         .iter()

@@ -185,7 +185,15 @@ fn views_where(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientVie
         }
     }
     for h in &ex.http {
-        if let Some(v) = owner.get(&h.conn).and_then(|ip| by_ip.get_mut(ip)) {
+        if let Some((ip, v)) = owner
+            .get(&h.conn)
+            .and_then(|ip| Some((*ip, by_ip.get_mut(ip)?)))
+        {
+            // A request for an Autodiscover path (clear, or decrypted with the TLS key log)
+            // makes its client one to judge even with no directory traffic in the capture.
+            if h.target.to_ascii_lowercase().contains("/autodiscover") {
+                seen(ip, h.frame);
+            }
             v.http.push(h);
         }
     }

@@ -139,9 +139,12 @@ pub struct TlsSession {
     /// Application data records from the server: how many, and the last frame that carried one.
     pub server_app_records: u64,
     pub server_app_last: Option<u64>,
+    /// Records of this connection decrypted with the TLS key log (0 without one).
+    pub decrypted_records: u64,
 }
 
-/// A clear-text HTTP request and its response.
+/// A clear-text HTTP request and its response (or one read inside HTTPS decrypted with the TLS
+/// key log: see `decrypted`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpExchange {
     pub conn: ConnId,
@@ -150,6 +153,8 @@ pub struct HttpExchange {
     pub target: String,
     pub host: Option<String>,
     pub response: Option<(u64, u16, Option<String>)>,
+    /// Read from TLS application data decrypted with the TLS key log, not from clear HTTP.
+    pub decrypted: bool,
 }
 
 /// A Kerberos message on port 88 (decoded further by the diagnosis work).

@@ -228,6 +228,9 @@ fn tcp_messages(view: &ClientView, c: &TcpConnection, out: &mut Vec<Raw>) {
         if let Some(host) = &h.host {
             label.push_str(&format!(" (Host {host})"));
         }
+        if h.decrypted {
+            label.push_str(", decrypted with the TLS key log");
+        }
         out.push(Raw {
             from: client,
             to: server,

@@ -1,11 +1,13 @@
-//! Clear-text HTTP on a connection: requests with their Host and the status and Location of their responses.
+//! HTTP on a connection, clear or decrypted from TLS with the key log: requests with their Host
+//! and the status and Location of their responses.
 
 use super::*;
 use crate::flow::ConnId;
 use crate::proto::http::{HttpMessage, decode_http};
 
 impl Collector {
-    pub(super) fn http(&mut self, id: ConnId, msg: &[u8], frame: u64, ts: Nanos) {
+    /// One HTTP message; `decrypted` when it was read from TLS decrypted with the key log.
+    pub(super) fn http(&mut self, id: ConnId, msg: &[u8], frame: u64, ts: Nanos, decrypted: bool) {
         if self.over_limit(self.exchanges.http.len(), "http: messages", frame) {
             return;
         }
@@ -22,6 +24,7 @@ impl Collector {
                     target,
                     host,
                     response: None,
+                    decrypted,
                 });
                 self.exchanges.times.note(frame, ts);
             }

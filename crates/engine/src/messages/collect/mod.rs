@@ -19,7 +19,10 @@ mod ldap_messages;
 mod stream;
 #[cfg(test)]
 mod test_support;
+mod tls_decrypt;
 mod tls_records;
+
+pub use tls_decrypt::TlsKeys;
 
 /// Most exchanges of one kind (TCP connections, DNS queries, LDAP requests, Kerberos messages,
 /// HTTP requests) recorded per run; the rest of that kind is only counted, in a warning. Bounds
@@ -78,6 +81,8 @@ struct Conn {
     server: Direction,
     tls: Option<usize>,
     sasl_bound: bool,
+    /// Decryption state, only while a TLS key log is loaded.
+    decrypt: Option<Box<tls_decrypt::TlsDecrypt>>,
 }
 
 type LdapKey = (Option<ConnId>, Endpoint, Endpoint, u32);
@@ -100,6 +105,8 @@ pub struct Collector {
     ldap_pending: HashMap<LdapKey, usize>,
     /// Servers found speaking LDAP on another port (see [`super::sniff`]).
     ldap_servers: std::collections::HashSet<Endpoint>,
+    /// The TLS key log and how many connections it decrypted.
+    pub tls_keys: TlsKeys,
 }
 
 impl Collector {
@@ -206,6 +213,11 @@ impl Collector {
             server: Direction::default(),
             tls,
             sasl_bound: false,
+            decrypt: (tls.is_some() && self.tls_keys.is_loaded()).then(|| {
+                Box::new(tls_decrypt::TlsDecrypt::with_inner(
+                    tls_decrypt::inner_for_port(server.port),
+                ))
+            }),
         };
         self.conns.insert(id, conn);
     }

@@ -127,7 +127,7 @@ impl Collector {
                     Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
                 },
                 Service::Tls => self.tls_record(id, from, &msg, &frames, ts),
-                Service::Http => self.http(id, &msg, last, ts),
+                Service::Http => self.http(id, &msg, last, ts, false),
                 Service::Other => {}
             }
         }
