@@ -404,3 +404,203 @@ fn build_keys(state: &mut TlsDecrypt, keys: &TlsKeys) -> Result<(), TlsDecryptEr
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use aes_gcm::{Aes128Gcm, Nonce};
+
+    use super::super::test_support::{rootdse_search, tcp_session};
+    use super::*;
+    use crate::crypto::tls::prf::{DirectionKeys, key_block};
+
+    const CR: [u8; 32] = [0x11; 32];
+    const SR: [u8; 32] = [0x22; 32];
+    const MASTER: [u8; 48] = [0x42; 48];
+    const SUITE: u16 = 0xc02f; // ECDHE_RSA_WITH_AES_128_GCM_SHA256
+
+    fn record(ct: u8, body: &[u8]) -> Vec<u8> {
+        let mut r = vec![ct, 3, 3];
+        r.extend((body.len() as u16).to_be_bytes());
+        r.extend_from_slice(body);
+        r
+    }
+
+    fn handshake(kind: u8, body: &[u8]) -> Vec<u8> {
+        let mut h = vec![kind];
+        h.extend(&(body.len() as u32).to_be_bytes()[1..]);
+        h.extend_from_slice(body);
+        record(22, &h)
+    }
+
+    fn client_hello() -> Vec<u8> {
+        let mut b = vec![3, 3];
+        b.extend(CR);
+        b.extend([0, 0, 2, (SUITE >> 8) as u8, SUITE as u8, 1, 0]);
+        handshake(1, &b)
+    }
+
+    fn server_hello() -> Vec<u8> {
+        let mut b = vec![3, 3];
+        b.extend(SR);
+        b.extend([0, (SUITE >> 8) as u8, SUITE as u8, 0]);
+        handshake(2, &b)
+    }
+
+    /// A TLS 1.2 AES-GCM record as the peer would write it.
+    fn sealed(keys: &DirectionKeys, seq: u64, ct: u8, plain: &[u8]) -> Vec<u8> {
+        let explicit = seq.to_be_bytes();
+        let mut nonce = keys.iv.clone();
+        nonce.extend(explicit);
+        let mut aad = seq.to_be_bytes().to_vec();
+        aad.extend([ct, 3, 3]);
+        aad.extend((plain.len() as u16).to_be_bytes());
+        let cipher = Aes128Gcm::new_from_slice(&keys.key).unwrap();
+        let mut body = explicit.to_vec();
+        body.extend(
+            cipher
+                .encrypt(
+                    Nonce::from_slice(&nonce),
+                    Payload {
+                        msg: plain,
+                        aad: &aad,
+                    },
+                )
+                .unwrap(),
+        );
+        record(ct, &body)
+    }
+
+    fn keyed_collector(key_log: &str) -> Collector {
+        let mut c = Collector::default();
+        c.add_tls_key_log(Arc::new(KeyLog::parse(key_log).unwrap()));
+        c
+    }
+
+    fn key_log_line() -> String {
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        format!("CLIENT_RANDOM {} {}\n", hex(&CR), hex(&MASTER))
+    }
+
+    /// The TLS 1.2 records of a session whose application data is a RootDSE search and its
+    /// result: hellos, each side's ChangeCipherSpec and encrypted Finished, then the LDAP.
+    fn ldap_over_tls() -> Vec<(Side, Vec<u8>)> {
+        let suite = CipherSuite::from_id(SUITE).unwrap();
+        let kb = key_block(&suite, &MASTER, &CR, &SR).unwrap();
+        let (search, done) = rootdse_search(7);
+        let finished = [&[20u8, 0, 0, 12][..], &[0xaa; 12]].concat();
+        vec![
+            (Side::Client, client_hello()),
+            (Side::Server, server_hello()),
+            (Side::Server, record(20, &[1])),
+            (Side::Server, sealed(&kb.server, 0, 22, &finished)),
+            (Side::Client, record(20, &[1])),
+            (Side::Client, sealed(&kb.client, 0, 22, &finished)),
+            (Side::Client, sealed(&kb.client, 1, 23, &search)),
+            (Side::Server, sealed(&kb.server, 1, 23, &done)),
+        ]
+    }
+
+    fn feed(c: &mut Collector, port: u16, prelude: &[(Side, Vec<u8>)]) {
+        let all: Vec<(Side, Vec<u8>)> = prelude.iter().cloned().chain(ldap_over_tls()).collect();
+        let borrowed: Vec<(Side, &[u8])> = all.iter().map(|(s, b)| (*s, b.as_slice())).collect();
+        tcp_session(c, port, &borrowed);
+    }
+
+    #[test]
+    fn ldaps_is_read_like_clear_ldap_with_the_key_log() {
+        let mut c = keyed_collector(&key_log_line());
+        feed(&mut c, 636, &[]);
+        let l = &c.exchanges.ldap;
+        assert_eq!(l.len(), 1, "{l:?} {:?}", c.warnings.warnings());
+        assert!(l[0].result.is_some());
+        assert_eq!(l[0].frames, vec![9]);
+        assert_eq!(c.exchanges.tls[0].decrypted_records, 4);
+        assert_eq!((c.tls_keys.matched, c.tls_keys.decrypted), (1, 1));
+        // Read after all: the LDAPS layer is not opaque to this analysis.
+        assert_eq!(
+            c.exchanges.tcp[0].sasl.as_ref().map(|s| s.sealed),
+            Some(false)
+        );
+        c.finish_decryption();
+        assert!(
+            c.warnings.warnings().is_empty(),
+            "{:?}",
+            c.warnings.warnings()
+        );
+    }
+
+    #[test]
+    fn without_a_key_log_ldaps_stays_sealed_and_unread() {
+        let mut c = Collector::default();
+        feed(&mut c, 636, &[]);
+        assert!(c.exchanges.ldap.is_empty());
+        assert_eq!(c.exchanges.tls[0].decrypted_records, 0);
+        assert_eq!(
+            c.exchanges.tcp[0].sasl.as_ref().map(|s| s.sealed),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn starttls_continues_as_decrypted_ldap() {
+        let oid = STARTTLS_OID.as_bytes();
+        let mut req = vec![0x77, (oid.len() + 2) as u8, 0x80, oid.len() as u8];
+        req.extend(oid);
+        let mut req_pdu = vec![0x30, (req.len() + 3) as u8, 2, 1, 1];
+        req_pdu.extend(req);
+        let resp_pdu = vec![0x30, 0x0c, 2, 1, 1, 0x78, 0x07, 0x0a, 1, 0, 4, 0, 4, 0];
+        let prelude = [(Side::Client, req_pdu), (Side::Server, resp_pdu)];
+        let mut c = keyed_collector(&key_log_line());
+        feed(&mut c, 389, &prelude);
+        let l = &c.exchanges.ldap;
+        assert_eq!(l.len(), 2, "{l:?} {:?}", c.warnings.warnings());
+        assert!(l[1].result.is_some(), "{l:?}");
+        assert_eq!(c.tls_keys.decrypted, 1);
+        // No TLS session is recorded for the chain on an LDAP port.
+        assert!(c.exchanges.tls.is_empty());
+        // Without the key log the StartTLS connection is not read further.
+        let mut plain = Collector::default();
+        feed(&mut plain, 389, &prelude);
+        assert_eq!(plain.exchanges.ldap.len(), 1);
+    }
+
+    #[test]
+    fn a_key_log_for_another_connection_warns_once_at_the_end() {
+        let other = key_log_line().replace(&"11".repeat(32), &"33".repeat(32));
+        let mut c = keyed_collector(&other);
+        feed(&mut c, 636, &[]);
+        assert!(c.exchanges.ldap.is_empty());
+        assert_eq!(c.tls_keys.matched, 0);
+        c.finish_decryption();
+        let w: Vec<String> = c
+            .warnings
+            .warnings()
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("1 entry was tried, no connection decrypted"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_master_secret_is_a_warning_and_stops_that_direction() {
+        let wrong = key_log_line().replace(&"42".repeat(48), &"43".repeat(48));
+        let mut c = keyed_collector(&wrong);
+        feed(&mut c, 636, &[]);
+        assert!(c.exchanges.ldap.is_empty());
+        let w: Vec<String> = c
+            .warnings
+            .warnings()
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        assert!(
+            w.iter().any(|w| w.contains("did not authenticate")),
+            "{w:?}"
+        );
+    }
+}
