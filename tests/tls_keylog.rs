@@ -66,6 +66,15 @@ fn tls12_capture_decrypts_with_its_key_log() {
 }
 
 #[test]
+fn tls12_cbc_encrypt_then_mac_capture_decrypts_with_its_key_log() {
+    let a = analyse(
+        "https-keylog-tls12-cbc.pcap",
+        Some("https-keylog-tls12-cbc.keylog"),
+    );
+    assert_decrypted_post(&a, "TLS 1.2 CBC");
+}
+
+#[test]
 fn pcapng_with_injected_secrets_decrypts_without_an_option() {
     let a = analyse("https-keylog-tls13-dsb.pcapng", None);
     assert_decrypted_post(&a, "pcapng DSB");
@@ -80,7 +89,11 @@ fn pcapng_with_injected_secrets_decrypts_without_an_option() {
 
 #[test]
 fn without_a_key_log_nothing_is_decrypted() {
-    for capture in ["https-keylog-tls13.pcap", "https-keylog-tls12.pcap"] {
+    for capture in [
+        "https-keylog-tls13.pcap",
+        "https-keylog-tls12.pcap",
+        "https-keylog-tls12-cbc.pcap",
+    ] {
         let a = analyse(capture, None);
         assert!(a.exchanges.http.is_empty(), "{capture}");
         assert_eq!(a.exchanges.tls[0].decrypted_records, 0);

@@ -22,15 +22,21 @@
 # WHAT IT WRITES (in samples/, overwritten)
 #   https-keylog-tls13.pcap + https-keylog-tls13.keylog   TLS 1.3 (curl's default)
 #   https-keylog-tls12.pcap + https-keylog-tls12.keylog   TLS 1.2 (curl --tls-max 1.2)
+#   https-keylog-tls12-cbc.pcap + .keylog                 TLS 1.2, ECDHE-RSA-AES128-SHA256
+#                                                         (CBC + HMAC; OpenSSL on both ends
+#                                                         negotiates encrypt-then-MAC)
 #   https-keylog-tls13-dsb.pcapng                         the TLS 1.3 capture with its key log
 #                                                         injected (editcap --inject-secrets)
 #   The key logs are lab secrets of throwaway keys, committed as test fixtures. The
 #   *.expect.toml files beside the captures are hand-written and NOT touched.
 #
 # USAGE
-#   sudo samples/lab/make-tls-keylog-samples.sh
+#   sudo samples/lab/make-tls-keylog-samples.sh                 # every variant
+#   sudo samples/lab/make-tls-keylog-samples.sh tls12-cbc       # only these (tls13 tls12
+#                                                               # tls12-cbc; dsb needs tls13)
 #   LAB_OUT=DIR ...  write to DIR instead of samples/
 set -euo pipefail
+VARIANTS=${*:-}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=${LAB_OUT:-$(cd "$HERE/.." && pwd)}
@@ -188,8 +194,16 @@ capture() { # name, curl options...
   grep -q EwsUrl "$STATE/$name.response" || die "$name: no Autodiscover response"
   log "$name: $(wc -l < "$keylog") key log lines, capture $pcap"
 }
-capture https-keylog-tls13 --tlsv1.3
-capture https-keylog-tls12 --tls-max 1.2
-editcap --inject-secrets "tls,$OUT/https-keylog-tls13.keylog" \
-  "$OUT/https-keylog-tls13.pcap" "$OUT/https-keylog-tls13-dsb.pcapng"
-log "wrote $OUT/https-keylog-tls13-dsb.pcapng"
+for variant in ${VARIANTS:-tls13 tls12 tls12-cbc}; do
+  case $variant in
+    tls13)
+      capture https-keylog-tls13 --tlsv1.3
+      editcap --inject-secrets "tls,$OUT/https-keylog-tls13.keylog" \
+        "$OUT/https-keylog-tls13.pcap" "$OUT/https-keylog-tls13-dsb.pcapng"
+      log "wrote $OUT/https-keylog-tls13-dsb.pcapng"
+      ;;
+    tls12) capture https-keylog-tls12 --tls-max 1.2 ;;
+    tls12-cbc) capture https-keylog-tls12-cbc --tls-max 1.2 --ciphers ECDHE-RSA-AES128-SHA256 ;;
+    *) die "unknown variant $variant (tls13 tls12 tls12-cbc)" ;;
+  esac
+done

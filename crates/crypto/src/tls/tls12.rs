@@ -1,8 +1,8 @@
 //! TLS 1.2 (and 1.1) record decryption for one direction: keys from the key block, the
 //! 64-bit sequence number, and the record ciphers: AES-GCM (4-byte implicit salt + 8-byte
 //! explicit nonce, RFC 5288), ChaCha20-Poly1305 (IV XOR sequence, RFC 7905) and AES-CBC with
-//! HMAC (explicit IV, MAC-then-encrypt, padding checked, RFC 5246 §6.2.3.2). Encrypt-then-MAC
-//! (RFC 7366) and TLS 1.0's chained CBC IV are not read.
+//! HMAC (explicit IV, MAC-then-encrypt, padding checked, RFC 5246 §6.2.3.2; or encrypt-then-MAC
+//! when the hellos negotiated RFC 7366's extension). TLS 1.0's chained CBC IV is not read.
 
 use aes::{Aes128, Aes256};
 use cbc::cipher::block_padding::NoPadding;
@@ -35,6 +35,8 @@ enum Protection {
         mac: MacHash,
         mac_key: Vec<u8>,
         key: Vec<u8>,
+        /// RFC 7366: the MAC covers the IV and ciphertext and follows them.
+        encrypt_then_mac: bool,
     },
 }
 
@@ -104,6 +106,7 @@ impl Tls12Decryptor {
                     mac,
                     mac_key: keys.mac_key.clone(),
                     key: keys.key.clone(),
+                    encrypt_then_mac: false,
                 }
             }
         };
@@ -112,6 +115,18 @@ impl Tls12Decryptor {
             protection,
             seq: 0,
         })
+    }
+
+    /// Reads CBC records as encrypt-then-MAC (RFC 7366), as negotiated by the
+    /// `encrypt_then_mac` extension in both hellos; no effect on AEAD suites.
+    pub fn with_encrypt_then_mac(mut self, on: bool) -> Self {
+        if let Protection::Cbc {
+            encrypt_then_mac, ..
+        } = &mut self.protection
+        {
+            *encrypt_then_mac = on;
+        }
+        self
     }
 
     /// The sequence number the next record will be read with.
@@ -172,6 +187,24 @@ impl Tls12Decryptor {
                 mac,
                 mac_key,
                 key,
+                encrypt_then_mac: true,
+            } => {
+                let sealed_len = fragment
+                    .len()
+                    .checked_sub(mac.output_len())
+                    .ok_or(TlsDecryptError::ShortRecord(fragment.len()))?;
+                let (sealed, tag) = fragment.split_at(sealed_len);
+                let header = aad(seq, content_type, version, sealed_len)?;
+                verify_mac(*mac, mac_key, &header, sealed, tag)?;
+                let plain = cbc_decrypt(*cipher, key, sealed)?;
+                Ok(strip_padding(&plain)?.to_vec())
+            }
+            Protection::Cbc {
+                cipher,
+                mac,
+                mac_key,
+                key,
+                encrypt_then_mac: false,
             } => {
                 let plain = cbc_decrypt(*cipher, key, fragment)?;
                 let content = strip_padding(&plain)?;
@@ -405,6 +438,73 @@ mod tests {
         round_trip(0xc013); // AES-128-CBC-SHA
         round_trip(0xc014); // AES-256-CBC-SHA
         round_trip(0x003c); // AES-128-CBC-SHA256
+    }
+
+    fn hmac_of(mac: MacHash, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+        match mac {
+            MacHash::Sha1 => {
+                let mut m = <Hmac<Sha1> as Mac>::new_from_slice(key).unwrap();
+                parts.iter().for_each(|p| m.update(p));
+                m.finalize().into_bytes().to_vec()
+            }
+            _ => {
+                let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap();
+                parts.iter().for_each(|p| m.update(p));
+                m.finalize().into_bytes().to_vec()
+            }
+        }
+    }
+
+    /// RFC 7366: pad, encrypt, then MAC the IV and ciphertext.
+    fn seal_etm(
+        suite: &CipherSuite,
+        keys: &DirectionKeys,
+        seq: u64,
+        plain: &[u8],
+        iv: [u8; 16],
+    ) -> Vec<u8> {
+        let RecordCipher::Aes128Cbc(mac) = suite.cipher else {
+            unreachable!()
+        };
+        let mut body = plain.to_vec();
+        let pad = 15 - (body.len() % 16);
+        body.extend(std::iter::repeat_n(pad as u8, pad + 1));
+        let ct = cbc::Encryptor::<Aes128>::new_from_slices(&keys.key, &iv)
+            .unwrap()
+            .encrypt_padded_vec_mut::<NoPadding>(&body);
+        let mut out = iv.to_vec();
+        out.extend(ct);
+        let header = aad(seq, CT_APP, V12, out.len()).unwrap();
+        let tag = hmac_of(mac, &keys.mac_key, &[&header, &out]);
+        out.extend(tag);
+        out
+    }
+
+    #[test]
+    fn encrypt_then_mac_cbc_records_round_trip() {
+        let ok = b"HTTP/1.1 200 OK\r\n\r\n";
+        for id in [0xc013u16, 0xc027] {
+            let suite = CipherSuite::from_id(id).unwrap();
+            let block = key_block(&suite, &MASTER, &CR, &SR).unwrap();
+            let mut d = Tls12Decryptor::new(suite, &MASTER, &CR, &SR, Writer::Server)
+                .unwrap()
+                .with_encrypt_then_mac(true);
+            for seq in 0..3u64 {
+                let r = seal_etm(&suite, &block.server, seq, ok, [seq as u8; 16]);
+                assert_eq!(d.decrypt(CT_APP, V12, &r).unwrap(), ok, "suite {id:04x}");
+            }
+            // Read as MAC-then-encrypt the same record does not open.
+            let r = seal_etm(&suite, &block.server, 0, b"x", [0; 16]);
+            let mut mte = Tls12Decryptor::new(suite, &MASTER, &CR, &SR, Writer::Server).unwrap();
+            assert!(mte.decrypt(CT_APP, V12, &r).is_err());
+            // A flipped ciphertext bit fails the MAC before any decryption.
+            let mut r = seal_etm(&suite, &block.server, 3, b"x", [0; 16]);
+            r[20] ^= 1;
+            assert_eq!(
+                d.decrypt(CT_APP, V12, &r),
+                Err(TlsDecryptError::Authentication)
+            );
+        }
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub(super) struct TlsDecrypt {
     server_random: Option<[u8; 32]>,
     version: Option<u16>,
     suite: Option<u16>,
+    encrypt_then_mac: bool,
     offers_http: bool,
     /// The inner protocol when the port or StartTLS decided it.
     inner: Option<Inner>,
@@ -200,8 +201,10 @@ impl Collector {
                     version,
                     cipher,
                     random,
+                    encrypt_then_mac,
                 } => {
                     state.server_random = Some(*random);
+                    state.encrypt_then_mac = *encrypt_then_mac;
                     state.version = Some(*version);
                     state.suite = Some(*cipher);
                     let before = state.matched;
@@ -391,13 +394,16 @@ fn build_keys(state: &mut TlsDecrypt, keys: &TlsKeys) -> Result<(), TlsDecryptEr
             (Writer::Server, &mut state.server),
         ] {
             dir.keys = Some(DirectionKeys::Tls12 {
-                decryptor: Box::new(Tls12Decryptor::new(
-                    suite,
-                    master.reveal(),
-                    &client_random,
-                    &server_random,
-                    writer,
-                )?),
+                decryptor: Box::new(
+                    Tls12Decryptor::new(
+                        suite,
+                        master.reveal(),
+                        &client_random,
+                        &server_random,
+                        writer,
+                    )?
+                    .with_encrypt_then_mac(state.encrypt_then_mac),
+                ),
                 active: false,
             });
         }
