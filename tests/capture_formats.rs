@@ -659,6 +659,48 @@ fn pcapng_comments_are_kept_with_their_frame() {
 }
 
 #[test]
+fn merged_inputs_hand_out_each_secrets_block_once_before_the_frames_after_it() {
+    let mut dsb = Vec::new();
+    dsb.extend(u32b(0x544c_534b, false));
+    dsb.extend(u32b(6, false));
+    dsb.extend(b"# keys");
+    let mut with_keys = Ng::new();
+    with_keys
+        .shb(false)
+        .idb(1, 0, None, None)
+        .block(0x0000_000a, &dsb)
+        .epb(0, 5, b"x", 1);
+    let mut plain = Ng::new();
+    plain.shb(false).idb(1, 0, None, None).epb(0, 1, b"y", 1);
+    let dir = TempDir::new();
+    let a = CaptureReader::open(&dir.write("a.pcapng", &with_keys.out)).unwrap();
+    let b = CaptureReader::open(&dir.write("b.pcapng", &plain.out)).unwrap();
+    for readers in [
+        vec![a],
+        vec![
+            CaptureReader::open(&dir.write("c.pcapng", &with_keys.out)).unwrap(),
+            b,
+        ],
+    ] {
+        let mut merged = MergedCapture::new(readers);
+        let mut seen = Vec::new();
+        while let Some(frame) = merged.next_frame() {
+            let new = merged.take_new_secrets();
+            seen.push((
+                frame.data.clone(),
+                new.iter().map(|s| s.reveal().to_vec()).collect::<Vec<_>>(),
+            ));
+        }
+        let all: Vec<_> = seen.iter().flat_map(|(_, s)| s.clone()).collect();
+        assert_eq!(all, vec![b"# keys".to_vec()], "{seen:?}");
+        // Handed out no later than the frame that follows the block.
+        let x = seen.iter().position(|(d, _)| d == b"x").unwrap();
+        assert!(seen[..=x].iter().any(|(_, s)| !s.is_empty()), "{seen:?}");
+        assert_eq!(merged.inputs()[0].decryption_secrets.len(), 1);
+    }
+}
+
+#[test]
 fn pcapng_skips_secrets_and_refused_blocks_grows_for_big_ones_and_warns_on_a_cut() {
     let mut dsb = Vec::new();
     dsb.extend(u32b(0x544c_534b, false)); // TLS key log
@@ -682,6 +724,12 @@ fn pcapng_skips_secrets_and_refused_blocks_grows_for_big_ones_and_warns_on_a_cut
     let (frames, r) = read_all(&dir.write("dsb.pcapng", cut));
     assert_eq!(frames.len(), 2, "{:?}", r.info().warnings);
     assert_eq!(frames[1].data, big);
+    // The secrets block is kept whole (its 10 bytes, not the padding) and shows no secret.
+    let secrets = &r.info().decryption_secrets;
+    assert_eq!(secrets.len(), 1);
+    assert!(secrets[0].is_tls_key_log());
+    assert_eq!(secrets[0].reveal(), b"CLIENT_RAN");
+    assert!(!format!("{:?}", r.info()).contains("CLIENT_RAN"));
     assert!(r.buffer_capacity() > big.len() && r.buffer_capacity() < 4 * READ_CHUNK_BYTES);
     assert_eq!(
         r.info().warnings,

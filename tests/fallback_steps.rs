@@ -109,6 +109,7 @@ fn chain(ex: &Exchanges) -> Chain {
     let opts = ChainOptions {
         domain: Some("contoso.test".into()),
         smtp_domain: None,
+        tls_key_log: None,
     };
     build_chains(ex, &opts)
         .into_iter()

@@ -133,6 +133,7 @@ fn exchange(conn: u64, frame: u64, request: &[u8], reply: &[u8]) -> HttpExchange
         response: Some((frame + 1, r.status, r.location.clone())),
         request: q,
         reply: Some(r),
+        decrypted: false,
     }
 }
 
@@ -149,7 +150,7 @@ fn https_capture(http: Vec<HttpExchange>) -> Exchanges {
 fn chain(ex: &Exchanges, domain: Option<&str>) -> Chain {
     let opts = ChainOptions {
         domain: domain.map(str::to_string),
-        smtp_domain: None,
+        ..ChainOptions::default()
     };
     build_chains(ex, &opts)
         .into_iter()

@@ -12,6 +12,15 @@ const MAX_CUTS_PER_SAMPLE: usize = 300;
 /// Byte-flip variants per sample.
 const FLIP_VARIANTS: u64 = 200;
 
+/// The bytes of the file header: 24 for pcap, the first block's length for pcapng (little-
+/// endian, as the lab's editcap writes it).
+fn file_header_len(bytes: &[u8]) -> usize {
+    match bytes {
+        [0x0a, 0x0d, 0x0d, 0x0a, a, b, c, d, ..] => u32::from_le_bytes([*a, *b, *c, *d]) as usize,
+        _ => 24,
+    }
+}
+
 /// Frames in a capture as read cleanly.
 fn frames(bytes: &[u8]) -> u64 {
     analyze_bytes(bytes).map_or(0, |a| a.inputs[0].packets)
@@ -25,9 +34,10 @@ fn every_truncation_keeps_what_came_before_and_says_it_was_cut() {
         assert!(whole > 0, "{}", path.display());
         let step = bytes.len().div_ceil(MAX_CUTS_PER_SAMPLE).max(1);
         let mut last_frames = 0;
-        // Cutting inside the 24-byte file header leaves no capture at all (exit-2 errors,
-        // tested through the binary below); every later cut is a readable capture.
-        for cut in (24..bytes.len()).step_by(step) {
+        // Cutting inside the file header (pcap's 24 bytes, a pcapng's section header block)
+        // leaves no capture at all (exit-2 errors, tested through the binary below); every
+        // later cut is a readable capture.
+        for cut in (file_header_len(&bytes)..bytes.len()).step_by(step) {
             let a = analyze_bytes(&bytes[..cut])
                 .unwrap_or_else(|| panic!("{} cut at {cut}: not readable", path.display()));
             let info = &a.inputs[0];

@@ -228,6 +228,7 @@ fn chain(mut ex: Exchanges) -> Chain {
     let opts = ChainOptions {
         domain: Some("contoso.test".into()),
         smtp_domain: None,
+        tls_key_log: None,
     };
     build_chains(&ex, &opts)
         .into_iter()

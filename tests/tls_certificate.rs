@@ -96,6 +96,7 @@ fn chain(ex: &Exchanges) -> Chain {
     let opts = ChainOptions {
         domain: Some("contoso.test".into()),
         smtp_domain: Some("contoso.test".into()),
+        tls_key_log: None,
     };
     build_chains(ex, &opts).into_iter().next().expect("a chain")
 }

@@ -28,6 +28,7 @@ fn a_domain_option_the_capture_contradicts_does_not_hide_the_failure() {
     let opts = ChainOptions {
         domain: Some("contoso.test".into()),
         smtp_domain: None,
+        tls_key_log: None,
     };
     let (a, errors) = analyze_paths(&[path], &opts);
     assert!(errors.is_empty());

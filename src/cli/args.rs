@@ -96,6 +96,10 @@ pub(crate) struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub(crate) format: CheckFormat,
+    /// A TLS key log (NSS format, as SSLKEYLOGFILE makes it): HTTPS and LDAPS connections it
+    /// has secrets for are decrypted and read like clear traffic. Read once, never written.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tls_keylog: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -120,6 +124,10 @@ pub(crate) struct TuiArgs {
     /// The mailbox whose Autodiscover is looked up; its domain gives the fallback hosts.
     #[arg(long)]
     pub(crate) email: Option<String>,
+    /// A TLS key log (NSS format, as SSLKEYLOGFILE makes it): HTTPS and LDAPS connections it
+    /// has secrets for are decrypted and read like clear traffic. Read once, never written.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tls_keylog: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -148,6 +156,10 @@ pub(crate) struct AnalyzeArgs {
     /// Also print simple-bind passwords found in the capture (lab use; never the default).
     #[arg(long)]
     pub(crate) show_secrets: bool,
+    /// A TLS key log (NSS format, as SSLKEYLOGFILE makes it): HTTPS and LDAPS connections it
+    /// has secrets for are decrypted and read like clear traffic. Read once, never written.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tls_keylog: Option<PathBuf>,
     /// No progress bar on standard error (it only ever shows on a terminal, for large inputs).
     #[arg(long, short)]
     pub(crate) quiet: bool,

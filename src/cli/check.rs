@@ -13,7 +13,14 @@ pub(crate) fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let results = check::check_all(&captures, args.bless);
+    let opts = match super::common::tls_key_log(args.tls_keylog.as_deref()) {
+        Ok(tls_key_log) => capdiag::chain::ChainOptions {
+            tls_key_log,
+            ..Default::default()
+        },
+        Err(code) => return code,
+    };
+    let results = check::check_all_with(&captures, args.bless, &opts);
     let totals = check::totals(&results);
     let out = match args.format {
         CheckFormat::Json => {

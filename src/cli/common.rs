@@ -1,10 +1,13 @@
 //! What the subcommands share: `--wait`, `--color`, the chain options and the exit code of a verdict.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use capdiag::analysis::Analysis;
 use capdiag::chain::{ChainOptions, ChainStatus};
+use capdiag::crypto::keylog::KeyLog;
 
 use super::args::*;
 
@@ -29,10 +32,11 @@ pub(crate) fn color_wanted(color: Color) -> bool {
     }
 }
 
-/// The chain options from `--domain` and `--email`, or the usage error to print.
+/// The chain options from `--domain`, `--email` and `--tls-keylog`, or the error to print.
 pub(crate) fn chain_options(
     domain: Option<String>,
     email: Option<&str>,
+    tls_keylog: Option<&Path>,
 ) -> Result<ChainOptions, ExitCode> {
     let smtp_domain = match email.map(|e| e.rsplit_once('@')) {
         None => None,
@@ -45,7 +49,23 @@ pub(crate) fn chain_options(
     Ok(ChainOptions {
         domain,
         smtp_domain,
+        tls_key_log: tls_key_log(tls_keylog)?,
     })
+}
+
+/// The key log of `--tls-keylog`, read once; an unreadable file or line is an input error (the
+/// message names the line, never a secret).
+pub(crate) fn tls_key_log(path: Option<&Path>) -> Result<Option<Arc<KeyLog>>, ExitCode> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    match KeyLog::read(path) {
+        Ok(log) => Ok(Some(Arc::new(log))),
+        Err(e) => {
+            eprintln!("capdiag: --tls-keylog {}: {e}", path.display());
+            Err(ExitCode::from(2))
+        }
+    }
 }
 
 /// 2 when an input was unreadable, else 0 when every chain is complete (or there is none), 1

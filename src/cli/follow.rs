@@ -108,7 +108,11 @@ pub(crate) fn follow(args: AnalyzeArgs) -> ExitCode {
     use capdiag::analysis::{Analyzer, open_inputs};
     use capdiag::capture::MergedCapture;
     use capdiag::follow::{ClockKind, FollowOptions};
-    let opts = match chain_options(args.domain.clone(), args.email.as_deref()) {
+    let opts = match chain_options(
+        args.domain.clone(),
+        args.email.as_deref(),
+        args.tls_keylog.as_deref(),
+    ) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -201,7 +205,7 @@ pub(crate) fn live(args: LiveArgs) -> ExitCode {
     use capdiag::analysis::Analyzer;
     use capdiag::follow::{ClockKind, FollowOptions};
     use capdiag::live::{DEFAULT_FILTER, LiveOptions};
-    let opts = match chain_options(args.domain.clone(), args.email.as_deref()) {
+    let opts = match chain_options(args.domain.clone(), args.email.as_deref(), None) {
         Ok(o) => o,
         Err(code) => return code,
     };

@@ -184,6 +184,7 @@ pub fn hostile() -> Analysis {
     let opts = ChainOptions {
         domain: Some(EVIL.into()),
         smtp_domain: None,
+        tls_key_log: None,
     };
     let chains = build_chains(&exchanges, &opts);
     assert!(!chains.is_empty(), "the hostile exchanges make a chain");
@@ -200,6 +201,7 @@ pub fn hostile() -> Analysis {
                 reason: EVIL.into(),
             }],
             comments: vec![],
+            decryption_secrets: vec![],
         }],
         warnings: vec![],
         exchanges,

@@ -12,6 +12,8 @@
 //! - [`ntlm`]: NTLMv2 keys from a password and the AUTHENTICATE message, and NTLM sealing of
 //!   LDAP SASL buffers.
 //! - [`passwords`]: the `--password-file` format.
+//! - [`keylog`]: NSS key logs (`SSLKEYLOGFILE`, pcapng Decryption Secrets Blocks).
+//! - [`tls`]: TLS 1.2 and 1.3 record decryption from key-log secrets.
 #![cfg_attr(
     test,
     allow(
@@ -23,9 +25,11 @@
 
 mod hashes;
 pub mod kerberos;
+pub mod keylog;
 pub mod keytab;
 pub mod ntlm;
 pub mod passwords;
+pub mod tls;
 
 #[cfg(test)]
 mod test_hex {

@@ -117,6 +117,8 @@ pub fn analyze_with(
 ) -> Analysis {
     let mut analyzer = Analyzer::new(opts, decode);
     while let Some(frame) = capture.next_frame() {
+        // A pcapng's key log (Decryption Secrets Block) comes before the packets it opens.
+        analyzer.add_decryption_secrets(&capture.take_new_secrets());
         analyzer.push(frame);
     }
     let mut analysis = analyzer.finish(capture.inputs());
@@ -162,6 +164,9 @@ impl Analyzer {
         collector.relevance = crate::messages::relevance::Relevance::with_domains(
             opts.domain.iter().chain(&opts.smtp_domain).cloned(),
         );
+        if let Some(log) = &opts.tls_key_log {
+            collector.add_tls_key_log(std::sync::Arc::clone(log));
+        }
         Analyzer {
             opts: opts.clone(),
             decoder: PacketDecoder::new(),
@@ -189,6 +194,14 @@ impl Analyzer {
         secrets: std::sync::Arc<crate::messages::decrypt::DecryptionSecrets>,
     ) {
         self.collector.decryption = secrets;
+    }
+
+    /// Key logs read from the capture (pcapng Decryption Secrets Blocks): used for the
+    /// TLS connections whose handshake comes after them.
+    pub fn add_decryption_secrets(&mut self, blocks: &[crate::capture::DecryptionSecrets]) {
+        if !blocks.is_empty() {
+            self.collector.add_decryption_secrets(blocks);
+        }
     }
 
     /// Takes the next frame (frames come in capture order, numbered by the caller).
@@ -293,6 +306,7 @@ impl Analyzer {
     pub fn finish(mut self, mut inputs: Vec<InputInfo>) -> Analysis {
         let collector = &mut self.collector;
         self.tcp.finish(collector);
+        collector.finish_decryption();
         for (link_type, count) in self.decoder.unsupported_link_types() {
             for _ in 0..*count {
                 collector.warnings.add(

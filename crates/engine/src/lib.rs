@@ -5,7 +5,7 @@
 //! whole pipeline for one run. No renderer, terminal or command-line crate here.
 //!
 //! The earlier stages are re-exported under their module names ([`capture`], [`net`],
-//! [`flow`], [`proto`]) so that every stage reads them by the same paths.
+//! [`flow`], [`proto`], [`crypto`]) so that every stage reads them by the same paths.
 #![forbid(unsafe_code)]
 
 pub use capdiag_crypto as crypto;

@@ -19,6 +19,8 @@ const CT_CHANGE_CIPHER_SPEC: u8 = 20;
 const CT_ALERT: u8 = 21;
 const CT_HANDSHAKE: u8 = 22;
 const CT_APPLICATION_DATA: u8 = 23;
+/// The encrypt_then_mac extension (RFC 7366).
+const EXT_ENCRYPT_THEN_MAC: u16 = 22;
 
 /// What one TLS record (or handshake message inside it) says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +28,18 @@ pub enum TlsEvent {
     ClientHello {
         sni: Option<String>,
         versions: Vec<u16>,
+        /// ClientHello.random: what a TLS key log is keyed by.
+        random: [u8; 32],
+        /// The protocols offered by ALPN (`http/1.1`, `h2`...), in order.
+        alpn: Vec<String>,
     },
     ServerHello {
         version: u16,
         cipher: u16,
+        /// ServerHello.random (the TLS 1.2 key block needs it).
+        random: [u8; 32],
+        /// The server accepted encrypt-then-MAC (RFC 7366) for CBC suites.
+        encrypt_then_mac: bool,
     },
     /// The server's certificate chain as DER blobs (only visible before TLS 1.3).
     Certificate {
@@ -146,6 +156,7 @@ fn handshake_event(msg: &[u8]) -> TlsEvent {
     match hs {
         TlsMessageHandshake::ClientHello(ch) => {
             let mut sni = None;
+            let mut alpn = Vec::new();
             let mut versions = vec![ch.version.0];
             let exts = ch
                 .ext
@@ -160,26 +171,48 @@ fn handshake_event(msg: &[u8]) -> TlsEvent {
                     TlsExtension::SupportedVersions(v) => {
                         versions = v.iter().map(|v| v.0).filter(|v| !is_grease(*v)).collect()
                     }
+                    TlsExtension::ALPN(protocols) => {
+                        alpn = protocols
+                            .iter()
+                            .map(|p| String::from_utf8_lossy(p).into_owned())
+                            .collect()
+                    }
                     _ => {}
                 }
             }
-            TlsEvent::ClientHello { sni, versions }
+            TlsEvent::ClientHello {
+                sni,
+                versions,
+                random: random_of(ch.random),
+                alpn,
+            }
         }
         TlsMessageHandshake::ServerHello(sh) => {
             let mut version = sh.version.0;
+            let mut encrypt_then_mac = false;
             let exts = sh
                 .ext
                 .and_then(|e| parse_tls_server_hello_extensions(e).ok());
             for ext in exts.map(|(_, v)| v).unwrap_or_default() {
-                if let TlsExtension::SupportedVersions(v) = ext
-                    && let Some(v) = v.first()
-                {
-                    version = v.0;
+                match ext {
+                    TlsExtension::SupportedVersions(v) => {
+                        if let Some(v) = v.first() {
+                            version = v.0;
+                        }
+                    }
+                    // tls-parser 0.12 reads a ServerHello's type 21 as encrypt_then_mac and
+                    // leaves the real one (RFC 7366: type 22) unknown: go by the number.
+                    TlsExtension::Unknown(kind, _) if kind.0 == EXT_ENCRYPT_THEN_MAC => {
+                        encrypt_then_mac = true
+                    }
+                    _ => {}
                 }
             }
             TlsEvent::ServerHello {
                 version,
                 cipher: sh.cipher.0,
+                random: random_of(sh.random),
+                encrypt_then_mac,
             }
         }
         TlsMessageHandshake::Certificate(c) => TlsEvent::Certificate {
@@ -187,6 +220,15 @@ fn handshake_event(msg: &[u8]) -> TlsEvent {
         },
         _ => TlsEvent::Handshake(handshake_name(msg.first().copied().unwrap_or(255))),
     }
+}
+
+/// A hello's 32-byte random (tls-parser hands it as a slice; a short one is zero-filled).
+fn random_of(bytes: &[u8]) -> [u8; 32] {
+    let mut random = [0u8; 32];
+    for (r, b) in random.iter_mut().zip(bytes) {
+        *r = *b;
+    }
+    random
 }
 
 fn is_grease(v: u16) -> bool {
@@ -312,7 +354,35 @@ mod tests {
             out,
             vec![TlsEvent::ClientHello {
                 sni: Some("mail.contoso.test".into()),
-                versions: vec![0x0303]
+                versions: vec![0x0303],
+                random: [7; 32],
+                alpn: vec![],
+            }]
+        );
+    }
+
+    #[test]
+    fn server_hello_gives_its_random_suite_and_encrypt_then_mac() {
+        let mut body = vec![3, 3];
+        body.extend([9u8; 32]);
+        body.push(0); // session id
+        body.extend([0xc0, 0x27, 0]); // cipher, null compression
+        let exts = [0x00, 0x16, 0x00, 0x00, 0x00, 0x17, 0x00, 0x00]; // EtM, extended master secret
+        body.extend((exts.len() as u16).to_be_bytes());
+        body.extend(exts);
+        let mut hs = vec![2];
+        hs.extend(&(body.len() as u32).to_be_bytes()[1..]);
+        hs.extend(body);
+        let mut dir = TlsDirection::default();
+        let mut out = vec![];
+        dir.record(&record_of(22, &hs), &mut out).unwrap();
+        assert_eq!(
+            out,
+            vec![TlsEvent::ServerHello {
+                version: 0x0303,
+                cipher: 0xc027,
+                random: [9; 32],
+                encrypt_then_mac: true,
             }]
         );
     }

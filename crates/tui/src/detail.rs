@@ -331,6 +331,9 @@ fn message_fields(a: &Analysis, row: &Row, out: &mut Vec<Line>) {
                 h.host.clone().unwrap_or_else(|| "(none)".into()),
             );
             field(out, "request frame", h.frame.to_string());
+            if h.decrypted {
+                field(out, "read", "decrypted with the TLS key log".to_string());
+            }
             match &h.response {
                 None => out.push(Line::Problem("no response in the capture".into())),
                 Some((f, status, location)) => {

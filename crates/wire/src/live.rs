@@ -54,6 +54,7 @@ impl Live {
             packets: 0,
             warnings: vec![InputWarning::LiveThreadLost],
             comments: Vec::new(),
+            decryption_secrets: Vec::new(),
         })
     }
 }
@@ -91,6 +92,7 @@ pub fn start(opts: LiveOptions, tx: Sender<Frame>) -> Result<Live, String> {
             packets: 0,
             warnings: Vec::new(),
             comments: Vec::new(),
+            decryption_secrets: Vec::new(),
         };
         let (mut cap, mut save, link_type) = match open(&opts) {
             Ok(o) => o,

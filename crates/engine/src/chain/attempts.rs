@@ -1,6 +1,7 @@
 //! The Autodiscover candidate hosts in EWS order (SCP URLs, `<domain>`, `autodiscover.<domain>`,
-//! the port-80 redirect target, `_autodiscover._tcp` SRV targets) and, per host the client
-//! tried, its DNS, TCP 443, TLS and HTTPS steps.
+//! the port-80 redirect target, `_autodiscover._tcp` SRV targets, hosts of Autodiscover requests
+//! decrypted with the TLS key log) and, per host the client tried, its DNS, TCP 443, TLS and
+//! HTTPS steps.
 
 use std::net::IpAddr;
 
@@ -87,6 +88,14 @@ pub fn candidates(
                     add(target.to_ascii_lowercase(), *port, Origin::Srv);
                 }
             }
+        }
+    }
+    // The request itself ties a host to the lookup once the key log has opened its HTTPS.
+    for h in view.http.iter().filter(|h| h.decrypted) {
+        if h.target.to_ascii_lowercase().contains("/autodiscover")
+            && let Some(host) = h.host.as_deref().and_then(|v| v.split(':').next())
+        {
+            add(host.to_ascii_lowercase(), 443, Origin::Request);
         }
     }
     if let Some(sealed) = sealed_from {
@@ -371,9 +380,14 @@ pub fn attempt(view: &ClientView, host: &str, port: u16, origin: Origin) -> Opti
         "http"
     };
     if connected
-        && let Some(judged) = http_stage::judge(host, scheme, &readable, &view.http)
+        && let Some(mut judged) = http_stage::judge(host, scheme, &readable, &view.http)
         && let Some(last) = stages.last_mut()
     {
+        if readable.iter().any(|h| h.decrypted) {
+            judged
+                .detail
+                .push(("read", "decrypted with the TLS key log".to_string()));
+        }
         *last = judged;
     }
     for s in &mut stages {

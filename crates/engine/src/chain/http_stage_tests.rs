@@ -55,6 +55,7 @@ fn exchange(frame: u64, request: &[u8], answer: Option<&[u8]>) -> HttpExchange {
             .map(|r| (frame + 1, r.status, r.location.clone())),
         request: q,
         reply,
+        decrypted: false,
     }
 }
 

@@ -38,6 +38,10 @@ pub struct ChainOptions {
     pub domain: Option<String>,
     /// The SMTP domain of the mailbox (`--email user@domain`): the fallback hosts derive from it.
     pub smtp_domain: Option<String>,
+    /// A TLS key log (`--tls-keylog`): HTTPS and LDAPS connections whose client random it has
+    /// are decrypted and read like clear traffic. The key logs of pcapng Decryption Secrets
+    /// Blocks are added to it during the analysis. Shared, never printed.
+    pub tls_key_log: Option<std::sync::Arc<crate::crypto::keylog::KeyLog>>,
 }
 
 /// Every client judged: the Autodiscover chains, and the directory sessions that are not one.

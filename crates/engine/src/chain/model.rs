@@ -258,6 +258,9 @@ pub enum Origin {
     Redirect,
     /// _autodiscover._tcp.<domain> SRV target.
     Srv,
+    /// A host the client sent an Autodiscover request to, read from HTTPS decrypted with the
+    /// TLS key log (where the URL came from is not in the capture).
+    Request,
 }
 
 impl Origin {
@@ -271,6 +274,7 @@ impl Origin {
             Origin::Port80 => "http_redirect",
             Origin::Redirect => "redirect",
             Origin::Srv => "srv",
+            Origin::Request => "decrypted_request",
         }
     }
 
@@ -284,6 +288,7 @@ impl Origin {
             Origin::Port80 => "port-80 GET http://autodiscover.<domain>",
             Origin::Redirect => "port-80 redirect",
             Origin::Srv => "_autodiscover._tcp SRV",
+            Origin::Request => "Autodiscover request (decrypted with the TLS key log)",
         }
     }
 }

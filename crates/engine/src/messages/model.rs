@@ -139,10 +139,12 @@ pub struct TlsSession {
     /// Application data records from the server: how many, and the last frame that carried one.
     pub server_app_records: u64,
     pub server_app_last: Option<u64>,
+    /// Records of this connection decrypted with the TLS key log (0 without one).
+    pub decrypted_records: u64,
 }
 
-/// A readable HTTP request and its response (clear text, or HTTPS once decrypted), paired in
-/// order on their connection.
+/// A readable HTTP request and its response (clear text, or HTTPS decrypted with the TLS key
+/// log: see `decrypted`), paired in order on their connection.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HttpExchange {
     pub conn: ConnId,
@@ -157,6 +159,8 @@ pub struct HttpExchange {
     pub request: crate::proto::http::HttpRequest,
     /// The response as decoded: schemes offered, POX, v2 or EWS body (with `response`).
     pub reply: Option<crate::proto::http::HttpResponse>,
+    /// Read from TLS application data decrypted with the TLS key log, not from clear HTTP.
+    pub decrypted: bool,
 }
 
 /// A Kerberos message on port 88 (decoded further by the diagnosis work).

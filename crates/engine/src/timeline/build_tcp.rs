@@ -226,6 +226,7 @@ impl Builder<'_> {
                 method: h.method.clone(),
                 target: h.target.clone(),
                 host: h.host.clone(),
+                decrypted: h.decrypted,
             };
             let request = event(
                 Source::HttpRequest(i),

@@ -228,10 +228,14 @@ pub fn label(kind: &EventKind) -> String {
             method,
             target,
             host,
+            decrypted,
         } => {
             let mut label = format!("HTTP {method} {target}");
             if let Some(host) = host {
                 label.push_str(&format!(" (Host {host})"));
+            }
+            if *decrypted {
+                label.push_str(", decrypted with the TLS key log");
             }
             label
         }

@@ -301,6 +301,8 @@ pub enum EventKind {
         method: String,
         target: String,
         host: Option<String>,
+        /// Read from TLS decrypted with the key log, not from clear HTTP.
+        decrypted: bool,
     },
     HttpResponse {
         status: u16,

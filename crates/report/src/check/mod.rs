@@ -104,6 +104,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Checks (or blesses) one capture.
 pub fn check_one(capture: &Path, bless: bool) -> CheckResult {
+    check_one_with(capture, bless, &ChainOptions::default())
+}
+
+/// [`check_one`] with analysis options (`capdiag check --tls-keylog`).
+pub fn check_one_with(capture: &Path, bless: bool, opts: &ChainOptions) -> CheckResult {
     let exp_path = expectation_path(capture);
     let outcome = (|| {
         let existing = match std::fs::read_to_string(&exp_path) {
@@ -114,7 +119,7 @@ pub fn check_one(capture: &Path, bless: bool) -> CheckResult {
         if existing.is_none() && !bless {
             return Ok(Outcome::Skipped);
         }
-        let (analysis, errors) = analyze_paths(&[capture.to_path_buf()], &ChainOptions::default());
+        let (analysis, errors) = analyze_paths(&[capture.to_path_buf()], opts);
         if let Some(e) = errors.first() {
             return Err(e.to_string());
         }
@@ -144,5 +149,13 @@ pub fn check_one(capture: &Path, bless: bool) -> CheckResult {
 
 /// Checks every capture across the cores; results come back in the captures' order.
 pub fn check_all(captures: &[PathBuf], bless: bool) -> Vec<CheckResult> {
-    captures.par_iter().map(|c| check_one(c, bless)).collect()
+    check_all_with(captures, bless, &ChainOptions::default())
+}
+
+/// [`check_all`] with analysis options (`capdiag check --tls-keylog`).
+pub fn check_all_with(captures: &[PathBuf], bless: bool, opts: &ChainOptions) -> Vec<CheckResult> {
+    captures
+        .par_iter()
+        .map(|c| check_one_with(c, bless, opts))
+        .collect()
 }

@@ -212,6 +212,7 @@ pub(super) fn row_text(e: &Event) -> (&'static str, String) {
             method,
             target,
             host,
+            ..
         } => {
             let host = host
                 .as_deref()

@@ -7,6 +7,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::frame::Frame;
 use super::reader::{CaptureReader, InputInfo};
+use super::secrets::DecryptionSecrets;
 
 /// Frames per batch sent from a reader thread.
 pub const AHEAD_BATCH: usize = 256;
@@ -15,6 +16,8 @@ pub const AHEAD_BATCHES: usize = 8;
 
 enum Batch {
     Frames(Vec<(Frame, bool)>),
+    /// Decryption Secrets Blocks read after the frames sent before them.
+    Secrets(Vec<DecryptionSecrets>),
     /// The input is exhausted; its final information (packet count, warnings).
     End(InputInfo),
 }
@@ -31,12 +34,15 @@ pub struct Ahead {
     rx: Receiver<Batch>,
     pending: VecDeque<(Frame, bool)>,
     info: InputInfo,
+    /// Secrets received and not yet taken by [`Source::take_new_secrets`].
+    secrets: Vec<DecryptionSecrets>,
 }
 
 impl std::fmt::Debug for Batch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Batch::Frames(v) => write!(f, "Frames({})", v.len()),
+            Batch::Secrets(v) => write!(f, "Secrets({})", v.len()),
             Batch::End(_) => write!(f, "End"),
         }
     }
@@ -46,7 +52,19 @@ fn run(mut reader: CaptureReader, tx: SyncSender<Batch>) {
     loop {
         let mut batch = Vec::with_capacity(AHEAD_BATCH);
         while batch.len() < AHEAD_BATCH {
-            match reader.next_timed() {
+            let next = reader.next_timed();
+            let secrets = reader.take_new_secrets();
+            if !secrets.is_empty() {
+                // The frames read before the secrets go first, then the secrets, so the
+                // consumer has them before the frame that followed them in the file.
+                let earlier = std::mem::take(&mut batch);
+                if (!earlier.is_empty() && tx.send(Batch::Frames(earlier)).is_err())
+                    || tx.send(Batch::Secrets(secrets)).is_err()
+                {
+                    return;
+                }
+            }
+            match next {
                 Some(f) => batch.push(f),
                 None => break,
             }
@@ -72,6 +90,7 @@ impl Source {
             rx,
             pending: VecDeque::new(),
             info,
+            secrets: Vec::new(),
         })
     }
 
@@ -85,6 +104,7 @@ impl Source {
                 }
                 match a.rx.recv() {
                     Ok(Batch::Frames(v)) => a.pending.extend(v),
+                    Ok(Batch::Secrets(v)) => a.secrets.extend(v),
                     Ok(Batch::End(info)) => {
                         a.info = info;
                         return None;
@@ -92,6 +112,14 @@ impl Source {
                     Err(_) => return None,
                 }
             },
+        }
+    }
+
+    /// The Decryption Secrets Blocks read since the last call.
+    pub fn take_new_secrets(&mut self) -> Vec<DecryptionSecrets> {
+        match self {
+            Source::Direct(r) => r.take_new_secrets(),
+            Source::Ahead(a) => std::mem::take(&mut a.secrets),
         }
     }
 

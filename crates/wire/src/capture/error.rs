@@ -71,6 +71,9 @@ pub enum InputWarning {
     /// Live capture: packets the kernel or the interface dropped.
     #[error("{count} packets dropped by the kernel or the interface (the reader fell behind)")]
     KernelDrops { count: u64 },
+    /// Decryption Secrets Blocks beyond [`crate::capture::MAX_SECRETS_BYTES`] not kept.
+    #[error("{count} decryption secrets block(s) beyond the first 16 MiB of secrets not kept")]
+    SecretsDropped { count: u64 },
 }
 
 /// Formats up to the first `max` bytes as lowercase hex pairs separated by spaces.

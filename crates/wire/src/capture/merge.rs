@@ -10,6 +10,7 @@ use super::ahead::Source;
 use super::frame::Frame;
 use super::origins::FrameOrigins;
 use super::reader::{CaptureReader, InputInfo};
+use super::secrets::DecryptionSecrets;
 
 /// The chronological merge of several [`CaptureReader`]s.
 #[derive(Debug)]
@@ -85,6 +86,15 @@ impl MergedCapture {
     /// Where each merged frame came from (empty with one input); see [`FrameOrigins`].
     pub fn take_origins(&mut self) -> FrameOrigins {
         std::mem::take(&mut self.origins)
+    }
+
+    /// The Decryption Secrets Blocks of every input read since the last call: the key logs a
+    /// pcapng carries, for the analysis to use before the packets that follow them.
+    pub fn take_new_secrets(&mut self) -> Vec<DecryptionSecrets> {
+        self.readers
+            .iter_mut()
+            .flat_map(Source::take_new_secrets)
+            .collect()
     }
 
     /// Information on every input, in input order (packet counts so far and warnings).

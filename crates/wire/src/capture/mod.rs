@@ -13,6 +13,7 @@ mod pcap;
 mod pcapng;
 mod reader;
 mod record;
+mod secrets;
 mod stream;
 mod zstd_stream;
 
@@ -23,4 +24,5 @@ pub use input::STDIN_NAME;
 pub use merge::MergedCapture;
 pub use origins::FrameOrigins;
 pub use reader::{CaptureReader, InputInfo};
+pub use secrets::{DecryptionSecrets, MAX_SECRETS_BYTES};
 pub use stream::{MAX_RECORD_BYTES, READ_CHUNK_BYTES};

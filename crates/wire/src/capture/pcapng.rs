@@ -14,6 +14,7 @@ use pcap_parser::{PcapBlockOwned, PcapNGReader};
 use super::frame::Nanos;
 use super::reader::Source;
 use super::record::{Numbered, RawRecord, Stop, to_nanos};
+use super::secrets::DecryptionSecrets;
 use super::stream::MAX_RECORD_BYTES;
 
 /// Block type of the obsolete Packet Block, which pcap-parser leaves as an unknown block.
@@ -41,6 +42,8 @@ pub(crate) struct PcapNgFormat {
     last_ts: Nanos,
     /// The comment of the current section header, until the reader takes it.
     pub(crate) section_comment: Option<String>,
+    /// Decryption Secrets Blocks read and not yet handed to [`super::InputInfo`].
+    pub(crate) secrets: Vec<DecryptionSecrets>,
 }
 
 fn u16_at(b: &[u8], at: usize, be: bool) -> Option<u16> {
@@ -99,6 +102,7 @@ impl PcapNgFormat {
             interfaces: Vec::new(),
             last_ts: 0,
             section_comment: None,
+            secrets: Vec::new(),
         };
         let len = match reader.next() {
             Ok((len, PcapBlockOwned::NG(Block::SectionHeader(shb)))) => {
@@ -137,6 +141,14 @@ impl PcapNgFormat {
                 Some(Numbered::Packet(self.obsolete_packet(b.data)?))
             }
             Block::Custom(_) | Block::SystemdJournalExport(_) => Some(Numbered::Other),
+            Block::DecryptionSecrets(dsb) => {
+                // The block's data is padded to 32 bits; `secrets_len` is the real length.
+                let len = usize::try_from(dsb.secrets_len).unwrap_or(usize::MAX);
+                let data = dsb.data.get(..len).unwrap_or(dsb.data);
+                self.secrets
+                    .push(DecryptionSecrets::new(dsb.secrets_type.0, data.to_vec()));
+                None
+            }
             _ => None,
         })
     }

@@ -14,6 +14,7 @@ use super::input::{decompress, not_a_capture, open_path};
 use super::pcap::PcapFormat;
 use super::pcapng::PcapNgFormat;
 use super::record::{Numbered, Step, Stop};
+use super::secrets::{DecryptionSecrets, MAX_SECRETS_BYTES};
 use super::stream::{
     ErrorSlot, LastError, MAX_RECORD_BYTES, Prefixed, READ_CHUNK_BYTES, fill_to, prefixed, shb_len,
     take_error,
@@ -43,6 +44,9 @@ pub struct InputInfo {
     /// pcapng comments kept as (frame number in this file, text); 0 stands for a section
     /// header's comment (pktmon and Wireshark write the capture's story there).
     pub comments: Vec<(u64, String)>,
+    /// pcapng Decryption Secrets Blocks (TLS key logs and others) in file order, up to
+    /// [`MAX_SECRETS_BYTES`]. Their `Debug` shows no secret.
+    pub decryption_secrets: Vec<DecryptionSecrets>,
 }
 
 enum Format {
@@ -78,6 +82,8 @@ pub struct CaptureReader {
     capacity: usize,
     last_error: LastError,
     done: bool,
+    /// How many of `info.decryption_secrets` [`Self::take_new_secrets`] has handed out.
+    secrets_handed_out: usize,
 }
 
 impl std::fmt::Debug for CaptureReader {
@@ -178,12 +184,14 @@ impl CaptureReader {
                 packets: 0,
                 warnings: Vec::new(),
                 comments: Vec::new(),
+                decryption_secrets: Vec::new(),
             },
             parser,
             format,
             capacity,
             last_error,
             done: false,
+            secrets_handed_out: 0,
         })
     }
 
@@ -282,7 +290,9 @@ impl CaptureReader {
     /// (Simple Packet Blocks do not; the merge treats them as mergecap does).
     pub(crate) fn next_timed(&mut self) -> Option<(Frame, bool)> {
         while !self.done {
-            match self.step() {
+            let step = self.step();
+            self.keep_secrets();
+            match step {
                 Ok(Some(Numbered::Packet(r))) => {
                     self.info.packets = self.info.packets.saturating_add(1);
                     if let Format::PcapNg(p) = &mut self.format
@@ -321,6 +331,49 @@ impl CaptureReader {
             }
         }
         None
+    }
+
+    /// Moves the Decryption Secrets Blocks the pcapng parser met into [`InputInfo`], up to
+    /// [`MAX_SECRETS_BYTES`] in all.
+    fn keep_secrets(&mut self) {
+        let Format::PcapNg(p) = &mut self.format else {
+            return;
+        };
+        for s in p.secrets.drain(..) {
+            let kept: usize = self
+                .info
+                .decryption_secrets
+                .iter()
+                .map(DecryptionSecrets::len)
+                .sum();
+            if kept.saturating_add(s.len()) <= MAX_SECRETS_BYTES {
+                self.info.decryption_secrets.push(s);
+            } else if let Some(InputWarning::SecretsDropped { count }) = self
+                .info
+                .warnings
+                .iter_mut()
+                .find(|w| matches!(w, InputWarning::SecretsDropped { .. }))
+            {
+                *count = count.saturating_add(1);
+            } else {
+                self.info
+                    .warnings
+                    .push(InputWarning::SecretsDropped { count: 1 });
+            }
+        }
+    }
+
+    /// The Decryption Secrets Blocks read since the last call (each is handed out once), so a
+    /// streaming analysis can use a key log before the packets it decrypts.
+    pub fn take_new_secrets(&mut self) -> Vec<DecryptionSecrets> {
+        let new = self
+            .info
+            .decryption_secrets
+            .get(self.secrets_handed_out..)
+            .unwrap_or_default()
+            .to_vec();
+        self.secrets_handed_out = self.info.decryption_secrets.len();
+        new
     }
 
     /// The warning for a stop after the frames read so far.

@@ -2,15 +2,17 @@
 //! decoded, requests recorded in order and each final response paired with the oldest
 //! unanswered request of its connection (keep-alive and pipelining answer in order; 1xx interim
 //! responses answer nothing). The entry point, [`Collector::http`], takes one message's bytes
-//! from either direction, whatever carried them: clear TCP today, decrypted TLS later.
+//! from either direction, whatever carried them: clear TCP, or TLS decrypted with
+//! the key log (`decrypted`).
 
 use super::*;
 use crate::flow::ConnId;
 use crate::proto::http::{HttpMessage, decode_http};
 
 impl Collector {
-    /// One whole HTTP message of connection `id`, ending at `frame`.
-    pub(crate) fn http(&mut self, id: ConnId, msg: &[u8], frame: u64, ts: Nanos) {
+    /// One whole HTTP message of connection `id`, ending at `frame`; `decrypted` when it was
+    /// read from TLS decrypted with the key log.
+    pub(crate) fn http(&mut self, id: ConnId, msg: &[u8], frame: u64, ts: Nanos, decrypted: bool) {
         if self.over_limit(self.exchanges.http.len(), "http: messages", frame) {
             return;
         }
@@ -28,6 +30,7 @@ impl Collector {
                     response: None,
                     request,
                     reply: None,
+                    decrypted,
                 });
                 self.exchanges.times.note(frame, ts);
             }

@@ -164,7 +164,23 @@ impl Collector {
         if sasl_ok {
             c.sasl_bound = true;
         }
-        if starttls_ok {
+        if starttls_ok && self.tls_keys.is_loaded() {
+            // From here on the connection is TLS: read its records, and the LDAP inside them
+            // once the key log opens them (no TLS session is recorded for the chain).
+            c.service = Service::Tls;
+            c.client.buf.clear();
+            c.server.buf.clear();
+            c.decrypt = Some(Box::new(super::tls_decrypt::TlsDecrypt::with_inner(Some(
+                super::tls_decrypt::Inner::Ldap,
+            ))));
+            if let Some(t) = self.exchanges.tcp.get_mut(c.index) {
+                t.sasl.get_or_insert(SaslLayer {
+                    from_frame: frame,
+                    sealed: true,
+                    mechanism: "StartTLS",
+                });
+            }
+        } else if starttls_ok {
             // From here on the connection is TLS: the LDAP inside cannot be read.
             c.client.dead = true;
             c.server.dead = true;

@@ -19,7 +19,10 @@ mod ldap_messages;
 mod stream;
 #[cfg(test)]
 pub(crate) mod test_support;
+mod tls_decrypt;
 mod tls_records;
+
+pub use tls_decrypt::TlsKeys;
 
 /// Most exchanges of one kind (TCP connections, DNS queries, LDAP requests, Kerberos messages,
 /// HTTP requests) recorded per run; the rest of that kind is only counted, in a warning. Bounds
@@ -80,6 +83,8 @@ struct Conn {
     sasl_bound: bool,
     /// LDAP: the keys its bind gave, when [`Collector::decryption`] has secrets.
     bind_keys: super::decrypt::BindKeys,
+    /// Decryption state, only while a TLS key log is loaded.
+    decrypt: Option<Box<tls_decrypt::TlsDecrypt>>,
 }
 
 type LdapKey = (Option<ConnId>, Endpoint, Endpoint, u32);
@@ -106,6 +111,8 @@ pub struct Collector {
     ldap_pending: HashMap<LdapKey, usize>,
     /// Servers found speaking LDAP on another port (see [`super::sniff`]).
     ldap_servers: std::collections::HashSet<Endpoint>,
+    /// The TLS key log and how many connections it decrypted.
+    pub tls_keys: TlsKeys,
 }
 
 impl Collector {
@@ -213,6 +220,11 @@ impl Collector {
             tls,
             sasl_bound: false,
             bind_keys: super::decrypt::BindKeys::default(),
+            decrypt: (tls.is_some() && self.tls_keys.is_loaded()).then(|| {
+                Box::new(tls_decrypt::TlsDecrypt::with_inner(
+                    tls_decrypt::inner_for_port(server.port),
+                ))
+            }),
         };
         self.conns.insert(id, conn);
     }

@@ -123,7 +123,7 @@ impl Collector {
                 }
                 Service::Ldap => self.bare_ldap(id, client, server, from_client, &msg, frames, ts),
                 Service::Tls => self.tls_record(id, from, &msg, &frames, ts),
-                Service::Http => self.http(id, &msg, last, ts),
+                Service::Http => self.http(id, &msg, last, ts, false),
                 Service::Other => {}
             }
         }

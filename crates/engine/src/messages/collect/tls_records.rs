@@ -1,4 +1,5 @@
-//! TLS records of a connection: the handshake messages, alerts and application data counts a [`TlsSession`] keeps.
+//! TLS records of a connection: the handshake messages, alerts and application data counts a
+//! [`TlsSession`] keeps (and, with a key log, their decryption: see [`super::tls_decrypt`]).
 
 use super::*;
 use crate::capture::Nanos;
@@ -27,6 +28,10 @@ impl Collector {
         if let Err(e) = dir.tls.record(record, &mut events) {
             self.warnings.add(self.input, e.to_string(), last);
         }
+        self.tls_decrypt_record(id, from, record, &events, frames, ts);
+        let Some(conn) = self.conns.get(&id) else {
+            return;
+        };
         let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else {
             return;
         };
@@ -35,7 +40,7 @@ impl Collector {
         let times = &mut self.exchanges.times;
         for ev in events {
             match ev {
-                TlsEvent::ClientHello { sni, versions } => {
+                TlsEvent::ClientHello { sni, versions, .. } => {
                     if session.client_hello.is_none() {
                         session.client_hello = Some((first, sni, versions));
                         times.note(first, ts);
