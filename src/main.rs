@@ -29,7 +29,7 @@ fn main() -> ExitCode {
             live: None,
             domain: args.domain,
             email: args.email,
-            tls_keylog: args.tls_keylog,
+            secrets: args.secrets,
         }),
         Command::Analyze(args) if args.follow => cli::follow::follow(args),
         Command::Analyze(args) => cli::analyze::analyze(args),

@@ -74,6 +74,7 @@ fn tcp(frame: u64, server: Ipv4Addr, port: u16) -> TcpConnection {
         bytes_from_client: 100,
         bytes_from_server: 100,
         sasl: None,
+        decrypted_with: None,
         gaps: 0,
     }
 }
@@ -110,6 +111,7 @@ fn chain(ex: &Exchanges) -> Chain {
         domain: Some("contoso.test".into()),
         smtp_domain: None,
         tls_key_log: None,
+        ldap_secrets: None,
     };
     build_chains(ex, &opts)
         .into_iter()

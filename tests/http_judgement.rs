@@ -76,6 +76,7 @@ fn tcp_to(frame: u64, server: Ipv4Addr, port: u16) -> TcpConnection {
         bytes_from_client: 100,
         bytes_from_server: 100,
         sasl: None,
+        decrypted_with: None,
         gaps: 0,
     }
 }

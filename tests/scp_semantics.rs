@@ -184,6 +184,7 @@ fn tcp(frame: u64, server: (u8, u8), port: u16) -> TcpConnection {
         bytes_from_client: 10,
         bytes_from_server: 10,
         sasl: None,
+        decrypted_with: None,
         gaps: 0,
     }
 }
@@ -229,6 +230,7 @@ fn chain(mut ex: Exchanges) -> Chain {
         domain: Some("contoso.test".into()),
         smtp_domain: None,
         tls_key_log: None,
+        ldap_secrets: None,
     };
     build_chains(&ex, &opts)
         .into_iter()

@@ -44,6 +44,7 @@ fn tcp(id: u64, port: u16, fins: Vec<(Side, u64)>) -> TcpConnection {
         bytes_from_client: 500,
         bytes_from_server: 1500,
         sasl: None,
+        decrypted_with: None,
         gaps: 0,
     }
 }
@@ -97,6 +98,7 @@ fn chain(ex: &Exchanges) -> Chain {
         domain: Some("contoso.test".into()),
         smtp_domain: Some("contoso.test".into()),
         tls_key_log: None,
+        ldap_secrets: None,
     };
     build_chains(ex, &opts).into_iter().next().expect("a chain")
 }

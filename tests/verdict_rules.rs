@@ -29,6 +29,7 @@ fn a_domain_option_the_capture_contradicts_does_not_hide_the_failure() {
         domain: Some("contoso.test".into()),
         smtp_domain: None,
         tls_key_log: None,
+        ldap_secrets: None,
     };
     let (a, errors) = analyze_paths(&[path], &opts);
     assert!(errors.is_empty());

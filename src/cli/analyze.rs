@@ -14,11 +14,7 @@ use super::args::*;
 use super::common::*;
 
 pub(crate) fn analyze(args: AnalyzeArgs) -> ExitCode {
-    let opts = match chain_options(
-        args.domain.clone(),
-        args.email.as_deref(),
-        args.tls_keylog.as_deref(),
-    ) {
+    let opts = match chain_options(args.domain.clone(), args.email.as_deref(), &args.secrets) {
         Ok(o) => o,
         Err(code) => return code,
     };

@@ -96,10 +96,8 @@ pub(crate) struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub(crate) format: CheckFormat,
-    /// A TLS key log (NSS format, as SSLKEYLOGFILE makes it): HTTPS and LDAPS connections it
-    /// has secrets for are decrypted and read like clear traffic. Read once, never written.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) tls_keylog: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) secrets: SecretArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,10 +122,8 @@ pub(crate) struct TuiArgs {
     /// The mailbox whose Autodiscover is looked up; its domain gives the fallback hosts.
     #[arg(long)]
     pub(crate) email: Option<String>,
-    /// A TLS key log (NSS format, as SSLKEYLOGFILE makes it): HTTPS and LDAPS connections it
-    /// has secrets for are decrypted and read like clear traffic. Read once, never written.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) tls_keylog: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) secrets: SecretArgs,
 }
 
 #[derive(clap::Args)]
@@ -156,10 +152,8 @@ pub(crate) struct AnalyzeArgs {
     /// Also print simple-bind passwords found in the capture (lab use; never the default).
     #[arg(long)]
     pub(crate) show_secrets: bool,
-    /// A TLS key log (NSS format, as SSLKEYLOGFILE makes it): HTTPS and LDAPS connections it
-    /// has secrets for are decrypted and read like clear traffic. Read once, never written.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) tls_keylog: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) secrets: SecretArgs,
     /// No progress bar on standard error (it only ever shows on a terminal, for large inputs).
     #[arg(long, short)]
     pub(crate) quiet: bool,
@@ -191,4 +185,23 @@ pub(crate) enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// The secrets that open encrypted traffic (docs/security.md): each file is read once, never
+/// written, and nothing of it is printed.
+#[derive(clap::Args, Clone, Default)]
+pub(crate) struct SecretArgs {
+    /// A TLS key log (NSS format, as SSLKEYLOGFILE makes it): HTTPS and LDAPS connections it
+    /// has secrets for are decrypted and read like clear traffic. Read once, never written.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tls_keylog: Option<PathBuf>,
+    /// A keytab (MIT format, as `ktpass` or `samba-tool domain exportkeytab` make it) with the
+    /// DC's `ldap/` keys: Kerberos-sealed LDAP binds are opened and their searches read.
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) keytab: Vec<PathBuf>,
+    /// Passwords, one `user@REALM:password` or `DOMAIN\user:password` per line: Kerberos-
+    /// and NTLM-sealed LDAP binds of those users are opened. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Vec<PathBuf>,
 }

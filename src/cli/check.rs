@@ -13,11 +13,8 @@ pub(crate) fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let opts = match super::common::tls_key_log(args.tls_keylog.as_deref()) {
-        Ok(tls_key_log) => capdiag::chain::ChainOptions {
-            tls_key_log,
-            ..Default::default()
-        },
+    let opts = match super::common::chain_options(None, None, &args.secrets) {
+        Ok(opts) => opts,
         Err(code) => return code,
     };
     let results = check::check_all_with(&captures, args.bless, &opts);

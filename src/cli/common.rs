@@ -8,6 +8,7 @@ use std::sync::Arc;
 use capdiag::analysis::Analysis;
 use capdiag::chain::{ChainOptions, ChainStatus};
 use capdiag::crypto::keylog::KeyLog;
+use capdiag::messages::decrypt::DecryptionSecrets;
 
 use super::args::*;
 
@@ -32,11 +33,11 @@ pub(crate) fn color_wanted(color: Color) -> bool {
     }
 }
 
-/// The chain options from `--domain`, `--email` and `--tls-keylog`, or the error to print.
+/// The chain options from `--domain`, `--email` and the secret files, or the error to print.
 pub(crate) fn chain_options(
     domain: Option<String>,
     email: Option<&str>,
-    tls_keylog: Option<&Path>,
+    secrets: &SecretArgs,
 ) -> Result<ChainOptions, ExitCode> {
     let smtp_domain = match email.map(|e| e.rsplit_once('@')) {
         None => None,
@@ -49,8 +50,24 @@ pub(crate) fn chain_options(
     Ok(ChainOptions {
         domain,
         smtp_domain,
-        tls_key_log: tls_key_log(tls_keylog)?,
+        tls_key_log: tls_key_log(secrets.tls_keylog.as_deref())?,
+        ldap_secrets: ldap_secrets(secrets)?,
     })
+}
+
+/// The keytabs and password files, read once; an unreadable one is an input error naming the
+/// file and the line, never a secret.
+fn ldap_secrets(secrets: &SecretArgs) -> Result<Option<Arc<DecryptionSecrets>>, ExitCode> {
+    if secrets.keytab.is_empty() && secrets.password_file.is_empty() {
+        return Ok(None);
+    }
+    match DecryptionSecrets::load(&secrets.keytab, &secrets.password_file) {
+        Ok(loaded) => Ok(Some(Arc::new(loaded))),
+        Err(e) => {
+            eprintln!("capdiag: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
 }
 
 /// The key log of `--tls-keylog`, read once; an unreadable file or line is an input error (the

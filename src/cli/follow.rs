@@ -108,11 +108,7 @@ pub(crate) fn follow(args: AnalyzeArgs) -> ExitCode {
     use capdiag::analysis::{Analyzer, open_inputs};
     use capdiag::capture::MergedCapture;
     use capdiag::follow::{ClockKind, FollowOptions};
-    let opts = match chain_options(
-        args.domain.clone(),
-        args.email.as_deref(),
-        args.tls_keylog.as_deref(),
-    ) {
+    let opts = match chain_options(args.domain.clone(), args.email.as_deref(), &args.secrets) {
         Ok(o) => o,
         Err(code) => return code,
     };

@@ -9,11 +9,7 @@ use super::args::*;
 use super::common::*;
 
 pub(crate) fn tui(args: TuiArgs) -> ExitCode {
-    let opts = match chain_options(
-        args.domain,
-        args.email.as_deref(),
-        args.tls_keylog.as_deref(),
-    ) {
+    let opts = match chain_options(args.domain, args.email.as_deref(), &args.secrets) {
         Ok(o) => o,
         Err(code) => return code,
     };

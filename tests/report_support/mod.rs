@@ -101,6 +101,7 @@ pub fn hostile() -> Analysis {
         bytes_from_client: 100,
         bytes_from_server: 100,
         sasl: None,
+        decrypted_with: None,
         gaps: 0,
     };
     let bind = LdapExchange {
@@ -185,6 +186,7 @@ pub fn hostile() -> Analysis {
         domain: Some(EVIL.into()),
         smtp_domain: None,
         tls_key_log: None,
+        ldap_secrets: None,
     };
     let chains = build_chains(&exchanges, &opts);
     assert!(!chains.is_empty(), "the hostile exchanges make a chain");

@@ -145,6 +145,7 @@ pub fn autodiscover_options() -> capdiag::chain::ChainOptions {
         domain: None,
         smtp_domain: Some("contoso.test".into()),
         tls_key_log: None,
+        ldap_secrets: None,
     }
 }
 

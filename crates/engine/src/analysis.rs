@@ -167,6 +167,9 @@ impl Analyzer {
         if let Some(log) = &opts.tls_key_log {
             collector.add_tls_key_log(std::sync::Arc::clone(log));
         }
+        if let Some(secrets) = &opts.ldap_secrets {
+            collector.decryption = std::sync::Arc::clone(secrets);
+        }
         Analyzer {
             opts: opts.clone(),
             decoder: PacketDecoder::new(),

@@ -185,7 +185,8 @@ fn detail(view: &ClientView, binds: &ConnBinds) -> Vec<(&'static str, String)> {
             format!("{} ({})", binds.steps.len(), codes.join(" → ")),
         ));
     }
-    let layer = binds.conn.and_then(|c| view.conn(c)).and_then(|c| c.sasl);
+    let conn = binds.conn.and_then(|c| view.conn(c));
+    let layer = conn.and_then(|c| c.sasl);
     if let (Some(layer), BindEnd::Success) = (layer, binds.end(view)) {
         let how = if layer.sealed {
             "sealed (confidentiality)"
@@ -193,6 +194,12 @@ fn detail(view: &ClientView, binds: &ConnBinds) -> Vec<(&'static str, String)> {
             "signed (integrity only; LDAP read inside)"
         };
         d.push(("security layer", format!("{how}, {}", layer.mechanism)));
+        if let Some(with) = conn.and_then(|c| c.decrypted_with.as_ref()) {
+            d.push((
+                "decrypted",
+                format!("decrypted with {with}; the LDAP inside was read"),
+            ));
+        }
     }
     d
 }

@@ -143,6 +143,8 @@ pub fn sealed_layer(view: &ClientView) -> Option<SaslLayer> {
 pub fn sealed_layers(view: &ClientView) -> Vec<SaslLayer> {
     view.tcp
         .iter()
+        // A layer opened with the admin's keytab or password was read: not unreadable.
+        .filter(|c| c.decrypted_with.is_none())
         .filter_map(|c| c.sasl.filter(|l| l.sealed))
         .collect()
 }

@@ -42,6 +42,9 @@ pub struct ChainOptions {
     /// are decrypted and read like clear traffic. The key logs of pcapng Decryption Secrets
     /// Blocks are added to it during the analysis. Shared, never printed.
     pub tls_key_log: Option<std::sync::Arc<crate::crypto::keylog::KeyLog>>,
+    /// Keytabs and passwords (`--keytab`, `--password-file`): Kerberos- and NTLM-sealed LDAP
+    /// binds they have keys for are opened and read like clear ones. Shared, never printed.
+    pub ldap_secrets: Option<std::sync::Arc<crate::messages::decrypt::DecryptionSecrets>>,
 }
 
 /// Every client judged: the Autodiscover chains, and the directory sessions that are not one.

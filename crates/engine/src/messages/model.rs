@@ -106,6 +106,9 @@ pub struct TcpConnection {
     /// The security layer of an LDAP connection, if any: SASL after a bind, StartTLS, or LDAPS
     /// (TLS from the start, ports 636 and 3269).
     pub sasl: Option<SaslLayer>,
+    /// A sealed SASL layer opened with a secret the admin gave: which one ("keytab entry …
+    /// kvno N", "the password file's password of DOMAIN\\user"). The LDAP inside was read.
+    pub decrypted_with: Option<String>,
     pub gaps: u64,
 }
 

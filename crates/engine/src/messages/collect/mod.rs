@@ -203,6 +203,7 @@ impl Collector {
                 sealed: true,
                 mechanism: "LDAPS",
             }),
+            decrypted_with: None,
             gaps: 0,
         });
         let tls = (service == Service::Tls).then(|| {

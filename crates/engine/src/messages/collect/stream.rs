@@ -241,6 +241,10 @@ impl Collector {
                 if let Some(context) = conn.bind_keys.context_mut() {
                     match context.unwrap_sasl_buffer(from_client, buffer) {
                         Ok(ldap_bytes) => {
+                            let opened_with = context.opened_with().to_string();
+                            if let Some(t) = self.exchanges.tcp.get_mut(conn.index) {
+                                t.decrypted_with.get_or_insert(opened_with);
+                            }
                             return self.unwrapped_ldap(
                                 id,
                                 client,

@@ -22,6 +22,9 @@ pub struct KerberosContext {
     pub initiator_subkey: Option<Key>,
     /// The AP-REP's subkey, once [`KerberosContext::learn_ap_rep`] saw one.
     pub acceptor_subkey: Option<Key>,
+    /// Which secret opened the ticket, for people: "keytab entry ldap/dc1…@REALM kvno 2", or
+    /// the KDC exchange a password opened. Names only, never key bytes.
+    pub opened_with: String,
 }
 
 impl KerberosContext {
@@ -79,9 +82,24 @@ pub fn kerberos_context(
         .ok_or(DecryptError::Malformed("Ticket enc-part"))?;
     let service = format!("{}@{realm}", sname.join("/"));
 
-    let known = ticket_keys.session_key(enc_part.cipher).cloned();
-    let session_key = known
-        .or_else(|| open_ticket(&enc_part, &sname, &realm, keytab))
+    let known = ticket_keys
+        .session_key(enc_part.cipher)
+        .cloned()
+        .map(|key| {
+            (
+                key,
+                format!("the password file (the KDC's reply for {service})"),
+            )
+        });
+    let (session_key, opened_with) = known
+        .or_else(|| {
+            open_ticket(&enc_part, &sname, &realm, keytab).map(|(key, entry)| {
+                (
+                    key,
+                    format!("keytab entry {} kvno {}", entry.principal, entry.kvno),
+                )
+            })
+        })
         .ok_or_else(|| DecryptError::NoServiceKey {
             service: service.clone(),
             etype: enc_part.etype,
@@ -106,16 +124,18 @@ pub fn kerberos_context(
         session_key,
         initiator_subkey,
         acceptor_subkey: None,
+        opened_with,
     })
 }
 
-/// The session key of the ticket, from the first keytab key that decrypts its enc-part.
-fn open_ticket(
+/// The session key of the ticket, from the first keytab key that decrypts its enc-part, with
+/// that entry.
+fn open_ticket<'k>(
     enc_part: &EncryptedData<'_>,
     sname: &[String],
     realm: &str,
-    keytab: &[KeytabEntry],
-) -> Option<Key> {
+    keytab: &'k [KeytabEntry],
+) -> Option<(Key, &'k KeytabEntry)> {
     let of_type = || keytab.iter().filter(|e| e.etype == enc_part.etype);
     let names_service = |entry: &&KeytabEntry| {
         entry.principal.realm.eq_ignore_ascii_case(realm)
@@ -134,7 +154,7 @@ fn open_ticket(
         let key = entry.key().ok()?;
         let plaintext = kerberos::decrypt(&key, usage::TICKET, enc_part.cipher).ok()?;
         let (enc_ticket_part, _) = ber::read(&plaintext).ok()?;
-        encryption_key(field(sequence_in(enc_ticket_part)?, 1)?)
+        encryption_key(field(sequence_in(enc_ticket_part)?, 1)?).map(|key| (key, entry))
     })
 }
 

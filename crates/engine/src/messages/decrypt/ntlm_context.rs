@@ -54,5 +54,9 @@ pub fn ntlm_context(
             authenticate.flags,
             Direction::ServerToClient,
         )?),
+        opened_with: format!(
+            "the password file's password of {}\\{}",
+            authenticate.domain, authenticate.user
+        ),
     })
 }

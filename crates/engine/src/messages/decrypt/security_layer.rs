@@ -20,10 +20,21 @@ pub enum SecurityContext {
         client_to_server: Box<UnsealStream>,
         /// Server-to-client sealing.
         server_to_client: Box<UnsealStream>,
+        /// Whose password opened it, for people (never the password).
+        opened_with: String,
     },
 }
 
 impl SecurityContext {
+    /// Which secret opened this layer, for people: "keytab entry … kvno N" or the password
+    /// file's entry; never key bytes or a password.
+    pub fn opened_with(&self) -> &str {
+        match self {
+            SecurityContext::Kerberos(k) => &k.opened_with,
+            SecurityContext::Ntlm { opened_with, .. } => opened_with,
+        }
+    }
+
     /// The LDAP bytes of one SASL `buffer` (length prefix included) sent by the client
     /// (`from_client`) or the server. NTLM buffers must come in capture order per direction.
     pub fn unwrap_sasl_buffer(
@@ -35,6 +46,7 @@ impl SecurityContext {
             Self::Ntlm {
                 client_to_server,
                 server_to_client,
+                ..
             } => {
                 let stream = if from_client {
                     client_to_server
