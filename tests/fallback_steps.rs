@@ -2,12 +2,13 @@
 //! by EWS's redirect rule, and the `_autodiscover._tcp` SRV query that gave no port-443 target,
 //! each shown as an attempt in EWS order with its outcome, and the verdict rule around them.
 
-use std::net::{IpAddr, Ipv4Addr};
+mod model_support;
+
+use std::net::Ipv4Addr;
 
 use capdiag::chain::{
     Attempt, Chain, ChainOptions, ChainStatus, Origin, StageKind, StageStatus, build_chains,
 };
-use capdiag::flow::Endpoint;
 use capdiag::messages::{
     DnsExchange, DnsResponse, Exchanges, HttpExchange, TcpConnection, Transport,
 };
@@ -17,12 +18,7 @@ const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 1, 0, 5);
 const DNS: Ipv4Addr = Ipv4Addr::new(10, 1, 0, 1);
 const WEB: Ipv4Addr = Ipv4Addr::new(10, 1, 0, 8);
 
-fn ep(ip: Ipv4Addr, port: u16) -> Endpoint {
-    Endpoint {
-        ip: IpAddr::V4(ip),
-        port,
-    }
-}
+use model_support::ep;
 
 /// A query in `frame` answered in the next frame: rcode 3 (NXDOMAIN) when `answers` is empty.
 fn query(frame: u64, name: &str, qtype: &str, answers: Vec<DnsData>) -> DnsExchange {
@@ -60,23 +56,7 @@ fn query(frame: u64, name: &str, qtype: &str, answers: Vec<DnsData>) -> DnsExcha
 
 /// A connection opened in `frame` and accepted in the next.
 fn tcp(frame: u64, server: Ipv4Addr, port: u16) -> TcpConnection {
-    TcpConnection {
-        id: frame,
-        client: ep(CLIENT, 40000 + frame as u16),
-        server: ep(server, port),
-        first_frame: frame,
-        ts: frame as i64,
-        saw_syn: true,
-        syn_retransmits: vec![],
-        syn_ack: Some(frame + 1),
-        reset: None,
-        fins: vec![],
-        bytes_from_client: 100,
-        bytes_from_server: 100,
-        sasl: None,
-        decrypted_with: None,
-        gaps: 0,
-    }
+    model_support::accepted_tcp(frame, CLIENT, server, port)
 }
 
 /// The port-80 step: lookup of autodiscover.contoso.test (frames 10, 11), TCP 80 (12, 13), the

@@ -3,10 +3,11 @@
 //! request sent in clear to port 80. Bytes are decoded by the HTTP decoder, so what is judged is
 //! what a capture would hold.
 
+mod model_support;
+
 use std::net::{IpAddr, Ipv4Addr};
 
 use capdiag::chain::{Chain, ChainOptions, ChainStatus, StageKind, StageStatus, build_chains};
-use capdiag::flow::Endpoint;
 use capdiag::messages::{
     DnsExchange, DnsResponse, Exchanges, HttpExchange, TcpConnection, TlsSession, Transport,
 };
@@ -20,12 +21,7 @@ const HOST: &str = "autodiscover.contoso.test";
 const SCHEMA: &str =
     "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
 
-fn ep(ip: Ipv4Addr, port: u16) -> Endpoint {
-    Endpoint {
-        ip: IpAddr::V4(ip),
-        port,
-    }
-}
+use model_support::ep;
 
 fn lookup(frame: u64) -> DnsExchange {
     lookup_of(frame, HOST, WEB)
@@ -62,23 +58,7 @@ fn tcp(frame: u64, port: u16) -> TcpConnection {
 }
 
 fn tcp_to(frame: u64, server: Ipv4Addr, port: u16) -> TcpConnection {
-    TcpConnection {
-        id: frame,
-        client: ep(CLIENT, 40000 + frame as u16),
-        server: ep(server, port),
-        first_frame: frame,
-        ts: frame as i64,
-        saw_syn: true,
-        syn_retransmits: vec![],
-        syn_ack: Some(frame + 1),
-        reset: None,
-        fins: vec![],
-        bytes_from_client: 100,
-        bytes_from_server: 100,
-        sasl: None,
-        decrypted_with: None,
-        gaps: 0,
-    }
+    model_support::accepted_tcp(frame, CLIENT, server, port)
 }
 
 /// A TLS 1.2 handshake on connection `conn`: hellos in 4 and 5, the client's Finished in 6.

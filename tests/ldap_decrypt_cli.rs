@@ -20,20 +20,26 @@ fn password_file(name: &str, text: &str) -> String {
 }
 
 const SAMPLE: &str = "samples/sasl-sealed.pcap";
-const PASSWORD: &str = "Crm-Svc-Pw1!";
 
-#[test]
-fn the_accounts_password_opens_the_sealed_scp_search_and_says_so() {
-    let file = password_file("right", &format!("crmsvc@CONTOSO.TEST:{PASSWORD}\n"));
+/// `analyze --format json --password-file FILE` on the sample: the run and its document.
+fn json_with_passwords(file: &str) -> (std::process::Output, Value) {
     let out = capdiag(&[
         "analyze",
         "--format",
         "json",
         "--password-file",
-        &file,
+        file,
         SAMPLE,
     ]);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = serde_json::from_slice(&out.stdout).expect("a JSON document");
+    (out, doc)
+}
+const PASSWORD: &str = "Crm-Svc-Pw1!";
+
+#[test]
+fn the_accounts_password_opens_the_sealed_scp_search_and_says_so() {
+    let file = password_file("right", &format!("crmsvc@CONTOSO.TEST:{PASSWORD}\n"));
+    let (out, doc) = json_with_passwords(&file);
     let chain = &doc["chains"][0];
     assert_eq!(chain["status"], "complete", "{chain:#}");
     let stage = |id: &str| {
@@ -76,15 +82,7 @@ fn a_wrong_password_leaves_the_capture_as_it_is_without_secrets() {
     let plain: Value =
         serde_json::from_slice(&capdiag(&["analyze", "--format", "json", SAMPLE]).stdout).unwrap();
     let file = password_file("wrong", "crmsvc@CONTOSO.TEST:not-the-password\n");
-    let out = capdiag(&[
-        "analyze",
-        "--format",
-        "json",
-        "--password-file",
-        &file,
-        SAMPLE,
-    ]);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (out, doc) = json_with_passwords(&file);
     assert_eq!(doc["chains"], plain["chains"]);
     assert_eq!(doc["directory_sessions"].as_array().map(Vec::len), Some(1));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("not-the-password"));

@@ -53,29 +53,17 @@ for t in ip nginx curl tcpdump; do command -v "$t" >/dev/null || die "missing $t
 STATE=$(mktemp -d /tmp/capdiag-http-lab.XXXXXX)
 NGINX_PID=""
 TCPDUMP_PID=""
+source "$HERE/netns-pair.sh"
 cleanup() {
   [ -n "$TCPDUMP_PID" ] && kill "$TCPDUMP_PID" 2>/dev/null || true
   [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
-  ip netns del "$NS_SRV" 2>/dev/null || true
-  ip netns del "$NS_CLI" 2>/dev/null || true
+  netns_pair_down
   rm -rf "$STATE"
 }
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- namespaces
-ip netns del "$NS_SRV" 2>/dev/null || true
-ip netns del "$NS_CLI" 2>/dev/null || true
-ip netns add "$NS_SRV"
-ip netns add "$NS_CLI"
-ip link add "$IF_SRV" netns "$NS_SRV" type veth peer name "$IF_CLI" netns "$NS_CLI"
-ip -n "$NS_SRV" addr add "$WEB_IP/24" dev "$IF_SRV"
-ip -n "$NS_CLI" addr add "$CLI_IP/24" dev "$IF_CLI"
-for ns in "$NS_SRV" "$NS_CLI"; do
-  ip -n "$ns" link set lo up
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
-ip -n "$NS_SRV" link set "$IF_SRV" up
-ip -n "$NS_CLI" link set "$IF_CLI" up
+netns_pair_up
 
 # ---------------------------------------------------------------- bodies
 pox_request() {

@@ -62,28 +62,16 @@ STATE=$(mktemp -d /tmp/capdiag-tls-lab.XXXXXX)
 # nginx workers (not root) read the document root.
 chmod 755 "$STATE"
 NGINX_PID=
+source "$HERE/netns-pair.sh"
 cleanup() {
   if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then kill "$NGINX_PID"; fi
-  ip netns del "$NS_CLI" 2>/dev/null || true
-  ip netns del "$NS_SRV" 2>/dev/null || true
+  netns_pair_down
   rm -rf "$STATE"
 }
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- namespaces
-ip netns del "$NS_CLI" 2>/dev/null || true
-ip netns del "$NS_SRV" 2>/dev/null || true
-ip netns add "$NS_SRV"
-ip netns add "$NS_CLI"
-ip link add "$IF_SRV" netns "$NS_SRV" type veth peer name "$IF_CLI" netns "$NS_CLI"
-ip -n "$NS_SRV" addr add "$WEB_IP/24" dev "$IF_SRV"
-ip -n "$NS_CLI" addr add "$CLI_IP/24" dev "$IF_CLI"
-for ns in "$NS_SRV" "$NS_CLI"; do
-  ip -n "$ns" link set lo up
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
-ip -n "$NS_SRV" link set "$IF_SRV" up
-ip -n "$NS_CLI" link set "$IF_CLI" up
+netns_pair_up
 
 # ---------------------------------------------------------------- certificate
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$HOST" \

@@ -129,9 +129,9 @@ impl Collector {
         }
     }
 
-    /// One LDAP PDU outside a security layer, decoded and matched.
+    /// One LDAP PDU outside a SASL layer (clear, or decrypted from TLS), decoded and matched.
     #[allow(clippy::too_many_arguments)]
-    fn bare_ldap(
+    pub(super) fn bare_ldap(
         &mut self,
         id: ConnId,
         client: Endpoint,

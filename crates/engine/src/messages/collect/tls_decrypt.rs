@@ -14,7 +14,6 @@ use crate::crypto::tls::{CipherSuite, Tls12Decryptor, Tls13Decryptor, TlsDecrypt
 use crate::flow::{ConnId, Side};
 use crate::proto::framing::Framing;
 use crate::proto::http::message_length;
-use crate::proto::ldap;
 use crate::proto::tls::TlsEvent;
 
 const CT_CHANGE_CIPHER_SPEC: u8 = 20;
@@ -330,22 +329,7 @@ impl Collector {
                         // Read after all: the layer is not opaque to this analysis.
                         layer.sealed = false;
                     }
-                    match ldap::decode_message_with(&msg, self.decode_options) {
-                        Ok((m, password)) => {
-                            crate::secrets::keep(&mut self.secrets, &m, password, last);
-                            self.ldap(
-                                Some(id),
-                                Transport::Tcp,
-                                client,
-                                server,
-                                from == Side::Client,
-                                m,
-                                frames,
-                                ts,
-                            )
-                        }
-                        Err(e) => self.warnings.add(self.input, format!("ldap: {e}"), last),
-                    }
+                    self.bare_ldap(id, client, server, from == Side::Client, &msg, frames, ts);
                 }
             }
         }
