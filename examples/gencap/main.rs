@@ -1,5 +1,6 @@
 //! Writes large benchmark captures: background traffic with real sample chains from samples/
-//! replayed into it, each copy with its own client address and ports. Nothing is sent on any
+//! replayed into it, each copy with its own client addresses and ports; copies that overlap
+//! (`--chain-every` smaller than a replay) interleave frame by frame. Nothing is sent on any
 //! network: the frames only go to a file.
 //!
 //! ```text
@@ -80,7 +81,9 @@ fn run() -> Result<(), String> {
     let mut replays = String::new();
     let mut bg = Background::new(a.mode == "oneway");
     let mut buf = Vec::with_capacity(2048);
-    let mut ts: u64 = 1_750_000_000_000_000;
+    // The capture starts when the latest sample was captured: the certificates in the samples
+    // are judged at a time they were judged at in the lab (none "not yet valid").
+    let mut ts: u64 = samples.iter().map(|s| s.start_usec).max().unwrap_or(0);
     let mut step: u64 = 0;
     let mut next_chain = 0u64;
     let mut chains = 0u32;
@@ -102,13 +105,15 @@ fn run() -> Result<(), String> {
             next_chain += a.chain_every;
         }
         if !active.is_empty() && step.is_multiple_of(2) {
-            let (s, ref mapping, i) = active[0];
+            // Replays that overlap take turns, as the clients of a busy server do.
+            let at = (step / 2) as usize % active.len();
+            let (s, ref mapping, i) = active[at];
             let data = replay::rewrite(&samples[s].frames[i].1, mapping);
             pcap.frame(ts, &data).map_err(|e| e.to_string())?;
             if i + 1 == samples[s].frames.len() {
-                active.remove(0);
+                active.remove(at);
             } else {
-                active[0].2 = i + 1;
+                active[at].2 = i + 1;
             }
             continue;
         }

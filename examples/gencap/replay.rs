@@ -19,6 +19,8 @@ use super::frames::fix_checksums;
 pub struct Sample {
     pub name: String,
     pub frames: Vec<(u64, Vec<u8>)>,
+    /// When its first frame was captured, in microseconds since the epoch.
+    pub start_usec: u64,
     /// Every client a plain analysis of the sample judges, in the order it gives them.
     pub clients: Vec<IpAddr>,
 }
@@ -48,6 +50,7 @@ pub fn load(dir: &Path) -> Result<Vec<Sample>, String> {
             let t0 = *first.get_or_insert(f.ts);
             frames.push((((f.ts - t0) / 1000) as u64, f.data));
         }
+        let start_usec = first.map_or(0, |t0| (t0 / 1000) as u64);
         let clients = clients_of(&p)?;
         if clients.is_empty() {
             eprintln!(
@@ -64,6 +67,7 @@ pub fn load(dir: &Path) -> Result<Vec<Sample>, String> {
         out.push(Sample {
             name,
             frames,
+            start_usec,
             clients,
         });
     }
@@ -143,8 +147,15 @@ impl Mapping {
     }
 }
 
+/// A client port of copy `k`: ports from 1024 on move within 32768..=65535, the ephemeral
+/// range, so that no client port lands on a service port (53, 88, 389, 3269...) and turns the
+/// flow around; the lab's clients use ports of one range (Linux 32768-60999, Windows from 49152),
+/// which the move keeps apart.
 fn map_port(p: u16, k: u32) -> u16 {
-    (1024 + (u32::from(p) + k.wrapping_mul(97)) % 64000) as u16
+    if p < 1024 {
+        return p;
+    }
+    (32768 + (u32::from(p) + k.wrapping_mul(97)) % 32768) as u16
 }
 
 /// Rewrites the port at `at` (TCP/UDP source or destination) for replay `k`.
