@@ -1,8 +1,11 @@
 //! The benchmark: generates (or reuses) large captures of each mode with examples/gencap, runs
 //! capdiag on each — and tshark with an equivalent LDAP/DNS field extraction when it is
 //! installed — and prints MB/s, packets/s, peak RSS and the ratio; checks that every replayed
-//! chain got the same verdict as a plain run of its sample; and times a small sample from
-//! process start to exit. Run it through `scripts/bench.sh`, which builds what it needs.
+//! client got the same verdict as the same client in a plain run of its sample (a chain's
+//! status, broken stage and cause; or a directory session; or nothing), and lists on stderr the
+//! ones that did not; and times a small sample from process start to exit. Run it through
+//! `scripts/bench.sh`, which builds what it needs. A capture whose `.replays` listing predates
+//! the per-client listing (two fields a line) is generated again.
 //!
 //! ```text
 //! scripts/bench.sh [--size 1G] [--modes mixed,oneway,dense] [--dir /tmp] [--no-tshark]
@@ -54,17 +57,32 @@ fn warm(path: &Path) -> std::io::Result<u64> {
     std::io::copy(&mut f, &mut std::io::sink())
 }
 
-/// (status, broken_at, cause) of every chain, by client.
-fn verdicts(doc: &Value) -> HashMap<String, (String, String, String)> {
+/// What a run concluded about one client: a chain's (status, broken_at, cause), or
+/// ("directory session", "", "") for a client with directory traffic that is not a chain.
+type Verdict = (String, String, String);
+
+/// The verdict of every client, by client address.
+fn verdicts(doc: &Value) -> HashMap<String, Verdict> {
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
     let mut out = HashMap::new();
+    for d in doc["directory_sessions"].as_array().into_iter().flatten() {
+        out.insert(
+            s(&d["client"]),
+            ("directory session".into(), String::new(), String::new()),
+        );
+    }
     for c in doc["chains"].as_array().into_iter().flatten() {
-        let s = |v: &Value| v.as_str().unwrap_or("").to_string();
         out.insert(
             s(&c["client"]),
             (s(&c["status"]), s(&c["broken_at"]), s(&c["cause"]["code"])),
         );
     }
     out
+}
+
+/// Whether `listing` is the per-client one: `<address> <sample> <address in the sample>`.
+fn per_client_listing(listing: &str) -> bool {
+    listing.lines().all(|l| l.split_whitespace().count() == 3)
 }
 
 fn mib(bytes: u64) -> f64 {
@@ -100,8 +118,9 @@ fn run() -> Result<(), String> {
     let tshark_bin = Path::new("/usr/bin/tshark");
     let tshark = tshark && tshark_bin.exists();
 
-    // Plain runs of every sample: the verdicts the replayed copies must reproduce.
-    let mut plain: HashMap<String, (String, String, String)> = HashMap::new();
+    // Plain runs of every sample: the verdicts the replayed copies must reproduce, by sample
+    // and client.
+    let mut plain: HashMap<String, HashMap<String, Verdict>> = HashMap::new();
     for entry in std::fs::read_dir(root.join("samples")).map_err(|e| e.to_string())? {
         let p = entry.map_err(|e| e.to_string())?.path();
         if p.extension().is_some_and(|e| e == "pcap") {
@@ -119,9 +138,7 @@ fn run() -> Result<(), String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if let Some(v) = verdicts(&doc).into_values().next() {
-                plain.insert(name, v);
-            }
+            plain.insert(name, verdicts(&doc));
         }
     }
 
@@ -131,7 +148,16 @@ fn run() -> Result<(), String> {
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for mode in modes.split(',') {
         let file = dir.join(format!("capdiag-bench-{mode}-{size}.pcap"));
-        if !file.exists() {
+        let listing_path = file.with_extension("pcap.replays");
+        let stale = std::fs::read_to_string(&listing_path).is_ok_and(|l| !per_client_listing(&l));
+        if stale {
+            eprintln!(
+                "bench: {} lists one address per replay (an older gencap): generating {} again",
+                listing_path.display(),
+                file.display()
+            );
+        }
+        if !file.exists() || !listing_path.exists() || stale {
             let status = Command::new(&gencap)
                 .args(["--mode", mode, "--size", &size, "--out"])
                 .arg(&file)
@@ -150,20 +176,32 @@ fn run() -> Result<(), String> {
             serde_json::from_slice(&run.stdout).map_err(|e| format!("capdiag output: {e}"))?;
         let packets = doc["inputs"][0]["packets"].as_u64().unwrap_or(0);
         let found = verdicts(&doc);
-        let listing = std::fs::read_to_string(file.with_extension("pcap.replays"))
-            .map_err(|e| e.to_string())?;
+        let listing = std::fs::read_to_string(&listing_path).map_err(|e| e.to_string())?;
         let (mut same, mut total) = (0, 0);
+        let mut differ: HashMap<(String, String), (u32, String)> = HashMap::new();
         for line in listing.lines() {
-            let Some((client, sample)) = line.split_once(' ') else {
+            let [client, sample, original] = line.split_whitespace().collect::<Vec<_>>()[..] else {
                 continue;
             };
             total += 1;
-            if found
-                .get(client)
-                .is_some_and(|v| Some(v) == plain.get(sample))
-            {
+            let want = plain.get(sample).and_then(|v| v.get(original));
+            let got = found.get(client);
+            if got == want {
                 same += 1;
+            } else {
+                let e = differ
+                    .entry((sample.to_string(), original.to_string()))
+                    .or_insert((
+                        0,
+                        format!("plain {want:?}, replayed {got:?} (first: {client})"),
+                    ));
+                e.0 += 1;
             }
+        }
+        let mut differ: Vec<_> = differ.into_iter().collect();
+        differ.sort();
+        for ((sample, original), (n, how)) in differ {
+            eprintln!("bench: {mode}: {n} replays of {sample} client {original} differ: {how}");
         }
         let mbps = mib(bytes) / run.secs;
         let rss = run.peak_kib.map_or("n/a".to_string(), |k| {

@@ -58,9 +58,21 @@ fn fold(mut acc: u32) -> u16 {
     !(acc as u16)
 }
 
-/// Recomputes the IPv4 header checksum and the TCP/UDP checksum of an Ethernet frame in place.
+/// Recomputes the IPv4 header checksum and the TCP/UDP checksum of an Ethernet frame in place
+/// (IPv4, or IPv6 with TCP, UDP or ICMPv6 straight after the fixed header).
 pub fn fix_checksums(frame: &mut [u8]) {
-    if frame.len() < 34 || frame[12..14] != [0x08, 0x00] {
+    if frame.len() < 14 {
+        return;
+    }
+    match [frame[12], frame[13]] {
+        [0x08, 0x00] => fix_ipv4(frame),
+        [0x86, 0xdd] => fix_ipv6(frame),
+        _ => {}
+    }
+}
+
+fn fix_ipv4(frame: &mut [u8]) {
+    if frame.len() < 34 {
         return;
     }
     let ihl = usize::from(frame[14] & 0x0f) * 4;
@@ -72,18 +84,33 @@ pub fn fix_checksums(frame: &mut [u8]) {
     frame[25] = 0;
     let c = fold(sum16(&frame[14..14 + ihl], 0));
     frame[24..26].copy_from_slice(&c.to_be_bytes());
-    let proto = frame[23];
-    let l4 = 14 + ihl;
-    let len = total - ihl;
+    let pseudo = sum16(&frame[26..34], 0);
+    fix_l4(frame, frame[23], 14 + ihl, total - ihl, pseudo);
+}
+
+fn fix_ipv6(frame: &mut [u8]) {
+    if frame.len() < 54 {
+        return;
+    }
+    let len = usize::from(u16::from_be_bytes([frame[18], frame[19]]));
+    if frame.len() < 54 + len {
+        return;
+    }
+    let pseudo = sum16(&frame[22..54], 0);
+    fix_l4(frame, frame[20], 54, len, pseudo);
+}
+
+/// The TCP, UDP or ICMPv6 checksum of the `len` bytes at `l4`, over `pseudo` (the addresses).
+fn fix_l4(frame: &mut [u8], proto: u8, l4: usize, len: usize, pseudo: u32) {
     let at = match proto {
         6 if len >= 20 => l4 + 16,
         17 if len >= 8 => l4 + 6,
+        58 if len >= 4 => l4 + 2,
         _ => return,
     };
     frame[at] = 0;
     frame[at + 1] = 0;
-    let mut acc = sum16(&frame[26..34], 0);
-    acc += u32::from(proto) + len as u32;
+    let acc = pseudo + u32::from(proto) + len as u32;
     let c = fold(sum16(&frame[l4..l4 + len], acc));
     let c = if proto == 17 && c == 0 { 0xffff } else { c };
     frame[at..at + 2].copy_from_slice(&c.to_be_bytes());

@@ -1,5 +1,6 @@
 //! Writes large benchmark captures: background traffic with real sample chains from samples/
-//! replayed into it, each copy with its own client address and ports. Nothing is sent on any
+//! replayed into it, each copy with its own client addresses and ports; copies that overlap
+//! (`--chain-every` smaller than a replay) interleave frame by frame. Nothing is sent on any
 //! network: the frames only go to a file.
 //!
 //! ```text
@@ -7,7 +8,8 @@
 //! ```
 //! Modes: `mixed` (ACKed bulk), `oneway` (bulk in one direction only, as a SPAN port or a
 //! filtered pktmon gives), `dense` (mostly DNS and LDAP chains). Beside the capture it writes
-//! `<out>.replays` listing, per replayed chain, its client address and the sample it copies.
+//! `<out>.replays` listing, per replayed client, its address in the capture, the sample it
+//! copies and its address in that sample (`10.128.0.7 dc-side-three-clients.pcap 10.99.0.5`).
 
 mod background;
 mod frames;
@@ -79,34 +81,39 @@ fn run() -> Result<(), String> {
     let mut replays = String::new();
     let mut bg = Background::new(a.mode == "oneway");
     let mut buf = Vec::with_capacity(2048);
-    let mut ts: u64 = 1_750_000_000_000_000;
+    // The capture starts when the latest sample was captured: the certificates in the samples
+    // are judged at a time they were judged at in the lab (none "not yet valid").
+    let mut ts: u64 = samples.iter().map(|s| s.start_usec).max().unwrap_or(0);
     let mut step: u64 = 0;
     let mut next_chain = 0u64;
     let mut chains = 0u32;
-    // Active replays: (sample index, replay number, next frame).
-    let mut active: Vec<(usize, u32, usize)> = Vec::new();
+    let mut next_addr = 0u32;
+    // Active replays: (sample index, its clients' addresses, next frame).
+    let mut active: Vec<(usize, replay::Mapping, usize)> = Vec::new();
     while pcap.bytes < a.size || !active.is_empty() {
         step += 1;
         ts += 10;
         if pcap.bytes >= next_chain && pcap.bytes < a.size {
             let s = chains as usize % samples.len();
-            replays.push_str(&format!(
-                "{} {}\n",
-                replay::client_addr(chains).map(|b| b.to_string()).join("."),
-                samples[s].name
-            ));
-            active.push((s, chains, 0));
+            let mapping = replay::Mapping::new(&samples[s], chains, next_addr);
+            next_addr += mapping.clients.len() as u32;
+            for (old, new) in &mapping.clients {
+                replays.push_str(&format!("{new} {} {old}\n", samples[s].name));
+            }
+            active.push((s, mapping, 0));
             chains += 1;
             next_chain += a.chain_every;
         }
         if !active.is_empty() && step.is_multiple_of(2) {
-            let (s, k, i) = active[0];
-            let data = replay::rewrite(&samples[s].frames[i].1, k);
+            // Replays that overlap take turns, as the clients of a busy server do.
+            let at = (step / 2) as usize % active.len();
+            let (s, ref mapping, i) = active[at];
+            let data = replay::rewrite(&samples[s].frames[i].1, mapping);
             pcap.frame(ts, &data).map_err(|e| e.to_string())?;
             if i + 1 == samples[s].frames.len() {
-                active.remove(0);
+                active.remove(at);
             } else {
-                active[0].2 = i + 1;
+                active[at].2 = i + 1;
             }
             continue;
         }

@@ -9,12 +9,12 @@ use crate::proto::dns::{DnsData, decode_dns, peek_question};
 /// its retry (resolvers retry within seconds).
 const RETRY_WINDOW: Nanos = 10_000_000_000;
 
-/// How many of the latest queries are searched for the first try of a retry.
+/// How many of the client's latest queries are searched for the first try of a retry.
 const RETRY_LOOKBACK: usize = 32;
 
 impl Collector {
-    /// The unanswered query among the last few that this one retries: same client address,
-    /// server, ID, name and type, from another source port, within [`RETRY_WINDOW`].
+    /// The unanswered query among the client's last few that this one retries: same client
+    /// address, server, ID, name and type, from another source port, within [`RETRY_WINDOW`].
     fn earlier_try(
         &self,
         client: Endpoint,
@@ -24,8 +24,8 @@ impl Collector {
         qtype: &str,
         ts: Nanos,
     ) -> Option<usize> {
-        let recent = self.exchanges.dns.len().saturating_sub(RETRY_LOOKBACK);
-        (recent..self.exchanges.dns.len()).rev().find(|&i| {
+        let recent = self.dns_recent.get(&client.ip)?;
+        recent.iter().rev().copied().find(|&i| {
             self.exchanges.dns.get(i).is_some_and(|d| {
                 d.response.is_none()
                     && d.client.ip == client.ip
@@ -94,7 +94,13 @@ impl Collector {
             if self.over_limit(self.exchanges.dns.len(), "dns: queries", frame) {
                 return;
             }
-            self.dns_pending.insert(key, self.exchanges.dns.len());
+            let index = self.exchanges.dns.len();
+            let recent = self.dns_recent.entry(client.ip).or_default();
+            if recent.len() >= RETRY_LOOKBACK {
+                recent.pop_front();
+            }
+            recent.push_back(index);
+            self.dns_pending.insert(key, index);
             self.exchanges.dns.push(DnsExchange {
                 frame,
                 ts,

@@ -106,6 +106,10 @@ pub struct Collector {
     ticket_keys: super::decrypt::TicketKeys,
     conns: HashMap<ConnId, Conn>,
     dns_pending: HashMap<(Endpoint, Endpoint, u16), usize>,
+    /// Each client address's latest DNS queries (indexes into the exchanges), where a retry from
+    /// a new port looks for its first try: per client, so other clients' lookups in between (a
+    /// busy DNS server or DC) do not push it out of reach.
+    dns_recent: HashMap<std::net::IpAddr, std::collections::VecDeque<usize>>,
     /// Decides which DNS lookups are kept (see [`Relevance`]).
     pub relevance: Relevance,
     ldap_pending: HashMap<LdapKey, usize>,
