@@ -84,6 +84,11 @@ fn a_wrong_password_leaves_the_capture_as_it_is_without_secrets() {
     let file = password_file("wrong", "crmsvc@CONTOSO.TEST:not-the-password\n");
     let (out, doc) = json_with_passwords(&file);
     assert_eq!(doc["chains"], plain["chains"]);
+    let warnings = doc["inputs"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("nothing given opens the ticket for ldap/dc1.contoso.test@CONTOSO.TEST"),
+        "a wrong secret is a warning that names the ticket it could not open: {warnings}"
+    );
     assert_eq!(doc["directory_sessions"].as_array().map(Vec::len), Some(1));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("not-the-password"));
 }

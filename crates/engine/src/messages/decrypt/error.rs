@@ -12,8 +12,12 @@ pub enum DecryptError {
     /// A Kerberos structure around the keys is not what RFC 4120 says.
     #[error("malformed Kerberos {0}")]
     Malformed(&'static str),
-    /// No keytab entry of the ticket's service decrypts it.
-    #[error("no key in the keytab opens the ticket for {service} (etype {etype}, kvno {kvno:?})")]
+    /// No keytab entry of the ticket's service decrypts it, and no password opened the KDC
+    /// exchange that gave it.
+    #[error(
+        "nothing given opens the ticket for {service} (etype {etype}{}): no keytab entry decrypts it, and no password opened the KDC reply that issued it",
+        kvno.map(|k| format!(", kvno {k}")).unwrap_or_default()
+    )]
     NoServiceKey {
         /// The ticket's service principal.
         service: String,

@@ -429,7 +429,7 @@ fn without_secrets_or_with_the_wrong_keytab_the_sealed_connection_stays_closed()
     assert!(
         warnings[0]
             .message
-            .contains("no key in the keytab opens the ticket for HTTP/web.example.com@EXAMPLE.COM"),
+            .contains("nothing given opens the ticket for HTTP/web.example.com@EXAMPLE.COM"),
         "{warnings:?}"
     );
 }
