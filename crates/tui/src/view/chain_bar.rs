@@ -1,7 +1,8 @@
 //! The chain bar: the selected client, its domain and the verdict; the stages in order, each
 //! marked ok / failed / sealed / not seen (a click on one selects its first message); then the
 //! cause. When the width is short the client and the domain are shortened first (with `…`):
-//! the verdict word, the stage and the cause code always show.
+//! the verdict word, the stage and the cause code always show. With many clients the head
+//! line also says how many broke the same way as the selected one.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -10,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::theme;
+use crate::chain::groups::failure_groups;
 use crate::chain::{Chain, ChainStatus, StageKind};
 use crate::state::State;
 
@@ -21,6 +23,20 @@ fn verdict(c: &Chain) -> String {
         ChainStatus::Broken => format!("BROKEN at {}", c.broken_at.map(|s| s.id()).unwrap_or("?")),
         ChainStatus::Incomplete => "INCOMPLETE: capture ends before HTTPS or a failure".into(),
     }
+}
+
+/// How many clients broke as `c` did (same stage, cause and server), when others did too.
+fn same_way(chains: &[Chain], c: &Chain) -> Option<usize> {
+    let server = c.broken_stage().and_then(|s| s.server());
+    failure_groups(chains)
+        .into_iter()
+        .find(|g| {
+            Some(g.stage) == c.broken_at
+                && c.cause.as_ref().is_some_and(|cause| cause.code == g.cause)
+                && g.server.as_deref() == server
+        })
+        .map(|g| g.count)
+        .filter(|n| *n > 1)
 }
 
 fn chars(s: &str) -> usize {
@@ -199,7 +215,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     };
     let clients = state.chains().len();
     let note = if clients > 1 {
-        format!(" ({}/{clients}, c: next)", state.client_index() + 1)
+        let same = same_way(state.chains(), c)
+            .map(|n| format!("; {n} broken the same way"))
+            .unwrap_or_default();
+        format!(" ({}/{clients}, c: next{same})", state.client_index() + 1)
     } else {
         String::new()
     };
@@ -247,6 +266,41 @@ mod tests {
         // Room enough: nothing is cut.
         let (c, _, d) = head_texts(120, client, "", "contoso.test", verdict);
         assert_eq!((c.as_str(), d.as_str()), (client, "contoso.test"));
+    }
+
+    fn refused(last: u8, server: &str) -> Chain {
+        let cause = crate::chain::causes::cause("tcp.refused", "refused".into(), vec![1]);
+        let stage = crate::chain::Stage::failed(
+            StageKind::LdapConnect,
+            cause.clone(),
+            vec![("server", server.to_string())],
+        );
+        Chain {
+            client: std::net::IpAddr::from([10, 0, 0, last]),
+            domain: None,
+            status: ChainStatus::Broken,
+            broken_at: Some(StageKind::LdapConnect),
+            cause: Some(cause),
+            findings: vec![],
+            stages: vec![stage],
+            attempts: vec![],
+            scp_urls: vec![],
+        }
+    }
+
+    #[test]
+    fn the_head_counts_the_clients_broken_the_same_way() {
+        let chains = [
+            refused(1, "10.9.0.1:389"),
+            refused(2, "10.9.0.1:389"),
+            refused(3, "10.9.0.2:389"),
+        ];
+        assert_eq!(same_way(&chains, &chains[0]), Some(2));
+        assert_eq!(
+            same_way(&chains, &chains[2]),
+            None,
+            "alone against its server"
+        );
     }
 
     #[test]
