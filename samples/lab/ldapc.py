@@ -6,7 +6,8 @@ shape), against the lab's real Samba DC. Run with /usr/bin/python3 (python3-samb
 
 IMPL
   ldap3-anon      python ldap3, anonymous simple bind
-  ldap3-simple    python ldap3, simple bind as USER@contoso.test
+  ldap3-simple    python ldap3, simple bind as USER@contoso.test (--ldaps --port 636: over
+                  LDAPS, the TLS key log written to SSLKEYLOGFILE if set)
   ldap3-ntlm      python ldap3, NTLM bind: ldap3 uses the Sicily bind choices, which Samba 4.17
                   does not implement (it drops the connection), so no scenario uses it
   samba-krb       Samba's python ldb (samba.Ldb) over ldap://, Kerberos via GSS-SPNEGO,
@@ -106,7 +107,15 @@ def run_ldap3(a, ops):
         user = f"{a.user}@{DOMAIN}"
     elif a.impl == "ldap3-ntlm":
         user = f"{NETBIOS}\\{a.user}"
-    srv = Server(a.host, port=a.port, get_info=ldap3.NONE, connect_timeout=3)
+    tls = None
+    if a.ldaps:
+        # LDAPS: ldap3 builds its context with ssl.create_default_context, which writes the
+        # TLS key log to SSLKEYLOGFILE when that is set (Python 3.8+). The lab DC's
+        # certificate is Samba's own self-signed one: not verified.
+        import ssl
+        tls = ldap3.Tls(validate=ssl.CERT_NONE)
+    srv = Server(a.host, port=a.port, use_ssl=a.ldaps, tls=tls, get_info=ldap3.NONE,
+                 connect_timeout=3)
     c = Connection(srv, user=user, password=a.password if user else None, authentication=auth,
                    raise_exceptions=False, receive_timeout=5)
     c.open()
@@ -312,6 +321,8 @@ def main():
     p.add_argument("--port", type=int, default=389)
     p.add_argument("--user", default="crmsvc")
     p.add_argument("--password", default="")
+    p.add_argument("--ldaps", action="store_true",
+                   help="ldap3 impls: TLS from the first byte (use with --port 636)")
     p.add_argument("--smbconf", default=None)
     p.add_argument("--hold-file", default=None)
     p.add_argument("--think", type=float, default=0.2)

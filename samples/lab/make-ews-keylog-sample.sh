@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# make-ews-keylog-sample.sh - record the HTTPS sample of an EWS GetItem answer whose item carries
+# a binary extended property with an EMPTY Value, readable with its TLS key log.
+#
+# WHAT IT DOES
+#   Builds two network namespaces joined by one veth pair (no route anywhere else), as
+#   make-tls-keylog-samples.sh does (netns-pair.sh), under names of its own:
+#     cdews-srv: nginx on 10.99.0.3:443 (mail.contoso.test, self-signed certificate made here),
+#                HTTP/1.1 only, answering
+#                  POST /autodiscover/autodiscover.xml with an Autodiscover POX response
+#                    (responseschema 2006a, EXCH and EXPR with EwsUrl), and
+#                  POST /EWS/Exchange.asmx with a GetItemResponse in the documented shape:
+#                    m:GetItemResponseMessage ResponseClass="Success", m:ResponseCode NoError,
+#                    t:Message with t:ItemId Id/ChangeKey, t:Subject "Quarterly budget" and
+#                    t:ExtendedProperty (t:ExtendedFieldURI PropertyTag="0x1013"
+#                    PropertyType="Binary") whose t:Value is EMPTY
+#     cdews-cli: the client 10.99.0.2 running ONE curl with SSLKEYLOGFILE (one TLS 1.3
+#                connection, kept alive): first the POX request (EMailAddress
+#                crmsvc@contoso.test), then (curl --next) the GetItem SOAP request for that
+#                item with the property in AdditionalProperties, SOAPAction GetItem, with the
+#                EWS Managed API's User-Agent
+#   tcpdump on the client's veth writes the capture; curl writes the key log. No DNS (curl
+#   --resolve), no directory.
+#
+# NEEDS
+#   root, ip (iproute2), nginx, curl built with OpenSSL (SSLKEYLOGFILE), openssl, tcpdump.
+#   Installs nothing. Starts its own nginx and stops it (by PID).
+#
+# WHAT IT WRITES (in samples/, overwritten)
+#   https-keylog-ews-empty-binary.pcap + https-keylog-ews-empty-binary.keylog
+#   The key log is a lab secret of throwaway keys, committed as a test fixture. The
+#   .expect.toml beside the capture is hand-written and NOT touched.
+#
+# USAGE
+#   sudo samples/lab/make-ews-keylog-sample.sh
+#   LAB_OUT=DIR ...  write to DIR instead of samples/
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${LAB_OUT:-$(cd "$HERE/.." && pwd)}
+NS_SRV=cdews-srv
+NS_CLI=cdews-cli
+IF_SRV=cde-srv
+IF_CLI=cde-cli
+CLI_IP=10.99.0.2
+WEB_IP=10.99.0.3
+HOST=mail.contoso.test
+URL="https://$HOST/autodiscover/autodiscover.xml"
+EWS_URL="https://$HOST/EWS/Exchange.asmx"
+EWS_UA="ExchangeServicesClient/15.00.0913.015"
+
+log() { printf '[ews-lab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run as root (it creates network namespaces)"
+for t in ip nginx curl openssl tcpdump; do
+  command -v "$t" >/dev/null 2>&1 || die "missing tool: $t"
+done
+
+STATE=$(mktemp -d /tmp/capdiag-ews-lab.XXXXXX)
+# nginx workers (not root) read the document root.
+chmod 755 "$STATE"
+NGINX_PID=
+source "$HERE/netns-pair.sh"
+cleanup() {
+  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then kill "$NGINX_PID"; fi
+  netns_pair_down
+  rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- namespaces
+netns_pair_up
+
+# ---------------------------------------------------------------- certificate
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$HOST" \
+  -addext "subjectAltName=DNS:$HOST" \
+  -keyout "$STATE/web.key" -out "$STATE/web.crt" 2>/dev/null
+
+# ---------------------------------------------------------------- the POX exchange
+cat > "$STATE/request.xml" <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006">
+  <Request>
+    <EMailAddress>crmsvc@contoso.test</EMailAddress>
+    <AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema>
+  </Request>
+</Autodiscover>
+XML
+mkdir -p "$STATE/www/autodiscover"
+: > "$STATE/www/autodiscover/autodiscover.xml"
+cat > "$STATE/www/pox-response.xml" <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
+  <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+    <User>
+      <DisplayName>CRM Service</DisplayName>
+      <LegacyDN>/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=crmsvc</LegacyDN>
+      <AutoDiscoverSMTPAddress>crmsvc@contoso.test</AutoDiscoverSMTPAddress>
+      <DeploymentId>5f0c2b3e-8d6a-4c1e-9b7d-2a4e6f8c0d12</DeploymentId>
+    </User>
+    <Account>
+      <AccountType>email</AccountType>
+      <Action>settings</Action>
+      <MicrosoftOnline>False</MicrosoftOnline>
+      <Protocol>
+        <Type>EXCH</Type>
+        <Server>EXCH01.contoso.test</Server>
+        <ServerDN>/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=EXCH01</ServerDN>
+        <AD>dc1.contoso.test</AD>
+        <ASUrl>https://mail.contoso.test/EWS/Exchange.asmx</ASUrl>
+        <EwsUrl>https://mail.contoso.test/EWS/Exchange.asmx</EwsUrl>
+        <OOFUrl>https://mail.contoso.test/EWS/Exchange.asmx</OOFUrl>
+      </Protocol>
+      <Protocol>
+        <Type>EXPR</Type>
+        <Server>mail.contoso.test</Server>
+        <SSL>On</SSL>
+        <AuthPackage>Ntlm</AuthPackage>
+        <ASUrl>https://mail.contoso.test/EWS/Exchange.asmx</ASUrl>
+        <EwsUrl>https://mail.contoso.test/EWS/Exchange.asmx</EwsUrl>
+        <OOFUrl>https://mail.contoso.test/EWS/Exchange.asmx</OOFUrl>
+      </Protocol>
+    </Account>
+  </Response>
+</Autodiscover>
+XML
+
+# ---------------------------------------------------------------- the EWS GetItem exchange
+cat > "$STATE/getitem-request.xml" <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+               xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"
+               xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"
+               xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">
+  <soap:Header>
+    <t:RequestServerVersion Version="Exchange2013_SP1" />
+  </soap:Header>
+  <soap:Body>
+    <m:GetItem>
+      <m:ItemShape>
+        <t:BaseShape>IdOnly</t:BaseShape>
+        <t:AdditionalProperties>
+          <t:FieldURI FieldURI="item:Subject" />
+          <t:ExtendedFieldURI PropertyTag="0x1013" PropertyType="Binary" />
+        </t:AdditionalProperties>
+      </m:ItemShape>
+      <m:ItemIds>
+        <t:ItemId Id="AAMkADk0ZTFlNmE3LWVkNGQtNGM5Zi1hOTYzLTNmZWI0ZDc1YjcyMgBGAAAAAAC7" ChangeKey="CQAAABYAAAC9tlIJZSgXQ7y8Bq2Hd0n1AAAAAAIb" />
+      </m:ItemIds>
+    </m:GetItem>
+  </soap:Body>
+</soap:Envelope>
+XML
+cat > "$STATE/www/getitem-response.xml" <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">
+  <s:Header>
+    <h:ServerVersionInfo MajorVersion="15" MinorVersion="1" MajorBuildNumber="2507" MinorBuildNumber="6" Version="V2017_07_11" xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types" xmlns="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" />
+  </s:Header>
+  <s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+    <m:GetItemResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+      <m:ResponseMessages>
+        <m:GetItemResponseMessage ResponseClass="Success">
+          <m:ResponseCode>NoError</m:ResponseCode>
+          <m:Items>
+            <t:Message>
+              <t:ItemId Id="AAMkADk0ZTFlNmE3LWVkNGQtNGM5Zi1hOTYzLTNmZWI0ZDc1YjcyMgBGAAAAAAC7" ChangeKey="CQAAABYAAAC9tlIJZSgXQ7y8Bq2Hd0n1AAAAAAIb" />
+              <t:Subject>Quarterly budget</t:Subject>
+              <t:ExtendedProperty>
+                <t:ExtendedFieldURI PropertyTag="0x1013" PropertyType="Binary" />
+                <t:Value></t:Value>
+              </t:ExtendedProperty>
+            </t:Message>
+          </m:Items>
+        </m:GetItemResponseMessage>
+      </m:ResponseMessages>
+    </m:GetItemResponse>
+  </s:Body>
+</s:Envelope>
+XML
+mkdir -p "$STATE/www/EWS"
+: > "$STATE/www/EWS/Exchange.asmx"
+
+# nginx answers a POST to a static file with 405; the error_page turns that into the POX
+# response (an internal GET of pox-response.xml, status 200). Other methods get 403.
+cat > "$STATE/nginx.conf" <<NGINX
+worker_processes 1;
+pid $STATE/nginx.pid;
+error_log $STATE/error.log;
+events { worker_connections 64; }
+http {
+  access_log $STATE/access.log;
+  client_body_temp_path $STATE/body;
+  proxy_temp_path $STATE/proxy;
+  fastcgi_temp_path $STATE/fastcgi;
+  uwsgi_temp_path $STATE/uwsgi;
+  scgi_temp_path $STATE/scgi;
+  server {
+    listen $WEB_IP:443 ssl;
+    server_name $HOST;
+    ssl_certificate $STATE/web.crt;
+    ssl_certificate_key $STATE/web.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root $STATE/www;
+    location = /autodiscover/autodiscover.xml {
+      if (\$request_method != POST) { return 403; }
+      error_page 405 =200 /pox-response.xml;
+    }
+    location = /pox-response.xml {
+      internal;
+      default_type "text/xml; charset=utf-8";
+    }
+    location = /EWS/Exchange.asmx {
+      if (\$request_method != POST) { return 403; }
+      error_page 405 =200 /getitem-response.xml;
+    }
+    location = /getitem-response.xml {
+      internal;
+      default_type "text/xml; charset=utf-8";
+    }
+  }
+}
+NGINX
+chmod -R a+rX "$STATE/www"
+ip netns exec "$NS_SRV" nginx -c "$STATE/nginx.conf" -p "$STATE"
+for _ in $(seq 50); do [ -s "$STATE/nginx.pid" ] && break; sleep 0.1; done
+NGINX_PID=$(cat "$STATE/nginx.pid")
+log "nginx on $WEB_IP:443 (pid $NGINX_PID)"
+
+# ---------------------------------------------------------------- capture
+NAME=https-keylog-ews-empty-binary
+PCAP="$OUT/$NAME.pcap" KEYLOG="$OUT/$NAME.keylog"
+rm -f "$PCAP" "$KEYLOG"
+ip netns exec "$NS_CLI" tcpdump -i "$IF_CLI" -s 0 -U --immediate-mode -w "$PCAP" ip 2>/dev/null &
+DUMP=$!
+sleep 1
+# One curl, one connection: --next keeps the connection pool, so the GetItem reuses it.
+ip netns exec "$NS_CLI" env SSLKEYLOGFILE="$KEYLOG" \
+  curl -sk --http1.1 --tlsv1.3 --resolve "$HOST:443:$WEB_IP" -A "$EWS_UA" -X POST \
+    -H 'Content-Type: text/xml; charset=utf-8' --data-binary @"$STATE/request.xml" \
+    -o "$STATE/pox.response" -w '%{http_code} %{num_connects}\n' "$URL" \
+  --next -sk --http1.1 --tlsv1.3 --resolve "$HOST:443:$WEB_IP" -A "$EWS_UA" -X POST \
+    -H 'Content-Type: text/xml; charset=utf-8' \
+    -H 'SOAPAction: "http://schemas.microsoft.com/exchange/services/2006/messages/GetItem"' \
+    --data-binary @"$STATE/getitem-request.xml" \
+    -o "$STATE/getitem.response" -w '%{http_code} %{num_connects}\n' "$EWS_URL" >&2
+sleep 1
+kill -INT "$DUMP"; wait "$DUMP" || true
+grep -q EwsUrl "$STATE/pox.response" || die "no Autodiscover response"
+grep -q GetItemResponseMessage "$STATE/getitem.response" || die "no GetItem response"
+log "$NAME: $(wc -l < "$KEYLOG") key log lines, capture $PCAP"
