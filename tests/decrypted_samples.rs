@@ -173,7 +173,6 @@ fn scp_search_over_ldaps_is_read_with_its_key_log_and_no_secret_is_printed() {
 }
 
 #[test]
-#[ignore = "capdiag does not read the SOAP GetUserSettingsResponse that the lab's nginx sends for POST /autodiscover/autodiscover.svc: decrypted, https is judged https.no_settings (frames 55, 56) instead of settings with InternalEwsUrl"]
 fn ldaps_lookup_with_its_key_log_completes_on_the_soap_settings() {
     let a = analyse_with_key_log("ldaps-keylog.pcap", "ldaps-keylog.keylog");
     assert_eq!(a.chains.len(), 1);

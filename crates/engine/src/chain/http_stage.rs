@@ -31,6 +31,7 @@ pub fn ews_url(h: &HttpExchange) -> Option<String> {
             p.ews_url().map(str::to_string)
         }
         Content::V2Response(v) => v.url.clone(),
+        Content::Ews(e) => e.autodiscover_ews_url().map(str::to_string),
         _ => None,
     }
 }
@@ -202,6 +203,18 @@ fn judge_answer(
             "{asked}{email} was answered with Autodiscover ErrorCode {code} ({what}); the server said \"{message}\"."
         );
         return failed(cause(c, summary, f), detail);
+    }
+    if let Content::Ews(e) = &reply.content
+        && let Some((code, message)) = e.autodiscover_errors.first()
+    {
+        detail.push((
+            "autodiscover error",
+            format!("{code} {message}").trim_end().to_string(),
+        ));
+        let summary = format!(
+            "{asked} was answered with the SOAP Autodiscover ErrorCode {code}; the server said \"{message}\"."
+        );
+        return failed(cause("autodiscover.error", summary, f), detail);
     }
     let status = reply.status;
     let line = format!("HTTP {status} {}", reply.reason)

@@ -318,3 +318,46 @@ fn a_302_back_to_a_url_already_visited_is_a_loop() {
         Some("https://mail.contoso.test/autodiscover/autodiscover.xml")
     );
 }
+
+/// A SOAP Autodiscover answer (MS-OXWSADISC GetUserSettingsResponse, the shape of its
+/// documented example: Response / ErrorCode / UserResponses / UserResponse / UserSettings /
+/// UserSetting Name, Value), with `user_error` as the user's ErrorCode and `settings` inside.
+fn soap_settings(user_error: &str, message: &str, settings: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><GetUserSettingsResponseMessage xmlns=\"http://schemas.microsoft.com/exchange/2010/Autodiscover\"><Response xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\"><ErrorCode>NoError</ErrorCode><ErrorMessage/><UserResponses><UserResponse><ErrorCode>{user_error}</ErrorCode><ErrorMessage>{message}</ErrorMessage><RedirectTarget i:nil=\"true\"/><UserSettingErrors/><UserSettings>{settings}</UserSettings></UserResponse></UserResponses></Response></GetUserSettingsResponseMessage></s:Body></s:Envelope>"
+    )
+}
+
+fn soap_post(frame: u64, answer: &str) -> HttpExchange {
+    let request = "POST /autodiscover/autodiscover.svc HTTP/1.1\r\nHost: autodiscover.contoso.test\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: 0\r\n\r\n";
+    let reply = response(
+        "200 OK",
+        "Content-Type: text/xml; charset=utf-8\r\n",
+        answer,
+    );
+    exchange(frame, request.as_bytes(), Some(&reply))
+}
+
+#[test]
+fn soap_autodiscover_settings_pass_with_their_ews_url_and_an_error_code_is_the_cause() {
+    let url = "<UserSetting i:type=\"StringSetting\"><Name>InternalEwsUrl</Name><Value>https://mail.contoso.test/EWS/Exchange.asmx</Value></UserSetting>";
+    let ok = judged(&[soap_post(10, &soap_settings("NoError", "No error.", url))]);
+    assert_eq!(ok.status, StageStatus::Ok, "{ok:?}");
+    assert!(
+        ok.detail
+            .iter()
+            .any(|(k, v)| *k == "ews_url" && v == "https://mail.contoso.test/EWS/Exchange.asmx"),
+        "{:?}",
+        ok.detail
+    );
+    let refused = judged(&[soap_post(
+        10,
+        &soap_settings("InvalidUser", "Invalid user: 'nobody@contoso.test'", ""),
+    )]);
+    assert_eq!(code(&refused), "autodiscover.error");
+    let summary = &refused.cause.as_ref().unwrap().summary;
+    assert!(
+        summary.contains("InvalidUser") && summary.contains("Invalid user"),
+        "{summary}"
+    );
+}

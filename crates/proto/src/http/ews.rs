@@ -32,6 +32,12 @@ pub struct EwsMessage {
     /// Items in the response (elements with an ItemId child).
     pub items: usize,
     pub empty_binary: Vec<EmptyBinaryProperty>,
+    /// SOAP Autodiscover (`GetUserSettingsResponseMessage`, POST /autodiscover/autodiscover.svc,
+    /// what the EWS Managed API asks first): each UserSetting's Name and Value, in order.
+    pub user_settings: Vec<(String, String)>,
+    /// SOAP Autodiscover: each ErrorCode that is not NoError (the response's, then each
+    /// user's), with its ErrorMessage.
+    pub autodiscover_errors: Vec<(String, String)>,
 }
 
 impl EwsMessage {
@@ -44,6 +50,45 @@ impl EwsMessage {
 
     pub fn is_response(&self) -> bool {
         self.operation.ends_with("Response")
+    }
+
+    /// The EWS URL a SOAP Autodiscover answer gives: ExternalEwsUrl, else InternalEwsUrl.
+    pub fn autodiscover_ews_url(&self) -> Option<&str> {
+        ["ExternalEwsUrl", "InternalEwsUrl"]
+            .iter()
+            .find_map(|want| {
+                self.user_settings
+                    .iter()
+                    .find(|(name, value)| name == want && !value.is_empty())
+                    .map(|(_, value)| value.as_str())
+            })
+    }
+}
+
+/// A SOAP Autodiscover answer's settings and errors (MS-OXWSADISC GetUserSettingsResponse).
+fn read_user_settings(op: &Node<'_, '_>, out: &mut EwsMessage) {
+    for setting in op.descendants().filter(|n| local_is(n, "UserSetting")) {
+        let text = |name: &str| {
+            child(&setting, name)
+                .and_then(|c| c.text())
+                .map(|t| t.trim().to_string())
+        };
+        if let Some(name) = text("Name") {
+            out.user_settings
+                .push((name, text("Value").unwrap_or_default()));
+        }
+    }
+    for code in op.descendants().filter(|n| local_is(n, "ErrorCode")) {
+        let Some(value) = code.text().map(str::trim).filter(|v| *v != "NoError") else {
+            continue;
+        };
+        let message = code
+            .parent()
+            .and_then(|p| child(&p, "ErrorMessage"))
+            .and_then(|m| m.text())
+            .map(|m| m.trim().to_string())
+            .unwrap_or_default();
+        out.autodiscover_errors.push((value.to_string(), message));
     }
 }
 
@@ -95,6 +140,10 @@ pub fn parse_ews(body: &[u8]) -> Result<EwsMessage, EwsError> {
         {
             out.response_codes.push(code.trim().to_string());
         }
+    }
+    if out.operation == "GetUserSettingsResponseMessage" {
+        read_user_settings(&op, &mut out);
+        return Ok(out);
     }
     if !out.is_response() {
         return Ok(out);
