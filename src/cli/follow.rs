@@ -201,7 +201,11 @@ pub(crate) fn live(args: LiveArgs) -> ExitCode {
     use capdiag::analysis::Analyzer;
     use capdiag::follow::{ClockKind, FollowOptions};
     use capdiag::live::{DEFAULT_FILTER, LiveOptions};
-    let opts = match chain_options(args.domain.clone(), args.email.as_deref(), None) {
+    let opts = match chain_options(
+        args.domain.clone(),
+        args.email.as_deref(),
+        &SecretArgs::default(),
+    ) {
         Ok(o) => o,
         Err(code) => return code,
     };
