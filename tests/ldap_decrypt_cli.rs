@@ -52,6 +52,15 @@ fn the_accounts_password_opens_the_sealed_scp_search_and_says_so() {
             .clone()
     };
     assert_eq!(stage("scp_search")["status"], "ok");
+    let scp_read = stage("scp_search")["detail"]["decrypted"]
+        .as_str()
+        .map(str::to_string);
+    assert!(
+        scp_read
+            .as_deref()
+            .is_some_and(|d| d.starts_with("decrypted with the password file")),
+        "the SCP stage says its evidence was decrypted: {scp_read:?}"
+    );
     let bind = stage("ldap_bind");
     let how = bind["detail"]["decrypted"]
         .as_str()

@@ -188,7 +188,8 @@ fn detail(view: &ClientView, binds: &ConnBinds) -> Vec<(&'static str, String)> {
     let conn = binds.conn.and_then(|c| view.conn(c));
     let layer = conn.and_then(|c| c.sasl);
     if let (Some(layer), BindEnd::Success) = (layer, binds.end(view)) {
-        let how = if layer.sealed {
+        let decrypted = conn.is_some_and(|c| c.decrypted_with.is_some());
+        let how = if layer.sealed || decrypted {
             "sealed (confidentiality)"
         } else {
             "signed (integrity only; LDAP read inside)"

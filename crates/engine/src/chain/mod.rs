@@ -291,6 +291,7 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
     }
     // EWS traffic read after the lookup: findings of their own, never the break.
     findings.extend(ews::empty_binary_properties(view));
+    say_decrypted(view, &mut stages);
     let (status, broken_at, cause) = progress::verdict(&stages, reached);
     Chain {
         client: view.ip,
@@ -302,5 +303,26 @@ fn build_chain(view: &ClientView, opts: &ChainOptions) -> Chain {
         stages,
         attempts,
         scp_urls,
+    }
+}
+
+/// The RootDSE and SCP stages read from traffic that was sealed say with which secret (the
+/// bind stage says it already): a reader must know the evidence came through decryption.
+fn say_decrypted(view: &ClientView, stages: &mut [Stage]) {
+    for stage in stages
+        .iter_mut()
+        .filter(|s| matches!(s.kind, StageKind::Rootdse | StageKind::ScpSearch))
+    {
+        let with = view
+            .ldap
+            .iter()
+            .filter(|l| l.frames.iter().any(|f| stage.frames.contains(f)))
+            .filter_map(|l| l.conn.and_then(|c| view.conn(c)))
+            .find_map(|c| c.decrypted_with.clone());
+        if let Some(with) = with {
+            stage
+                .detail
+                .push(("decrypted", format!("decrypted with {with}")));
+        }
     }
 }

@@ -329,6 +329,8 @@ impl Collector {
                         // Read after all: the layer is not opaque to this analysis.
                         layer.sealed = false;
                     }
+                    tcp.decrypted_with
+                        .get_or_insert_with(|| "the TLS key log".to_string());
                     self.bare_ldap(id, client, server, from == Side::Client, &msg, frames, ts);
                 }
             }

@@ -15,10 +15,12 @@ pub enum DecryptError {
     /// No keytab entry of the ticket's service decrypts it, and no password opened the KDC
     /// exchange that gave it.
     #[error(
-        "nothing given opens the ticket for {service} (etype {etype}{}): no keytab entry decrypts it, and no password opened the KDC reply that issued it",
+        "nothing given opens the ticket for {service} (etype {etype}{}): none of the {keytab_entries} keytab entries decrypts it, and no password opened the KDC reply that issued it",
         kvno.map(|k| format!(", kvno {k}")).unwrap_or_default()
     )]
     NoServiceKey {
+        /// How many keytab entries were tried.
+        keytab_entries: usize,
         /// The ticket's service principal.
         service: String,
         /// The ticket's encryption type.

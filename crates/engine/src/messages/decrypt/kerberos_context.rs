@@ -101,6 +101,7 @@ pub fn kerberos_context(
             })
         })
         .ok_or_else(|| DecryptError::NoServiceKey {
+            keytab_entries: keytab.len(),
             service: service.clone(),
             etype: enc_part.etype,
             kvno: enc_part.kvno,

@@ -234,6 +234,7 @@ fn a_keytab_without_the_service_key_says_which_service_it_lacks() {
     assert_eq!(
         error,
         DecryptError::NoServiceKey {
+            keytab_entries: keytab.len(),
             service: "HTTP/web.example.com@EXAMPLE.COM".into(),
             etype: 18,
             kvno: Some(3)
