@@ -61,43 +61,7 @@ done
 LAB_TAG=tls-lab
 source "$HERE/tls-lab-lib.sh"
 
-# nginx answers a POST to a static file with 405; the error_page turns that into the POX
-# response (an internal GET of pox-response.xml, status 200). Other methods get 403.
-cat > "$STATE/nginx.conf" <<NGINX
-worker_processes 1;
-pid $STATE/nginx.pid;
-error_log $STATE/error.log;
-events { worker_connections 64; }
-http {
-  access_log $STATE/access.log;
-  client_body_temp_path $STATE/body;
-  proxy_temp_path $STATE/proxy;
-  fastcgi_temp_path $STATE/fastcgi;
-  uwsgi_temp_path $STATE/uwsgi;
-  scgi_temp_path $STATE/scgi;
-  server {
-    listen $WEB_IP:443 ssl;
-    server_name $HOST;
-    ssl_certificate $STATE/web.crt;
-    ssl_certificate_key $STATE/web.key;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    root $STATE/www;
-    location = /autodiscover/autodiscover.xml {
-      if (\$request_method != POST) { return 403; }
-      error_page 405 =200 /pox-response.xml;
-    }
-    location = /pox-response.xml {
-      internal;
-      default_type "text/xml; charset=utf-8";
-    }
-  }
-}
-NGINX
-chmod -R a+rX "$STATE/www"
-ip netns exec "$NS_SRV" nginx -c "$STATE/nginx.conf" -p "$STATE"
-for _ in $(seq 50); do [ -s "$STATE/nginx.pid" ] && break; sleep 0.1; done
-NGINX_PID=$(cat "$STATE/nginx.pid")
-log "nginx on $WEB_IP:443 (pid $NGINX_PID)"
+start_nginx
 
 # ---------------------------------------------------------------- captures
 capture() { # name, curl options...
