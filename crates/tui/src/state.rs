@@ -6,6 +6,7 @@
 use crate::analysis::Analysis;
 use crate::capture::Nanos;
 use crate::chain::Chain;
+use crate::chain::groups::{FailureGroup, failure_groups};
 
 use super::copy::{CopyItem, items};
 use super::detail;
@@ -107,6 +108,8 @@ pub struct State {
     pub detail_height: usize,
     /// A one-line note for the status bar (e.g. after `y`).
     pub message: Option<String>,
+    /// Clients broken the same way, grouped once per analysis (not per drawn frame).
+    groups: Vec<FailureGroup>,
 }
 
 /// A duration for people: `850 µs`, `12.4 ms`, `3.20 s`, `2 min 5 s`.
@@ -127,7 +130,9 @@ pub fn duration_text(ns: Nanos) -> String {
 impl State {
     pub fn new(analysis: Analysis) -> State {
         let rows = build_rows(&analysis);
+        let groups = failure_groups(&analysis.chains);
         let mut s = State {
+            groups,
             analysis,
             rows,
             visible: vec![],
@@ -157,6 +162,11 @@ impl State {
 
     pub fn chains(&self) -> &[Chain] {
         &self.analysis.chains
+    }
+
+    /// How many clients broke as `c` did (same stage, cause and server), when others did too.
+    pub fn broken_the_same_way(&self, c: &Chain) -> Option<usize> {
+        same_way(&self.groups, c)
     }
 
     /// The chain of the client shown, if the capture has any.
@@ -284,6 +294,7 @@ impl State {
             .and_then(|&k| self.rows.get(k))
             .map(|r| (r.frame, r.source));
         self.rows = build_rows(&analysis);
+        self.groups = failure_groups(&analysis.chains);
         self.analysis = analysis;
         if self.client >= self.analysis.chains.len() {
             self.client = 0;
@@ -561,4 +572,18 @@ impl State {
         }
         Effect::None
     }
+}
+
+/// The size of `c`'s group among `groups`, when it has company.
+pub(crate) fn same_way(groups: &[FailureGroup], c: &Chain) -> Option<usize> {
+    let server = c.broken_stage().and_then(|s| s.server());
+    groups
+        .iter()
+        .find(|g| {
+            Some(g.stage) == c.broken_at
+                && c.cause.as_ref().is_some_and(|cause| cause.code == g.cause)
+                && g.server.as_deref() == server
+        })
+        .map(|g| g.count)
+        .filter(|n| *n > 1)
 }

@@ -11,7 +11,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::theme;
-use crate::chain::groups::failure_groups;
 use crate::chain::{Chain, ChainStatus, StageKind};
 use crate::state::State;
 
@@ -23,20 +22,6 @@ fn verdict(c: &Chain) -> String {
         ChainStatus::Broken => format!("BROKEN at {}", c.broken_at.map(|s| s.id()).unwrap_or("?")),
         ChainStatus::Incomplete => "INCOMPLETE: capture ends before HTTPS or a failure".into(),
     }
-}
-
-/// How many clients broke as `c` did (same stage, cause and server), when others did too.
-fn same_way(chains: &[Chain], c: &Chain) -> Option<usize> {
-    let server = c.broken_stage().and_then(|s| s.server());
-    failure_groups(chains)
-        .into_iter()
-        .find(|g| {
-            Some(g.stage) == c.broken_at
-                && c.cause.as_ref().is_some_and(|cause| cause.code == g.cause)
-                && g.server.as_deref() == server
-        })
-        .map(|g| g.count)
-        .filter(|n| *n > 1)
 }
 
 fn chars(s: &str) -> usize {
@@ -215,7 +200,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     };
     let clients = state.chains().len();
     let note = if clients > 1 {
-        let same = same_way(state.chains(), c)
+        let same = state
+            .broken_the_same_way(c)
             .map(|n| format!("; {n} broken the same way"))
             .unwrap_or_default();
         format!(" ({}/{clients}, c: next{same})", state.client_index() + 1)
@@ -295,9 +281,10 @@ mod tests {
             refused(2, "10.9.0.1:389"),
             refused(3, "10.9.0.2:389"),
         ];
-        assert_eq!(same_way(&chains, &chains[0]), Some(2));
+        let groups = crate::chain::groups::failure_groups(&chains);
+        assert_eq!(crate::state::same_way(&groups, &chains[0]), Some(2));
         assert_eq!(
-            same_way(&chains, &chains[2]),
+            crate::state::same_way(&groups, &chains[2]),
             None,
             "alone against its server"
         );
