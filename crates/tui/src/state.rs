@@ -6,7 +6,7 @@
 use crate::analysis::Analysis;
 use crate::capture::Nanos;
 use crate::chain::Chain;
-use crate::chain::groups::{FailureGroup, failure_groups};
+use crate::chain::groups::{FailureGroup, failure_groups, group_of};
 
 use super::copy::{CopyItem, items};
 use super::detail;
@@ -576,14 +576,5 @@ impl State {
 
 /// The size of `c`'s group among `groups`, when it has company.
 pub(crate) fn same_way(groups: &[FailureGroup], c: &Chain) -> Option<usize> {
-    let server = c.broken_stage().and_then(|s| s.server());
-    groups
-        .iter()
-        .find(|g| {
-            Some(g.stage) == c.broken_at
-                && c.cause.as_ref().is_some_and(|cause| cause.code == g.cause)
-                && g.server.as_deref() == server
-        })
-        .map(|g| g.count)
-        .filter(|n| *n > 1)
+    group_of(groups, c).map(|g| g.count).filter(|n| *n > 1)
 }

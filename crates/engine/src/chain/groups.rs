@@ -63,21 +63,42 @@ pub struct FailureGroup {
     pub last: GroupMember,
 }
 
+/// What puts a broken chain in a group: its stage, its cause's code, its failed stage's server.
+fn failure_key(chain: &Chain) -> Option<(StageKind, &str, Option<&str>)> {
+    if chain.status != ChainStatus::Broken {
+        return None;
+    }
+    let server = chain.broken_stage().and_then(Stage::server);
+    Some((
+        chain.broken_at?,
+        chain.cause.as_ref()?.code.as_str(),
+        server,
+    ))
+}
+
+/// The group `chain` is in, among `groups` (as [`failure_groups`] made them).
+pub fn group_of<'g>(groups: &'g [FailureGroup], chain: &Chain) -> Option<&'g FailureGroup> {
+    let (stage, cause, server) = failure_key(chain)?;
+    groups
+        .iter()
+        .find(|g| g.stage == stage && g.cause == cause && g.server.as_deref() == server)
+}
+
 /// Groups the broken chains; largest group first, then in chain order. A group of one is a
 /// chain on its own: it is listed too, so the groups cover every broken chain.
 pub fn failure_groups(chains: &[Chain]) -> Vec<FailureGroup> {
     let mut index: HashMap<(StageKind, &str, Option<&str>), usize> = HashMap::new();
     let mut groups: Vec<FailureGroup> = Vec::new();
-    for chain in chains.iter().filter(|c| c.status == ChainStatus::Broken) {
-        let (Some(stage), Some(cause)) = (chain.broken_at, chain.cause.as_ref()) else {
+    for chain in chains {
+        let (Some(key), Some(cause)) = (failure_key(chain), chain.cause.as_ref()) else {
             continue;
         };
-        let server = chain.broken_stage().and_then(Stage::server);
+        let (stage, _, server) = key;
         let member = GroupMember {
             client: chain.client,
             frames: cause.frames.clone(),
         };
-        match index.get(&(stage, cause.code.as_str(), server)) {
+        match index.get(&key) {
             Some(&i) => {
                 if let Some(group) = groups.get_mut(i) {
                     group.count = group.count.saturating_add(1);
@@ -85,7 +106,7 @@ pub fn failure_groups(chains: &[Chain]) -> Vec<FailureGroup> {
                 }
             }
             None => {
-                index.insert((stage, cause.code.as_str(), server), groups.len());
+                index.insert(key, groups.len());
                 groups.push(FailureGroup {
                     stage,
                     cause: cause.code.clone(),
