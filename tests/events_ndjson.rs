@@ -2,6 +2,7 @@
 //! sample's events against its `capdiag/1` document, the ECS fields, and many clients broken
 //! the same way (hand-built: a DC-side capture of 40 clients whose DC locator query fails).
 
+mod robust_support;
 mod support;
 
 use std::collections::BTreeSet;
@@ -51,13 +52,10 @@ fn dataset(e: &Value) -> &str {
 
 #[test]
 fn every_sample_gives_one_chain_event_per_chain_with_the_documents_verdict() {
-    let mut samples: Vec<String> = std::fs::read_dir("samples")
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
+    let samples: Vec<String> = robust_support::samples()
+        .iter()
         .map(|p| p.display().to_string())
         .collect();
-    samples.sort();
     assert!(samples.len() > 40, "the samples are there");
     for path in &samples {
         let evs = events(path);

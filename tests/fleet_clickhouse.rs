@@ -5,6 +5,8 @@
 //! not from the events. Without chdb (pip install chdb) the test is ignored with the reason;
 //! under CI it runs and fails without it.
 
+mod robust_support;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
@@ -20,14 +22,10 @@ fn capdiag(args: &[&str]) -> Vec<u8> {
 }
 
 fn samples() -> Vec<String> {
-    let mut all: Vec<String> = std::fs::read_dir("samples")
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
+    robust_support::samples()
+        .iter()
         .map(|p| p.display().to_string())
-        .collect();
-    all.sort();
-    all
+        .collect()
 }
 
 /// The AD site the chain's CLDAP reply gave the client ("" when none), from capdiag/1.
