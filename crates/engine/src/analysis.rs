@@ -189,16 +189,6 @@ impl Analyzer {
         self
     }
 
-    /// Opens sealed LDAP connections with `secrets` (a keytab, a password file; see
-    /// [`crate::messages::decrypt`]) from the next frame on. Without this call nothing is
-    /// decrypted.
-    pub fn decrypt_with(
-        &mut self,
-        secrets: std::sync::Arc<crate::messages::decrypt::DecryptionSecrets>,
-    ) {
-        self.collector.decryption = secrets;
-    }
-
     /// Key logs read from the capture (pcapng Decryption Secrets Blocks): used for the
     /// TLS connections whose handshake comes after them.
     pub fn add_decryption_secrets(&mut self, blocks: &[crate::capture::DecryptionSecrets]) {

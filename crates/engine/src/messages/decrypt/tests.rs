@@ -439,20 +439,18 @@ fn without_secrets_or_with_the_wrong_keytab_the_sealed_connection_stays_closed()
 fn analyze_sample(name: &str, password_file: &str) -> crate::analysis::Analysis {
     let path =
         std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples")).join(name);
-    let (readers, errors) = crate::analysis::open_inputs(&[path]);
-    assert!(errors.is_empty(), "{errors:?}");
     let secrets = DecryptionSecrets {
         keytab: vec![],
         passwords: parse_password_file(password_file).unwrap(),
     };
-    let mut analyzer =
-        crate::analysis::Analyzer::new(&crate::chain::ChainOptions::default(), Default::default());
-    analyzer.decrypt_with(std::sync::Arc::new(secrets));
-    let mut capture = crate::capture::MergedCapture::new(readers);
-    while let Some(frame) = capture.next_frame() {
-        analyzer.push(frame);
-    }
-    analyzer.finish(capture.inputs())
+    let opts = crate::chain::ChainOptions {
+        ldap_secrets: Some(std::sync::Arc::new(secrets)),
+        ..Default::default()
+    };
+    let (analysis, errors) =
+        crate::analysis::analyze_paths_with(&[path], &opts, Default::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    analysis.expect("the sample opens")
 }
 
 /// samples/sasl-sealed.pcap (the Samba lab, samples/lab/make-samples.sh): crmsvc binds with
