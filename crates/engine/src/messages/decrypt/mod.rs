@@ -12,7 +12,7 @@
 //! - [`SecurityContext::unwrap_sasl_buffer`] then turns each buffer into plaintext LDAP.
 //!
 //! The collector ([`crate::messages::Collector::decryption`], set by
-//! [`crate::analysis::Analyzer::decrypt_with`]) feeds [`BindKeys`] each connection's bind PDUs
+//! [`crate::chain::ChainOptions::ldap_secrets`]) feeds [`BindKeys`] each connection's bind PDUs
 //! and [`TicketKeys`] every KDC message, and hands decrypted buffers to the LDAP decoder.
 //!
 //! This is the engine's side of `capdiag-crypto`; it reads the GSS/SPNEGO and NTLMSSP
