@@ -29,21 +29,29 @@ pub struct Context<'a> {
 
 /// Writes every event of the analysis, one line each, as each is made.
 pub fn write(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    let clock: FrameTimes = a.exchanges.frame_clock();
-    let frame_ts = |f: u64| clock.get(f);
-    let ctx = Context {
-        captures: a.inputs.iter().map(|i| i.path.as_str()).collect(),
-        frame_ts: &frame_ts,
-    };
-    for chain in &a.chains {
-        for event in chain_events(chain, &ctx) {
+    let captures = a.inputs.iter().map(|i| i.path.as_str()).collect();
+    with_context(a, captures, |ctx| {
+        for chain in &a.chains {
+            for event in chain_events(chain, ctx) {
+                line(out, &event)?;
+            }
+        }
+        for event in closing(a, ctx) {
             line(out, &event)?;
         }
-    }
-    for group in failure_groups(&a.chains).iter().filter(|g| g.count > 1) {
-        line(out, &group_event(group, &ctx))?;
-    }
-    line(out, &run_event(a, &ctx))
+        Ok(())
+    })
+}
+
+/// Runs `f` with the context of `a`'s events: `captures`, and a time for every frame of the
+/// model (indexed once).
+fn with_context<R>(a: &Analysis, captures: Vec<&str>, f: impl FnOnce(&Context<'_>) -> R) -> R {
+    let clock: FrameTimes = a.exchanges.frame_clock();
+    let frame_ts = |frame: u64| clock.get(frame);
+    f(&Context {
+        captures,
+        frame_ts: &frame_ts,
+    })
 }
 
 /// One event as one line.
@@ -324,18 +332,17 @@ pub fn stage_event(
 /// The groups of clients that broke the same way, then the run's totals: the last events of
 /// a followed capture, after its verdicts.
 pub fn closing_events(a: &Analysis, captures: Vec<&str>) -> Vec<Value> {
-    let clock: FrameTimes = a.exchanges.frame_clock();
-    let frame_ts = |f: u64| clock.get(f);
-    let ctx = Context {
-        captures,
-        frame_ts: &frame_ts,
-    };
+    with_context(a, captures, |ctx| closing(a, ctx))
+}
+
+/// The groups of two or more clients, then the run's totals.
+fn closing(a: &Analysis, ctx: &Context<'_>) -> Vec<Value> {
     let mut events: Vec<Value> = failure_groups(&a.chains)
         .iter()
         .filter(|g| g.count > 1)
-        .map(|g| group_event(g, &ctx))
+        .map(|g| group_event(g, ctx))
         .collect();
-    events.push(run_event(a, &ctx));
+    events.push(run_event(a, ctx));
     events
 }
 
