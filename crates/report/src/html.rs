@@ -448,10 +448,7 @@ fn page_title(a: &Analysis) -> String {
 /// The whole page.
 /// Clients broken the same way, once each with a count (every chain's section follows).
 fn groups_section(out: &mut String, a: &Analysis) {
-    let groups: Vec<_> = crate::chain::groups::failure_groups(&a.chains)
-        .into_iter()
-        .filter(|g| g.count > 1)
-        .collect();
+    let groups = crate::chain::groups::shared_failures(&a.chains);
     if groups.is_empty() {
         return;
     }

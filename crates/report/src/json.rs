@@ -28,8 +28,8 @@ pub fn document(a: &Analysis) -> Value {
         })).collect::<Vec<_>>(),
         "chains": a.chains.iter().map(chain).collect::<Vec<_>>(),
         "directory_sessions": a.directory_sessions.iter().map(session).collect::<Vec<_>>(),
-        "failure_groups": crate::chain::groups::failure_groups(&a.chains).iter()
-            .filter(|g| g.count > 1).map(super::ndjson::group_value).collect::<Vec<_>>(),
+        "failure_groups": crate::chain::groups::shared_failures(&a.chains).iter()
+            .map(super::ndjson::group_value).collect::<Vec<_>>(),
         "unrelated_dns_lookups": a.exchanges.unrelated_dns,
         "dns": a.exchanges.dns.iter().map(|d| json!({
             "frame": d.frame,

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::analysis::Analysis;
 use crate::capture::Nanos;
-use crate::chain::groups::{FailureGroup, failure_groups};
+use crate::chain::groups::{FailureGroup, shared_failures};
 use crate::chain::{Cause, Chain, ChainStatus, Severity, Stage, StageKind};
 use crate::messages::FrameTimes;
 
@@ -337,9 +337,8 @@ pub fn closing_events(a: &Analysis, captures: Vec<&str>) -> Vec<Value> {
 
 /// The groups of two or more clients, then the run's totals.
 fn closing(a: &Analysis, ctx: &Context<'_>) -> Vec<Value> {
-    let mut events: Vec<Value> = failure_groups(&a.chains)
+    let mut events: Vec<Value> = shared_failures(&a.chains)
         .iter()
-        .filter(|g| g.count > 1)
         .map(|g| group_event(g, ctx))
         .collect();
     events.push(run_event(a, ctx));

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
 use crate::chain::directory::is_scp_filter;
-use crate::chain::groups::{FailureGroup, failure_groups};
+use crate::chain::groups::shared_failures;
 use crate::chain::{
     Cause, Chain, ChainStatus, DirectorySession, Severity, Stage, StageKind, StageStatus,
 };
@@ -399,10 +399,7 @@ fn search_recipe<'a>(out: &mut String, st: Style, l: &'a LdapExchange, ctx: &Sea
 /// The whole text report.
 /// Clients that broke the same way, said once each with a count (every chain follows too).
 fn groups_text(out: &mut String, st: Style, a: &Analysis) {
-    let groups: Vec<FailureGroup> = failure_groups(&a.chains)
-        .into_iter()
-        .filter(|g| g.count > 1)
-        .collect();
+    let groups = shared_failures(&a.chains);
     if groups.is_empty() {
         return;
     }

@@ -76,6 +76,13 @@ fn failure_key(chain: &Chain) -> Option<(StageKind, &str, Option<&str>)> {
     ))
 }
 
+/// The groups of two or more clients: what the renderers show as "failed the same way".
+pub fn shared_failures(chains: &[Chain]) -> Vec<FailureGroup> {
+    let mut groups = failure_groups(chains);
+    groups.retain(|g| g.count > 1);
+    groups
+}
+
 /// The group `chain` is in, among `groups` (as [`failure_groups`] made them).
 pub fn group_of<'g>(groups: &'g [FailureGroup], chain: &Chain) -> Option<&'g FailureGroup> {
     let (stage, cause, server) = failure_key(chain)?;
