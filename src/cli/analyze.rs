@@ -47,33 +47,29 @@ pub(crate) fn analyze(args: AnalyzeArgs) -> ExitCode {
         eprintln!("capdiag: cannot write {}: {e}", path.display());
         return ExitCode::from(2);
     }
-    if let Format::Ndjson = args.format {
-        // Written event by event, not built in memory first.
+    // NDJSON and JSON are written as they are made, not built in memory first.
+    if let Format::Ndjson | Format::Json = args.format {
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-        if ndjson::write(&analysis, &mut stdout)
-            .and_then(|_| stdout.flush())
-            .is_err()
-        {
+        let written = match args.format {
+            Format::Ndjson => ndjson::write(&analysis, &mut stdout),
+            _ => json::write(
+                &analysis,
+                args.show_secrets
+                    .then(|| secrets::json_value(&analysis.secrets)),
+                &mut stdout,
+            ),
+        };
+        if let Err(e) = written.and_then(|_| stdout.flush()) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("capdiag: cannot write the output: {e}");
+            }
             return ExitCode::from(2);
         }
         return verdict_code(&analysis, unreadable);
     }
     let rendered = match args.format {
-        Format::Ndjson => String::new(),
+        Format::Ndjson | Format::Json => String::new(),
         Format::Mermaid => mermaid::render(&analysis),
-        Format::Json => match serde_json::to_string_pretty(&{
-            let mut doc = json::document(&analysis);
-            if let (true, Some(map)) = (args.show_secrets, doc.as_object_mut()) {
-                map.insert("secrets".into(), secrets::json_value(&analysis.secrets));
-            }
-            doc
-        }) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("capdiag: cannot write JSON: {e}");
-                return ExitCode::from(2);
-            }
-        },
         Format::Text => {
             let color = match args.color {
                 Color::Always => true,

@@ -86,9 +86,8 @@ pub(crate) fn follow_and_report(
             print(&lines, false)
         }
         FollowOutput::Json => print(&lines, true).and_then(|_| {
-            let doc = serde_json::to_string_pretty(&json::document(&analysis))
-                .map_err(std::io::Error::other)?;
-            print(&(doc + "\n"), false)
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            json::write(&analysis, None, &mut out).and_then(|_| out.flush())
         }),
         FollowOutput::Ndjson { captures } => {
             let names = captures.iter().map(String::as_str).collect();

@@ -1,23 +1,52 @@
 //! The JSON document (`--format json`), schema `capdiag/1`, documented in docs/json.md. Field
 //! names and meanings are a contract: add fields, never rename or remove them within a schema.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
+
+use super::json_writer::Part;
 
 use super::searches::{SearchContext, value_text};
 use crate::analysis::Analysis;
 use crate::chain::{Attempt, Chain, DirectorySession, Stage};
-use crate::messages::{HttpExchange, LdapExchange, LdapRequest};
+use crate::flow::ConnId;
+use crate::messages::{HttpExchange, LdapExchange, LdapRequest, TcpConnection};
 use crate::proto::http::Content;
 use crate::proto::ldap::{BindAuth, REDACTED_PASSWORD, Scope};
 
 pub const SCHEMA: &str = "capdiag/1";
 
-/// The whole document.
+/// The whole document, built in memory (tests and small captures; `analyze --format json`
+/// streams the same document with [`write`]).
 pub fn document(a: &Analysis) -> Value {
+    super::json_writer::collect(parts(a))
+}
+
+/// Writes the document to `out` part by part, pretty-printed exactly as
+/// `serde_json::to_string_pretty(&document(a))` prints it, without holding more than one chain
+/// or exchange as a [`Value`] at a time. `secrets` (with `--show-secrets`) becomes the
+/// `secrets` member.
+pub fn write(
+    a: &Analysis,
+    secrets: Option<Value>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut parts = parts(a);
+    if let Some(s) = secrets {
+        parts.push(("secrets", Part::One(s)));
+    }
+    super::json_writer::write(parts, out)
+}
+
+/// The document's members, each one value or a sequence of values made on demand.
+fn parts(a: &Analysis) -> Vec<(&'static str, Part<'_>)> {
     let ctx = SearchContext::new(&a.exchanges);
-    let mut doc = json!({
-        "schema": SCHEMA,
-        "inputs": a.inputs.iter().enumerate().map(|(i, input)| json!({
+    let conns: HashMap<ConnId, &TcpConnection> =
+        a.exchanges.tcp.iter().map(|c| (c.id, c)).collect();
+    vec![
+        ("schema", Part::One(json!(SCHEMA))),
+        ("inputs", Part::One(json!(a.inputs.iter().enumerate().map(|(i, input)| json!({
             "path": input.path,
             "format": input.format,
             "packets": input.packets,
@@ -25,13 +54,17 @@ pub fn document(a: &Analysis) -> Value {
             "warnings": input.warnings.iter().map(ToString::to_string).chain(
                 a.warnings.iter().filter(|w| w.input == i).map(|w| w.to_string())
             ).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "chains": a.chains.iter().map(chain).collect::<Vec<_>>(),
-        "directory_sessions": a.directory_sessions.iter().map(session).collect::<Vec<_>>(),
-        "failure_groups": crate::chain::groups::shared_failures(&a.chains).iter()
-            .map(super::ndjson::group_value).collect::<Vec<_>>(),
-        "unrelated_dns_lookups": a.exchanges.unrelated_dns,
-        "dns": a.exchanges.dns.iter().map(|d| json!({
+        })).collect::<Vec<_>>()))),
+        ("chains", Part::Many(Box::new(a.chains.iter().map(move |c| {
+            let mut v = chain(c);
+            place_in_files(&mut v, a);
+            v
+        })))),
+        ("directory_sessions", Part::Many(Box::new(a.directory_sessions.iter().map(session)))),
+        ("failure_groups", Part::One(json!(crate::chain::groups::shared_failures(&a.chains).iter()
+            .map(super::ndjson::group_value).collect::<Vec<_>>()))),
+        ("unrelated_dns_lookups", Part::One(json!(a.exchanges.unrelated_dns))),
+        ("dns", Part::Many(Box::new(a.exchanges.dns.iter().map(|d| json!({
             "frame": d.frame,
             "client": d.client.to_string(),
             "server": d.server.to_string(),
@@ -44,53 +77,45 @@ pub fn document(a: &Analysis) -> Value {
                 .map(|r| crate::chain::dns_stage::answer_text(&r.data)).collect::<Vec<_>>(),
             "retries": d.retries,
             "response_frame": d.response.as_ref().map(|r| r.frame),
-        })).collect::<Vec<_>>(),
-        "http": a.exchanges.http.iter().map(|h| http(a, h)).collect::<Vec<_>>(),
-        "ldap": {
-            "binds": a.exchanges.ldap.iter().filter_map(bind).collect::<Vec<_>>(),
-            "searches": a.exchanges.ldap.iter().filter_map(|l| search(l, &ctx)).collect::<Vec<_>>(),
-        },
-    });
-    place_in_files(&mut doc, a);
-    doc
+        }))))),
+        ("http", Part::Many(Box::new(a.exchanges.http.iter().map(move |h| http(conns.get(&h.conn).copied(), h))))),
+        ("ldap", Part::Object(vec![
+            ("binds", Part::Many(Box::new(a.exchanges.ldap.iter().filter_map(bind)))),
+            ("searches", Part::Many(Box::new(a.exchanges.ldap.iter().filter_map(move |l| search(l, &ctx))))),
+        ])),
+    ]
 }
 
-/// With several inputs, each chain's cause and findings also get `file_frames` and
+/// With several inputs, a chain's cause and findings also get `file_frames` and
 /// `wireshark_filters`: where their frames are in the input files (docs/json.md).
-fn place_in_files(doc: &mut Value, a: &Analysis) {
+fn place_in_files(chain: &mut Value, a: &Analysis) {
     if !super::frames::several(a) {
         return;
     }
-    let Some(chains) = doc.get_mut("chains").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for chain in chains {
-        for key in ["cause", "findings"] {
-            let items: Vec<&mut Value> = match chain.get_mut(key) {
-                Some(Value::Array(items)) => items.iter_mut().collect(),
-                Some(v @ Value::Object(_)) => vec![v],
-                _ => vec![],
-            };
-            for item in items {
-                let frames: Vec<u64> = item
-                    .get("frames")
-                    .and_then(Value::as_array)
-                    .map(|f| f.iter().filter_map(Value::as_u64).collect())
-                    .unwrap_or_default();
-                if let (Some((placed, filters)), Some(obj)) =
-                    (super::frames::json_fields(a, &frames), item.as_object_mut())
-                {
-                    obj.insert("file_frames".into(), placed);
-                    obj.insert("wireshark_filters".into(), filters);
-                }
+    for key in ["cause", "findings"] {
+        let items: Vec<&mut Value> = match chain.get_mut(key) {
+            Some(Value::Array(items)) => items.iter_mut().collect(),
+            Some(v @ Value::Object(_)) => vec![v],
+            _ => vec![],
+        };
+        for item in items {
+            let frames: Vec<u64> = item
+                .get("frames")
+                .and_then(Value::as_array)
+                .map(|f| f.iter().filter_map(Value::as_u64).collect())
+                .unwrap_or_default();
+            if let (Some((placed, filters)), Some(obj)) =
+                (super::frames::json_fields(a, &frames), item.as_object_mut())
+            {
+                obj.insert("file_frames".into(), placed);
+                obj.insert("wireshark_filters".into(), filters);
             }
         }
     }
 }
 
 /// One readable HTTP exchange as the model holds it (docs/json.md, `http`).
-fn http(a: &Analysis, h: &HttpExchange) -> Value {
-    let conn = a.exchanges.tcp.iter().find(|c| c.id == h.conn);
+fn http(conn: Option<&TcpConnection>, h: &HttpExchange) -> Value {
     let request_body = match &h.request.content {
         Content::PoxRequest(p) => json!({ "kind": "autodiscover_pox", "email": p.email,
             "acceptable_response_schema": p.acceptable_schema }),

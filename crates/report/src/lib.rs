@@ -15,6 +15,7 @@ pub mod format;
 pub mod frames;
 pub mod html;
 pub mod json;
+pub mod json_writer;
 pub mod mermaid;
 pub mod names;
 pub mod ndjson;
