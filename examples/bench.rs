@@ -9,6 +9,7 @@
 //!
 //! ```text
 //! scripts/bench.sh [--size 1G] [--modes mixed,oneway,dense] [--dir /tmp] [--no-tshark]
+//!                  [--chain-every 8K]   (gencap's spacing of replayed chains; dense default 64K)
 //! ```
 
 use std::collections::HashMap;
@@ -101,6 +102,7 @@ fn run() -> Result<(), String> {
     let mut modes = "mixed,oneway,dense".to_string();
     let mut dir = std::env::temp_dir();
     let mut tshark = true;
+    let mut chain_every: Option<String> = None;
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         match k.as_str() {
@@ -108,6 +110,7 @@ fn run() -> Result<(), String> {
             "--modes" => modes = it.next().ok_or("--modes needs a value")?,
             "--dir" => dir = PathBuf::from(it.next().ok_or("--dir needs a value")?),
             "--no-tshark" => tshark = false,
+            "--chain-every" => chain_every = Some(it.next().ok_or("--chain-every needs a value")?),
             _ => return Err(format!("unknown argument {k}")),
         }
     }
@@ -147,7 +150,11 @@ fn run() -> Result<(), String> {
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for mode in modes.split(',') {
-        let file = dir.join(format!("capdiag-bench-{mode}-{size}.pcap"));
+        let spacing = chain_every
+            .as_ref()
+            .map(|c| format!("-every{c}"))
+            .unwrap_or_default();
+        let file = dir.join(format!("capdiag-bench-{mode}-{size}{spacing}.pcap"));
         let listing_path = file.with_extension("pcap.replays");
         let stale = std::fs::read_to_string(&listing_path).is_ok_and(|l| !per_client_listing(&l));
         if stale {
@@ -163,6 +170,11 @@ fn run() -> Result<(), String> {
                 .arg(&file)
                 .arg("--samples")
                 .arg(root.join("samples"))
+                .args(
+                    chain_every
+                        .iter()
+                        .flat_map(|c| ["--chain-every".to_string(), c.clone()]),
+                )
                 .status()
                 .map_err(|e| format!("{}: {e}", gencap.display()))?;
             if !status.success() {
@@ -245,6 +257,18 @@ fn run() -> Result<(), String> {
             run.secs,
             packets as f64 / run.secs
         );
+        // The other output formats on the same file (no verdict check: same analysis).
+        for format in ["ndjson", "text"] {
+            let r = measure(&capdiag, &["analyze", "--format", format, path])?;
+            let rss = r.peak_kib.map_or("n/a".to_string(), |k| {
+                format!("{:.1} MiB", k as f64 / 1024.0)
+            });
+            println!(
+                "|   {mode} --format {format} | | | {:.2} | {:.0} | | {rss} | | | | | |",
+                r.secs,
+                mib(bytes) / r.secs
+            );
+        }
     }
 
     // Time to verdict: process start to exit on a small sample, median of 21 runs.

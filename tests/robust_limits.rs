@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use capdiag::capture::{CaptureReader, Frame, MAX_RECORD_BYTES, MergedCapture};
 use capdiag::flow::{Endpoint, TcpEvent, TcpLimits, TcpSink, TcpTracker};
 use capdiag::messages::Collector;
-use capdiag::messages::collect::MAX_RECORDED_EXCHANGES;
+use capdiag::messages::collect::{MAX_EXCHANGES_PER_CLIENT, MAX_EXCHANGES_WITH_SILENT_SERVER};
 use capdiag::messages::stream::{MAX_PENDING_MESSAGE, StreamBuf};
 use capdiag::net::{
     Decoded, MAX_FRAGMENTS_PER_DATAGRAM, MAX_PENDING_DATAGRAMS, PacketDecoder, TcpFlags, TcpSegment,
@@ -277,35 +277,75 @@ fn out_of_order_bytes_across_all_flows_are_bounded() {
     };
 }
 
-#[test]
-fn recorded_exchanges_are_bounded_per_kind() {
-    let mut c = Collector::default();
+/// `n` DNS queries for a name that can matter, each a new exchange (its own port and id), from
+/// the client address `client_of(i)` to 10.0.0.1:53.
+fn dns_queries(c: &mut Collector, n: u64, client_of: impl Fn(u64) -> Ipv4Addr) {
     let server = Endpoint {
         ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
         port: 53,
     };
-    // One query per client port and id: every one is a new exchange (for a name that can
-    // matter, so the relevance filter keeps it).
+    dns_queries_to(c, server, n, client_of);
+}
+
+fn dns_queries_to(
+    c: &mut Collector,
+    server: Endpoint,
+    n: u64,
+    client_of: impl Fn(u64) -> Ipv4Addr,
+) {
     let mut q = vec![0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 12];
     q.extend(b"autodiscover");
     q.extend([0, 0, 1, 0, 1]);
-    let n = MAX_RECORDED_EXCHANGES as u64 + 10;
     for i in 0..n {
         q[0] = (i >> 8) as u8;
         q[1] = i as u8;
         let client = Endpoint {
-            ip: IpAddr::V4(Ipv4Addr::new(10, 0, 2, (i >> 16) as u8)),
+            ip: IpAddr::V4(client_of(i)),
             port: 1024 + (i % 60_000) as u16,
         };
         c.udp(i + 1, i as i64, client, server, &q);
     }
-    assert_eq!(c.exchanges.dns.len(), MAX_RECORDED_EXCHANGES);
+}
+
+#[test]
+fn one_client_flooding_is_bounded_and_named_in_the_warning() {
+    let mut c = Collector::default();
+    let flooder = Ipv4Addr::new(10, 0, 2, 7);
+    dns_queries(&mut c, u64::from(MAX_EXCHANGES_PER_CLIENT) + 10, |_| {
+        flooder
+    });
+    // A second client after the flood is still analysed.
+    dns_queries(&mut c, 3, |_| Ipv4Addr::new(10, 0, 3, 1));
+    assert_eq!(c.exchanges.dns.len(), MAX_EXCHANGES_PER_CLIENT as usize + 3);
     let w = c.warnings.warnings();
-    let over = w
+    let over: Vec<_> = w
         .iter()
-        .find(|w| w.kind.contains("not analysed"))
-        .expect("warning");
-    assert_eq!(over.count, 10);
+        .filter(|w| w.kind.contains("not analysed"))
+        .collect();
+    assert_eq!(over.len(), 1, "{w:?}");
+    assert_eq!(over[0].count, 10);
+    assert!(over[0].kind.contains("client 10.0.2.7"), "{}", over[0].kind);
+}
+
+#[test]
+fn many_clients_past_any_per_run_count_are_all_recorded() {
+    // 150,000 queries from 3,000 clients: more than one client's bound, and more than the
+    // 100,000 per run that used to stop the analysis, yet every one is kept (the server
+    // answers, so the bound on silent servers does not apply).
+    let mut c = Collector::default();
+    let n = 150_000;
+    answer_one_query(&mut c);
+    dns_queries(&mut c, n, |i| {
+        let k = (i % 3_000) as u16;
+        Ipv4Addr::new(10, 1, (k >> 8) as u8, k as u8)
+    });
+    assert_eq!(c.exchanges.dns.len(), n as usize + 1);
+    assert!(
+        !c.warnings
+            .warnings()
+            .iter()
+            .any(|w| w.kind.contains("not analysed"))
+    );
 }
 
 #[test]
@@ -363,4 +403,55 @@ fn http_head_is_bounded() {
     assert_eq!(message_length(&head), Framing::Incomplete);
     head.push(b'a');
     assert!(matches!(message_length(&head), Framing::Invalid(_)));
+}
+
+/// A query from 10.0.9.9 to 10.0.0.1:53 and its answer: the server has answered someone.
+fn answer_one_query(c: &mut Collector) {
+    let client = Endpoint {
+        ip: IpAddr::V4(Ipv4Addr::new(10, 0, 9, 9)),
+        port: 5353,
+    };
+    let server = Endpoint {
+        ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+        port: 53,
+    };
+    let mut q = vec![0xbe, 0xef, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 12];
+    q.extend(b"autodiscover");
+    q.extend([0, 0, 1, 0, 1]);
+    c.udp(1, 0, client, server, &q);
+    let mut r = q.clone();
+    r[2] = 0x81;
+    r[3] = 0x80;
+    c.udp(2, 1, server, client, &r);
+    let answered = c.exchanges.dns.iter().find(|d| d.client == client);
+    assert!(
+        answered.is_some_and(|d| d.response.is_some()),
+        "{answered:?}"
+    );
+}
+
+#[test]
+fn exchanges_with_a_server_that_never_answers_are_bounded_across_clients() {
+    // A flood of unanswered queries from distinct addresses, each under its own bound.
+    let mut c = Collector::default();
+    let silent = Endpoint {
+        ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)),
+        port: 53,
+    };
+    let n = MAX_EXCHANGES_WITH_SILENT_SERVER as u64 + 25;
+    dns_queries_to(&mut c, silent, n, |i| {
+        Ipv4Addr::new(10, 2 + (i >> 16) as u8, (i >> 8) as u8, i as u8)
+    });
+    assert_eq!(c.exchanges.dns.len(), MAX_EXCHANGES_WITH_SILENT_SERVER);
+    let w = c.warnings.warnings();
+    let over = w
+        .iter()
+        .find(|w| w.kind.contains("answered nothing"))
+        .expect("warning");
+    assert_eq!(over.count, 25);
+    assert!(over.kind.contains("10.0.0.2:53"), "{}", over.kind);
+    // Another server is not held back by the flood to the silent one.
+    answer_one_query(&mut c);
+    dns_queries(&mut c, 10, |i| Ipv4Addr::new(10, 3, 0, i as u8));
+    assert_eq!(c.exchanges.dns.len(), MAX_EXCHANGES_WITH_SILENT_SERVER + 11);
 }

@@ -130,8 +130,8 @@ pub fn analyze_with(
 /// judges what was seen so far without disturbing what is still buffered, and
 /// [`Analyzer::finish`] gives exactly what [`analyze`] gives for the same frames.
 ///
-/// A snapshot costs one pass of the chain stage over the exchanges kept so far (bounded by
-/// [`crate::messages::MAX_RECORDED_EXCHANGES`] per kind); nothing is decoded again, so taking
+/// A snapshot costs one pass of the chain stage over the exchanges kept so far (bounded per
+/// client by [`crate::messages::collect::MAX_EXCHANGES_PER_CLIENT`]); nothing is decoded again, so taking
 /// one after every batch of packets is affordable at live rates.
 pub struct Analyzer {
     opts: ChainOptions,

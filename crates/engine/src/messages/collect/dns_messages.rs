@@ -91,7 +91,9 @@ impl Collector {
                 self.dns_pending.insert(key, i);
                 return;
             }
-            if self.over_limit(self.exchanges.dns.len(), "dns: queries", frame) {
+            if self.silent_server_over_limit(Recorded::Dns, server, frame)
+                || self.over_limit(Recorded::Dns, client.ip, frame)
+            {
                 return;
             }
             let index = self.exchanges.dns.len();
@@ -114,6 +116,7 @@ impl Collector {
                 response: None,
             });
         } else if let Some(i) = self.dns_pending.remove(&key) {
+            self.server_answered(server);
             for a in &msg.answers {
                 if let DnsData::Srv { target, .. } = &a.data {
                     self.relevance.add_host(target);

@@ -13,7 +13,10 @@ impl Collector {
     /// One whole HTTP message of connection `id`, ending at `frame`; `decrypted` when it was
     /// read from TLS decrypted with the key log.
     pub(crate) fn http(&mut self, id: ConnId, msg: &[u8], frame: u64, ts: Nanos, decrypted: bool) {
-        if self.over_limit(self.exchanges.http.len(), "http: messages", frame) {
+        let Some(client) = self.conn_client(id) else {
+            return;
+        };
+        if self.over_limit(Recorded::Http, client, frame) {
             return;
         }
         match decode_http(msg) {

@@ -17,7 +17,7 @@ impl Collector {
         from_client: bool,
         msg: &[u8],
     ) {
-        if self.over_limit(self.exchanges.kerberos.len(), "kerberos: messages", frame) {
+        if self.over_limit(Recorded::Kerberos, client.ip, frame) {
             return;
         }
         if !self.decryption.passwords.is_empty() {

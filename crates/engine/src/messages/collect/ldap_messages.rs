@@ -63,7 +63,7 @@ impl Collector {
                 request,
                 LdapRequest::Unbind | LdapRequest::Other("abandonRequest")
             );
-            if self.over_limit(self.exchanges.ldap.len(), "ldap: requests", frame) {
+            if self.over_limit(Recorded::Ldap, client.ip, frame) {
                 return;
             }
             if expects_answer {
@@ -93,7 +93,7 @@ impl Collector {
                 LdapOp::SearchResultEntry(_) | LdapOp::SearchResultReference(_)
             ) =>
             {
-                if self.over_limit(self.exchanges.ldap.len(), "ldap: requests", frame) {
+                if self.over_limit(Recorded::Ldap, client.ip, frame) {
                     return;
                 }
                 self.warnings.add(

@@ -25,9 +25,40 @@ mod tls_records;
 pub use tls_decrypt::TlsKeys;
 
 /// Most exchanges of one kind (TCP connections, DNS queries, LDAP requests, Kerberos messages,
-/// HTTP requests) recorded per run; the rest of that kind is only counted, in a warning. Bounds
-/// memory on floods (a million SYNs would otherwise keep a million connection records).
-pub const MAX_RECORDED_EXCHANGES: usize = 100_000;
+/// HTTP messages) recorded for one client address; the rest of that client's exchanges of that
+/// kind are only counted, in a warning that names the client. A bound per client, not per run:
+/// a capture of many clients (a DC, a busy CRM server's neighbours) has every client analysed,
+/// while one client flooding (a scanner, a runaway loop) cannot take the memory of all.
+pub const MAX_EXCHANGES_PER_CLIENT: u32 = 50_000;
+
+/// Most exchanges recorded with one server (address and port) while it has answered nothing
+/// (connection attempts never SYN-ACKed, DNS queries without any response): the bound across
+/// clients, for floods that no per-client bound stops (a million unanswered SYNs from a million
+/// addresses). Past it, further attempts to that server are counted in a warning naming it;
+/// once it answers anyone, nothing to it is held back.
+pub const MAX_EXCHANGES_WITH_SILENT_SERVER: usize = 100_000;
+
+/// The kinds of exchange [`MAX_EXCHANGES_PER_CLIENT`] bounds.
+#[derive(Debug, Clone, Copy)]
+enum Recorded {
+    Dns,
+    Ldap,
+    Tcp,
+    Http,
+    Kerberos,
+}
+
+impl Recorded {
+    fn what(self) -> &'static str {
+        match self {
+            Recorded::Dns => "dns: queries",
+            Recorded::Ldap => "ldap: requests",
+            Recorded::Tcp => "tcp: connections",
+            Recorded::Http => "http: messages",
+            Recorded::Kerberos => "kerberos: messages",
+        }
+    }
+}
 
 /// Well-known ports and the protocol capdiag reads on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +148,12 @@ pub struct Collector {
     ldap_servers: std::collections::HashSet<Endpoint>,
     /// The TLS key log and how many connections it decrypted.
     pub tls_keys: TlsKeys,
+    /// How many exchanges of each [`Recorded`] kind each client address has recorded.
+    recorded: HashMap<std::net::IpAddr, [u32; 5]>,
+    /// Servers that have answered something (a SYN-ACK, a DNS response).
+    answering: std::collections::HashSet<Endpoint>,
+    /// Exchanges recorded with each server not in `answering` (removed when it answers).
+    with_silent_servers: HashMap<Endpoint, usize>,
 }
 
 impl Collector {
@@ -179,7 +216,9 @@ impl Collector {
         ts: Nanos,
         saw_syn: bool,
     ) {
-        if self.over_limit(self.exchanges.tcp.len(), "tcp: connections", frame) {
+        if self.silent_server_over_limit(Recorded::Tcp, server, frame)
+            || self.over_limit(Recorded::Tcp, client.ip, frame)
+        {
             return;
         }
         let service = if self.ldap_servers.contains(&server) {
@@ -234,18 +273,60 @@ impl Collector {
         self.conns.insert(id, conn);
     }
 
-    /// True (and counted in a warning) when `recorded` exchanges of a kind already reach
-    /// [`MAX_RECORDED_EXCHANGES`].
-    fn over_limit(&mut self, recorded: usize, what: &str, frame: u64) -> bool {
-        if recorded < MAX_RECORDED_EXCHANGES {
+    /// True (and counted in a warning naming the client) when `client` has already recorded
+    /// [`MAX_EXCHANGES_PER_CLIENT`] exchanges of `kind`; otherwise counts one more.
+    fn over_limit(&mut self, kind: Recorded, client: std::net::IpAddr, frame: u64) -> bool {
+        let count = &mut self.recorded.entry(client).or_default()[kind as usize];
+        if *count < MAX_EXCHANGES_PER_CLIENT {
+            *count += 1;
             return false;
         }
         self.warnings.add(
             self.input,
-            format!("{what} beyond the first {MAX_RECORDED_EXCHANGES} not analysed"),
+            format!(
+                "{} of client {client} beyond its first {MAX_EXCHANGES_PER_CLIENT} not analysed",
+                kind.what()
+            ),
             frame,
         );
         true
+    }
+
+    /// True (and counted in a warning naming the server) when `server` has answered nothing
+    /// yet and [`MAX_EXCHANGES_WITH_SILENT_SERVER`] exchanges with it are already recorded;
+    /// otherwise counts this one while the server is silent.
+    fn silent_server_over_limit(&mut self, kind: Recorded, server: Endpoint, frame: u64) -> bool {
+        if self.answering.contains(&server) {
+            return false;
+        }
+        let count = self.with_silent_servers.entry(server).or_default();
+        if *count < MAX_EXCHANGES_WITH_SILENT_SERVER {
+            *count += 1;
+            return false;
+        }
+        self.warnings.add(
+            self.input,
+            format!(
+                "{} to {server}, which had answered nothing, beyond the first \
+                 {MAX_EXCHANGES_WITH_SILENT_SERVER} not analysed (a flood or a scan)",
+                kind.what()
+            ),
+            frame,
+        );
+        true
+    }
+
+    /// `server` answered someone: exchanges with it are no longer held back.
+    fn server_answered(&mut self, server: Endpoint) {
+        if self.answering.insert(server) {
+            self.with_silent_servers.remove(&server);
+        }
+    }
+
+    /// The client address of connection `id`, when it is recorded.
+    fn conn_client(&self, id: ConnId) -> Option<std::net::IpAddr> {
+        let index = self.conns.get(&id)?.index;
+        self.exchanges.tcp.get(index).map(|t| t.client.ip)
     }
 
     fn tcp_record(&mut self, id: ConnId) -> Option<&mut TcpConnection> {
@@ -276,7 +357,9 @@ impl TcpSink for Collector {
                     && t.syn_ack.is_none()
                 {
                     t.syn_ack = Some(frame);
+                    let server = t.server;
                     self.exchanges.times.note(frame, ts);
+                    self.server_answered(server);
                 }
             }
             TcpEvent::Data {
