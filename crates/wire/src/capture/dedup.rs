@@ -44,7 +44,7 @@ impl Key {
 #[derive(Default)]
 pub struct DuplicateFilter {
     recent: VecDeque<(Nanos, Key)>,
-    seen: HashMap<Key, u32>,
+    seen: HashMap<Key, u32, foldhash::fast::RandomState>,
     /// Copies dropped, indexed by input.
     dropped: Vec<u64>,
 }

@@ -19,7 +19,7 @@ struct Slot<V> {
 
 /// A hash map with an intrusive recency list over a slab of slots.
 pub(crate) struct Table<V> {
-    index: HashMap<TupleKey, usize>,
+    index: HashMap<TupleKey, usize, foldhash::fast::RandomState>,
     slots: Vec<Slot<V>>,
     free: Vec<usize>,
     newest: usize,
@@ -29,7 +29,7 @@ pub(crate) struct Table<V> {
 impl<V> Table<V> {
     pub(crate) fn new() -> Self {
         Self {
-            index: HashMap::new(),
+            index: HashMap::default(),
             slots: Vec::new(),
             free: Vec::new(),
             newest: NIL,
