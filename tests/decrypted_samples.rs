@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use capdiag::analysis::{Analysis, analyze_paths};
-use capdiag::chain::{ChainOptions, ChainStatus};
+use capdiag::chain::{ChainOptions, ChainStatus, StageKind, StageStatus};
 use capdiag::crypto::keylog::KeyLog;
 
 fn samples() -> PathBuf {
@@ -179,4 +179,73 @@ fn ldaps_lookup_with_its_key_log_completes_on_the_soap_settings() {
     let chain = &a.chains[0];
     assert_eq!(chain.status, ChainStatus::Complete, "{:?}", chain.cause);
     assert!(chain.cause.is_none(), "{:?}", chain.cause);
+}
+
+/// The StartTLS lookups (samples/lab/scenarios-starttls-keylog.sh), one per client: without
+/// their key log only the StartTLS exchanges are clear (the `check` expectations pin "no chain",
+/// one directory session); with it the bind, RootDSE and SCP search are read from the TLS that
+/// follows the extended response on the same connection, and the chain completes.
+#[test]
+fn scp_search_after_starttls_is_read_with_its_key_log_for_both_clients() {
+    for name in ["starttls-ldap3-keylog", "starttls-openldap-keylog"] {
+        let clear = analyze_paths(
+            &[samples().join(format!("{name}.pcap"))],
+            &Default::default(),
+        )
+        .0
+        .expect("an analysis");
+        assert!(clear.chains.is_empty(), "{name}: {:?}", clear.chains);
+
+        let a = analyse_with_key_log(&format!("{name}.pcap"), &format!("{name}.keylog"));
+        assert_eq!(a.chains.len(), 1, "{name}");
+        let chain = &a.chains[0];
+        assert_eq!(
+            chain.status,
+            ChainStatus::Complete,
+            "{name}: {:?}",
+            chain.cause
+        );
+        let stage = |kind: StageKind| {
+            chain
+                .stages
+                .iter()
+                .find(|s| s.kind == kind)
+                .unwrap_or_else(|| panic!("{name}: stage {kind:?}"))
+        };
+        let detail = |kind: StageKind, key: &str| {
+            stage(kind)
+                .detail
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        for kind in [
+            StageKind::LdapBind,
+            StageKind::Rootdse,
+            StageKind::ScpSearch,
+        ] {
+            assert_eq!(stage(kind).status, StageStatus::Ok, "{name}: {kind:?}");
+            assert!(
+                detail(kind, "decrypted").starts_with("decrypted with the TLS key log"),
+                "{name}: {kind:?} {:?}",
+                stage(kind).detail
+            );
+        }
+        assert_eq!(
+            detail(StageKind::LdapBind, "security layer"),
+            "sealed (confidentiality), StartTLS",
+            "{name}"
+        );
+        assert_eq!(
+            detail(StageKind::ScpSearch, "url"),
+            "https://mail.contoso.test/Autodiscover/Autodiscover.xml",
+            "{name}"
+        );
+        assert_eq!(
+            detail(StageKind::ScpSearch, "server"),
+            "10.99.0.1:389",
+            "{name}"
+        );
+    }
 }

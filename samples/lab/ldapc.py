@@ -7,7 +7,8 @@ shape), against the lab's real Samba DC. Run with /usr/bin/python3 (python3-samb
 IMPL
   ldap3-anon      python ldap3, anonymous simple bind
   ldap3-simple    python ldap3, simple bind as USER@contoso.test (--ldaps --port 636: over
-                  LDAPS, the TLS key log written to SSLKEYLOGFILE if set)
+                  LDAPS, the TLS key log written to SSLKEYLOGFILE if set; --starttls: on 389,
+                  the StartTLS extended request first, then TLS on the same connection)
   ldap3-ntlm      python ldap3, NTLM bind: ldap3 uses the Sicily bind choices, which Samba 4.17
                   does not implement (it drops the connection), so no scenario uses it
   samba-krb       Samba's python ldb (samba.Ldb) over ldap://, Kerberos via GSS-SPNEGO,
@@ -108,10 +109,11 @@ def run_ldap3(a, ops):
     elif a.impl == "ldap3-ntlm":
         user = f"{NETBIOS}\\{a.user}"
     tls = None
-    if a.ldaps:
-        # LDAPS: ldap3 builds its context with ssl.create_default_context, which writes the
-        # TLS key log to SSLKEYLOGFILE when that is set (Python 3.8+). The lab DC's
-        # certificate is Samba's own self-signed one: not verified.
+    if a.ldaps or a.starttls:
+        # LDAPS and StartTLS: ldap3 builds its context with ssl.create_default_context (in
+        # Tls.wrap_socket, for both), which writes the TLS key log to SSLKEYLOGFILE when that
+        # is set (Python 3.8+). The lab DC's certificate is Samba's own self-signed one: not
+        # verified.
         import ssl
         tls = ldap3.Tls(validate=ssl.CERT_NONE)
     srv = Server(a.host, port=a.port, use_ssl=a.ldaps, tls=tls, get_info=ldap3.NONE,
@@ -119,6 +121,13 @@ def run_ldap3(a, ops):
     c = Connection(srv, user=user, password=a.password if user else None, authentication=auth,
                    raise_exceptions=False, receive_timeout=5)
     c.open()
+    if a.starttls:
+        # the extended request 1.3.6.1.4.1.1466.20037, then the TLS handshake on this socket
+        ok = c.start_tls()
+        out("STARTTLS", ok, c.result.get("result"), c.result.get("description"))
+        if not ok:
+            c.unbind()
+            return 1
     ok = c.bind()
     out("BIND", a.impl, c.result.get("result"), c.result.get("description"), c.result.get("message", ""))
     if not ok:
@@ -323,6 +332,8 @@ def main():
     p.add_argument("--password", default="")
     p.add_argument("--ldaps", action="store_true",
                    help="ldap3 impls: TLS from the first byte (use with --port 636)")
+    p.add_argument("--starttls", action="store_true",
+                   help="ldap3 impls: StartTLS on the plain port before the bind")
     p.add_argument("--smbconf", default=None)
     p.add_argument("--hold-file", default=None)
     p.add_argument("--think", type=float, default=0.2)
