@@ -129,7 +129,9 @@ impl TlsDirection {
     }
 
     fn handshake_bytes(&mut self, body: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), TlsError> {
-        whole_handshakes(&mut self.handshake, body, |msg| out.push(handshake_event(msg)))
+        whole_handshakes(&mut self.handshake, body, |msg| {
+            out.push(handshake_event(msg))
+        })
     }
 }
 

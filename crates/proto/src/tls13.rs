@@ -49,7 +49,8 @@ pub fn certificate_chain(body: &[u8]) -> Option<Vec<Vec<u8>>> {
         let [hi, lo] = *ext_len else {
             return None;
         };
-        let (_extensions, rest) = rest.split_at_checked(usize::from(u16::from_be_bytes([hi, lo])))?;
+        let (_extensions, rest) =
+            rest.split_at_checked(usize::from(u16::from_be_bytes([hi, lo])))?;
         if cert.is_empty() {
             return None;
         }

@@ -317,8 +317,11 @@ impl Collector {
         let mut events = Vec::new();
         let last = frames.last().copied().unwrap_or_default();
         if let Err(e) = state.dir(from).handshake.record(data, &mut events) {
-            self.warnings
-                .add(self.input, format!("{e} (decrypted with the TLS key log)"), last);
+            self.warnings.add(
+                self.input,
+                format!("{e} (decrypted with the TLS key log)"),
+                last,
+            );
         }
         let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else {
             return;
