@@ -176,3 +176,46 @@ fn a_bad_key_log_is_an_input_error_naming_the_line_only() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = Path::new(&bad);
 }
+
+/// The lab nginx's certificate travels in the encrypted TLS 1.3 handshake; with the key log it
+/// is read from the decrypted records and judged (what openssl shows of it: self-signed
+/// CN=mail.contoso.test, SAN mail.contoso.test, 2026-12-07 01:03:04 to 2036-12-04 01:03:04).
+#[test]
+fn tls13_certificate_is_read_from_the_decrypted_handshake() {
+    use capdiag::chain::StageKind;
+    let a = analyse("https-keylog-tls13.pcap", Some("https-keylog-tls13.keylog"));
+    let tls = &a.exchanges.tls[0];
+    assert!(tls.certificate_decrypted, "{tls:?}");
+    let (frame, chain) = tls.certificate.clone().expect("the certificate");
+    assert_eq!((frame, chain.len()), (6, 1));
+    let stage = a.chains[0]
+        .stages
+        .iter()
+        .find(|s| s.kind == StageKind::TlsHandshake)
+        .expect("the TLS stage");
+    let detail = |k: &str| {
+        stage
+            .detail
+            .iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| v.clone())
+    };
+    assert!(
+        detail("certificate read from").is_some_and(|v| v.contains("decrypted")),
+        "{:?}",
+        stage.detail
+    );
+    assert_eq!(
+        detail("certificate subject").as_deref(),
+        Some("CN=mail.contoso.test")
+    );
+    assert_eq!(
+        detail("certificate valid").as_deref(),
+        Some("2026-12-07 01:03:04 UTC to 2036-12-04 01:03:04 UTC")
+    );
+    let codes: Vec<&str> = stage.notes.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["tls.self_signed"]);
+    // Without the key log the certificate stays unread.
+    let clear = analyse("https-keylog-tls13.pcap", None);
+    assert!(clear.exchanges.tls[0].certificate.is_none());
+}

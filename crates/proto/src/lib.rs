@@ -25,4 +25,5 @@ pub mod names;
 pub mod netlogon;
 pub mod sasl;
 pub mod tls;
+pub mod tls13;
 pub mod x509;

@@ -41,7 +41,8 @@ pub enum TlsEvent {
         /// The server accepted encrypt-then-MAC (RFC 7366) for CBC suites.
         encrypt_then_mac: bool,
     },
-    /// The server's certificate chain as DER blobs (only visible before TLS 1.3).
+    /// The server's certificate chain as DER blobs (in clear before TLS 1.3; in TLS 1.3 from
+    /// the decrypted handshake, see [`crate::tls13`]).
     Certificate {
         chain: Vec<Vec<u8>>,
     },
@@ -128,24 +129,36 @@ impl TlsDirection {
     }
 
     fn handshake_bytes(&mut self, body: &[u8], out: &mut Vec<TlsEvent>) -> Result<(), TlsError> {
-        self.handshake.extend_from_slice(body);
-        loop {
-            let [_, a, b, c, ..] = *self.handshake.as_slice() else {
-                return Ok(());
-            };
-            // A 24-bit length plus the 4-byte header: at most 2^24 + 3, no overflow.
-            let body_len = u32::from_be_bytes([0, a, b, c]);
-            let len = usize::try_from(body_len.saturating_add(4)).unwrap_or(usize::MAX);
-            if len > MAX_TLS_HANDSHAKE {
-                self.handshake.clear();
-                return Err(TlsError::HandshakeTooLong(len));
-            }
-            if self.handshake.len() < len {
-                return Ok(());
-            }
-            let msg: Vec<u8> = self.handshake.drain(..len).collect();
-            out.push(handshake_event(&msg));
+        whole_handshakes(&mut self.handshake, body, |msg| {
+            out.push(handshake_event(msg))
+        })
+    }
+}
+
+/// Appends `body` to the handshake bytes `buf` holds and hands each whole message (4-byte
+/// header included) to `each`; what is left waits in `buf` for the next record.
+pub(crate) fn whole_handshakes(
+    buf: &mut Vec<u8>,
+    body: &[u8],
+    mut each: impl FnMut(&[u8]),
+) -> Result<(), TlsError> {
+    buf.extend_from_slice(body);
+    loop {
+        let [_, a, b, c, ..] = *buf.as_slice() else {
+            return Ok(());
+        };
+        // A 24-bit length plus the 4-byte header: at most 2^24 + 3, no overflow.
+        let body_len = u32::from_be_bytes([0, a, b, c]);
+        let len = usize::try_from(body_len.saturating_add(4)).unwrap_or(usize::MAX);
+        if len > MAX_TLS_HANDSHAKE {
+            buf.clear();
+            return Err(TlsError::HandshakeTooLong(len));
         }
+        if buf.len() < len {
+            return Ok(());
+        }
+        let msg: Vec<u8> = buf.drain(..len).collect();
+        each(&msg);
     }
 }
 
@@ -242,6 +255,7 @@ pub fn handshake_name(kind: u8) -> &'static str {
         1 => "ClientHello",
         2 => "ServerHello",
         4 => "NewSessionTicket",
+        5 => "EndOfEarlyData",
         8 => "EncryptedExtensions",
         11 => "Certificate",
         12 => "ServerKeyExchange",
@@ -250,6 +264,7 @@ pub fn handshake_name(kind: u8) -> &'static str {
         15 => "CertificateVerify",
         16 => "ClientKeyExchange",
         20 => "Finished",
+        24 => "KeyUpdate",
         _ => "handshake",
     }
 }

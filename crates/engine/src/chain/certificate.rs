@@ -23,17 +23,24 @@ const TLS13: u16 = 0x0304;
 /// failure only when the handshake failed.
 pub fn judge(s: &TlsSession, host: Option<&str>, handshake_ok: bool) -> CertJudgement {
     let mut out = CertJudgement::default();
-    if s.server_hello.as_ref().is_some_and(|(_, v)| *v == TLS13) {
-        out.detail.push((
-            "certificate",
-            "encrypted (TLS 1.3): names, issuer and validity cannot be read from the capture"
-                .into(),
-        ));
-        return out;
-    }
+    let tls13 = s.server_hello.as_ref().is_some_and(|(_, v)| *v == TLS13);
     let Some((frame, chain)) = &s.certificate else {
+        if tls13 {
+            out.detail.push((
+                "certificate",
+                "encrypted (TLS 1.3): names, issuer and validity cannot be read from the capture \
+                 (a TLS key log with the handshake secrets would show them)"
+                    .into(),
+            ));
+        }
         return out;
     };
+    if s.certificate_decrypted {
+        out.detail.push((
+            "certificate read from",
+            "the TLS 1.3 handshake records, decrypted with the TLS key log".into(),
+        ));
+    }
     let Some(leaf) = chain.first() else {
         out.detail.push(("certificate", "empty chain sent".into()));
         return out;
@@ -270,6 +277,26 @@ mod tests {
         let j = judge(&s, Some("mail.contoso.test"), false);
         assert!(j.findings.is_empty());
         assert!(j.detail[0].1.starts_with("encrypted (TLS 1.3)"));
+    }
+
+    #[test]
+    fn a_tls13_certificate_from_decrypted_records_is_judged_like_a_clear_one() {
+        let mut s = session(Some("www.contoso.test"), 0x0304, SELF_SIGNED, JUNE_2026);
+        s.certificate_decrypted = true;
+        let j = judge(&s, Some("www.contoso.test"), false);
+        assert_eq!(
+            codes(&j),
+            [
+                ("tls.name_mismatch", Severity::Failure),
+                ("tls.self_signed", Severity::Info)
+            ]
+        );
+        assert_eq!(j.detail[0].0, "certificate read from");
+        assert!(j.detail[0].1.contains("decrypted with the TLS key log"));
+        assert!(j.detail.contains(&(
+            "certificate subject",
+            "O=Contoso Lab, CN=mail.contoso.test".to_string()
+        )));
     }
 
     #[test]

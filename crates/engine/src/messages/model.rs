@@ -134,6 +134,9 @@ pub struct TlsSession {
     /// Capture time of the frame that completed the Certificate message (validity is judged
     /// against it, not against today).
     pub certificate_ts: Option<Nanos>,
+    /// The certificate was read from TLS 1.3 handshake records decrypted with the TLS key log
+    /// (in clear before TLS 1.3).
+    pub certificate_decrypted: bool,
     /// Alerts: who sent it, frame, description when readable (None once encrypted).
     pub alerts: Vec<(Side, u64, Option<AlertDescription>)>,
     /// Application data records from the client: how many, and the frames of the first few.

@@ -3,7 +3,8 @@
 //! client random (TLS 1.2 from ChangeCipherSpec on, TLS 1.3 from the ServerHello on) and the
 //! decrypted application data, framed by the protocol inside (HTTP on 443 or with ALPN
 //! http/1.1, LDAP on 636/3269 or after StartTLS) and handed to the same collection as clear
-//! traffic. Without a key log nothing here runs.
+//! traffic. In TLS 1.3 the decrypted handshake records give the server's certificate to the
+//! session, where TLS 1.2 shows it in clear. Without a key log nothing here runs.
 
 use std::sync::Arc;
 
@@ -15,8 +16,10 @@ use crate::flow::{ConnId, Side};
 use crate::proto::framing::Framing;
 use crate::proto::http::message_length;
 use crate::proto::tls::TlsEvent;
+use crate::proto::tls13::Tls13Handshake;
 
 const CT_CHANGE_CIPHER_SPEC: u8 = 20;
+const CT_HANDSHAKE: u8 = 22;
 const CT_APPLICATION_DATA: u8 = 23;
 const TLS13: u16 = 0x0304;
 
@@ -43,6 +46,8 @@ pub(super) struct DecryptDirection {
     keys: Option<DirectionKeys>,
     /// Decrypted application data not yet framed into a whole message.
     plain: StreamBuf,
+    /// TLS 1.3: decrypted handshake bytes not yet a whole message.
+    handshake: Tls13Handshake,
     dead: bool,
 }
 
@@ -235,6 +240,7 @@ impl Collector {
         if dir.dead {
             return;
         }
+        let tls13 = matches!(dir.keys, Some(DirectionKeys::Tls13(_)));
         let plain = match dir.keys.as_mut() {
             None => return,
             Some(DirectionKeys::Tls12 { active, .. }) if ct == CT_CHANGE_CIPHER_SPEC => {
@@ -277,6 +283,10 @@ impl Collector {
         if let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) {
             session.decrypted_records += 1;
         }
+        if content_type == CT_HANDSHAKE && tls13 {
+            self.decrypted_handshake(id, from, &data, frames, ts);
+            return;
+        }
         if content_type != CT_APPLICATION_DATA {
             return;
         }
@@ -286,6 +296,47 @@ impl Collector {
         let dir = state.dir(from);
         dir.plain.push(&data, last);
         self.decrypted_messages(id, from, inner, ts);
+    }
+
+    /// A decrypted TLS 1.3 handshake record: the server's Certificate message is the session's
+    /// certificate, as a clear one is before TLS 1.3 (the client's own, when asked for, is not).
+    fn decrypted_handshake(
+        &mut self,
+        id: ConnId,
+        from: Side,
+        data: &[u8],
+        frames: &[u64],
+        ts: Nanos,
+    ) {
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return;
+        };
+        let Some(state) = conn.decrypt.as_mut() else {
+            return;
+        };
+        let mut events = Vec::new();
+        let last = frames.last().copied().unwrap_or_default();
+        if let Err(e) = state.dir(from).handshake.record(data, &mut events) {
+            self.warnings.add(
+                self.input,
+                format!("{e} (decrypted with the TLS key log)"),
+                last,
+            );
+        }
+        let Some(session) = conn.tls.and_then(|i| self.exchanges.tls.get_mut(i)) else {
+            return;
+        };
+        for ev in events {
+            if let (Side::Server, TlsEvent::Certificate { chain }) = (from, ev)
+                && session.certificate.is_none()
+            {
+                let first = frames.first().copied().unwrap_or_default();
+                session.certificate = Some((first, chain));
+                session.certificate_ts = Some(ts);
+                session.certificate_decrypted = true;
+                self.exchanges.times.note(first, ts);
+            }
+        }
     }
 
     /// Frames and hands on the whole messages of a direction's decrypted application data.
