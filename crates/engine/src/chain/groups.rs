@@ -78,9 +78,11 @@ fn failure_key(chain: &Chain) -> Option<(StageKind, &str, Option<&str>)> {
 
 /// The groups of two or more clients: what the renderers show as "failed the same way".
 pub fn shared_failures(chains: &[Chain]) -> Vec<FailureGroup> {
-    let mut groups = failure_groups(chains);
-    groups.retain(|g| g.count > 1);
-    groups
+    let mut tally = GroupTally::default();
+    for chain in chains {
+        tally.add(chain);
+    }
+    tally.shared()
 }
 
 /// The group `chain` is in, among `groups` (as [`failure_groups`] made them).
@@ -91,45 +93,91 @@ pub fn group_of<'g>(groups: &'g [FailureGroup], chain: &Chain) -> Option<&'g Fai
         .find(|g| g.stage == stage && g.cause == cause && g.server.as_deref() == server)
 }
 
-/// Groups the broken chains; largest group first, then in chain order. A group of one is a
-/// chain on its own: it is listed too, so the groups cover every broken chain.
+/// Groups the broken chains; largest group first, then by their first client's first frame.
+/// A group of one is a chain on its own: it is listed too, so the groups cover every broken
+/// chain.
 pub fn failure_groups(chains: &[Chain]) -> Vec<FailureGroup> {
-    let mut index: HashMap<(StageKind, &str, Option<&str>), usize> = HashMap::new();
-    let mut groups: Vec<FailureGroup> = Vec::new();
+    let mut tally = GroupTally::default();
     for chain in chains {
-        let (Some(key), Some(cause)) = (failure_key(chain), chain.cause.as_ref()) else {
-            continue;
+        tally.add(chain);
+    }
+    tally.groups()
+}
+
+/// The groups built one chain at a time, for verdicts that stream out and are not kept: the
+/// same groups [`failure_groups`] gives for the same chains in any order. First and last
+/// client are those with the earliest and the latest first frame.
+#[derive(Debug, Default)]
+pub struct GroupTally {
+    index: HashMap<(StageKind, String, Option<String>), usize>,
+    /// Each group with its first and last member's first frame.
+    groups: Vec<(FailureGroup, u64, u64)>,
+}
+
+impl GroupTally {
+    /// Counts `chain` in its group, when it is broken.
+    pub fn add(&mut self, chain: &Chain) {
+        let (Some((stage, code, server)), Some(cause)) = (failure_key(chain), chain.cause.as_ref())
+        else {
+            return;
         };
-        let (stage, _, server) = key;
+        let order = chain.first_frame().unwrap_or(u64::MAX);
         let member = GroupMember {
             client: chain.client,
             frames: cause.frames.clone(),
         };
-        match index.get(&key) {
-            Some(&i) => {
-                if let Some(group) = groups.get_mut(i) {
-                    group.count = group.count.saturating_add(1);
-                    group.last = member;
-                }
+        let key = (stage, code.to_string(), server.map(str::to_string));
+        if let Some(&i) = self.index.get(&key)
+            && let Some((group, first, last)) = self.groups.get_mut(i)
+        {
+            group.count = group.count.saturating_add(1);
+            if order < *first {
+                *first = order;
+                group.first = member;
+            } else if order >= *last {
+                *last = order;
+                group.last = member;
             }
-            None => {
-                index.insert(key, groups.len());
-                groups.push(FailureGroup {
-                    stage,
-                    cause: cause.code.clone(),
-                    summary: cause.summary.clone(),
-                    remediation: cause.remediation.clone(),
-                    server: server.map(str::to_string),
-                    count: 1,
-                    first: member.clone(),
-                    last: member,
-                });
-            }
+            return;
         }
+        self.index.insert(key, self.groups.len());
+        let group = FailureGroup {
+            stage,
+            cause: cause.code.clone(),
+            summary: cause.summary.clone(),
+            remediation: cause.remediation.clone(),
+            server: server.map(str::to_string),
+            count: 1,
+            first: member.clone(),
+            last: member,
+        };
+        self.groups.push((group, order, order));
     }
-    // Stable: equal counts keep chain order.
-    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
-    groups
+
+    /// Every group, largest first, then by first frame.
+    pub fn groups(&self) -> Vec<FailureGroup> {
+        let mut groups: Vec<&(FailureGroup, u64, u64)> = self.groups.iter().collect();
+        groups.sort_by_key(|(g, first, _)| (std::cmp::Reverse(g.count), *first));
+        groups.into_iter().map(|(g, _, _)| g.clone()).collect()
+    }
+
+    /// The groups of two or more clients (see [`shared_failures`]).
+    pub fn shared(&self) -> Vec<FailureGroup> {
+        let mut groups = self.groups();
+        groups.retain(|g| g.count > 1);
+        groups
+    }
+}
+
+impl Chain {
+    /// The earliest frame of any of the chain's stages (its own and its attempts').
+    pub fn first_frame(&self) -> Option<u64> {
+        self.stages
+            .iter()
+            .chain(self.attempts.iter().flat_map(|a| &a.stages))
+            .flat_map(|s| s.frames.iter().copied())
+            .min()
+    }
 }
 
 #[cfg(test)]
