@@ -15,7 +15,9 @@
 //! [`man`]; it re-exports the stages under one name for the tests and the fuzz targets.
 #![forbid(unsafe_code)]
 
-pub use capdiag_engine::{analysis, chain, crypto, loading, messages, secrets, timeline};
+pub use capdiag_engine::{
+    analysis, chain, crypto, loading, messages, retirement, secrets, timeline,
+};
 pub use capdiag_proto as proto;
 pub use capdiag_report::check;
 pub use capdiag_tui as tui;

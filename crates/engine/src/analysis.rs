@@ -11,6 +11,7 @@ use crate::flow::{Endpoint, TcpLimits, TcpTracker};
 use crate::messages::{Collector, Exchanges, Warning, port_of_interest};
 use crate::net::{Decoded, PacketDecoder, Transport, link_type_supported};
 use crate::proto::ldap::DecodeOptions;
+use crate::retirement::{Retired, Retirement, Retiring};
 use crate::secrets::BindSecret;
 
 /// Everything one run found.
@@ -104,6 +105,29 @@ pub fn analyze_paths_with(
     )
 }
 
+/// [`analyze_with`], handing out the verdicts of clients whose lookup is over while the
+/// capture is still read ([`crate::retirement`]): memory follows the clients active at once.
+/// The returned analysis holds only the clients still there at the end (and every warning).
+pub fn analyze_streaming(
+    mut capture: MergedCapture,
+    opts: &ChainOptions,
+    decode: DecodeOptions,
+    rule: Retirement,
+    on_retired: &mut dyn FnMut(Retired),
+) -> Analysis {
+    let mut analyzer = Analyzer::new(opts, decode).with_retirement(rule);
+    while let Some(frame) = capture.next_frame() {
+        analyzer.add_decryption_secrets(&capture.take_new_secrets());
+        analyzer.push(frame);
+        for retired in analyzer.take_retired() {
+            on_retired(retired);
+        }
+    }
+    let mut analysis = analyzer.finish(capture.inputs());
+    analysis.origins = capture.take_origins();
+    analysis
+}
+
 /// Runs the whole pipeline over one (merged) capture.
 pub fn analyze(capture: MergedCapture, opts: &ChainOptions) -> Analysis {
     analyze_with(capture, opts, DecodeOptions::default())
@@ -145,6 +169,8 @@ pub struct Analyzer {
     /// Only follow mode needs `times`: a file analysis keeps none (memory stays flat).
     track_times: bool,
     latest: Option<Nanos>,
+    /// Some: clients whose lookup is over are judged and dropped as the capture is read.
+    retiring: Option<Retiring>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -179,7 +205,24 @@ impl Analyzer {
             times: Vec::new(),
             track_times: false,
             latest: None,
+            retiring: None,
         }
+    }
+
+    /// Judges and drops the clients whose lookup is over while frames come
+    /// ([`crate::retirement`]); [`Self::take_retired`] hands out their verdicts.
+    pub fn with_retirement(mut self, rule: Retirement) -> Self {
+        self.collector.track_activity();
+        self.retiring = Some(Retiring::new(rule));
+        self
+    }
+
+    /// The verdicts of the clients retired since the last call (none without retirement).
+    pub fn take_retired(&mut self) -> Vec<Retired> {
+        self.retiring
+            .as_mut()
+            .map(Retiring::take)
+            .unwrap_or_default()
     }
 
     /// Also remember every frame's capture time, for [`Self::frame_ts`] (follow mode: how long
@@ -199,7 +242,13 @@ impl Analyzer {
 
     /// Takes the next frame (frames come in capture order, numbered by the caller).
     pub fn push(&mut self, frame: Frame) {
-        self.latest = Some(self.latest.map_or(frame.ts, |t| t.max(frame.ts)));
+        let now = self.latest.map_or(frame.ts, |t| t.max(frame.ts));
+        self.latest = Some(now);
+        if let Some(retiring) = &mut self.retiring
+            && retiring.due(now)
+        {
+            retiring.pass(&mut self.collector, &self.opts, now);
+        }
         if self.duplicates.is_duplicate(&frame) {
             return;
         }

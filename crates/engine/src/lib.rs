@@ -16,5 +16,6 @@ pub mod analysis;
 pub mod chain;
 pub mod loading;
 pub mod messages;
+pub mod retirement;
 pub mod secrets;
 pub mod timeline;

@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub use capdiag_engine::{
-    analysis, capture, chain, flow, loading, messages, net, proto, secrets, timeline,
+    analysis, capture, chain, flow, loading, messages, net, proto, retirement, secrets, timeline,
 };
 
 pub mod check;

@@ -106,10 +106,15 @@ pub fn views(ex: &Exchanges) -> Vec<ClientView<'_>> {
     views_where(ex, |_| true)
 }
 
+/// The views of the clients `wanted` picks, in order of first appearance (one pass).
+pub fn views_of(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientView<'_>> {
+    views_where(ex, wanted)
+}
+
 /// Queries a DNS server sent on behalf of its clients: the server (an AD DC forwarding to its
 /// forwarder, a resolver on a busy host) asks for a name it was asked for moments before. They
 /// are the server's work, not a lookup of its own.
-pub(crate) fn forwarded_queries(ex: &Exchanges) -> std::collections::HashSet<usize> {
+pub fn forwarded_queries(ex: &Exchanges) -> std::collections::HashSet<usize> {
     /// How long after a client's query the server's own query for the same name counts as
     /// forwarding it (resolvers forward at once; a second covers a slow first try).
     const FORWARD_WINDOW: crate::capture::Nanos = 2_000_000_000;

@@ -76,15 +76,32 @@ pub fn build_running_chains(ex: &Exchanges, opts: &ChainOptions) -> Vec<Chain> {
 pub fn judge_clients(ex: &Exchanges, opts: &ChainOptions) -> Verdicts {
     let mut out = Verdicts::default();
     for view in client::views(ex) {
-        let chain = build_chain(&view, opts);
-        let intent = intent::autodiscover_evidence(&view, opts.smtp_domain.is_some());
-        if intent.is_some() || progress::blocking_failure(&chain.stages).is_some() {
-            out.chains.push(chain);
-        } else if let Some(s) = session::directory_session(&view, &chain) {
-            out.directory_sessions.push(s);
+        match judge_client(&view, opts) {
+            Some(Judgement::Chain(c)) => out.chains.push(c),
+            Some(Judgement::Session(s)) => out.directory_sessions.push(s),
+            None => {}
         }
     }
     out
+}
+
+/// One client judged: an Autodiscover chain, or a directory session that is not one.
+#[derive(Debug, Clone)]
+pub enum Judgement {
+    Chain(Chain),
+    Session(DirectorySession),
+}
+
+/// One client's judgement ([`judge_clients`] for each client): None when its traffic is
+/// neither a chain nor a directory session.
+pub fn judge_client(view: &ClientView, opts: &ChainOptions) -> Option<Judgement> {
+    let chain = build_chain(view, opts);
+    let intent = intent::autodiscover_evidence(view, opts.smtp_domain.is_some());
+    if intent.is_some() || progress::blocking_failure(&chain.stages).is_some() {
+        Some(Judgement::Chain(chain))
+    } else {
+        session::directory_session(view, &chain).map(Judgement::Session)
+    }
 }
 
 /// The stages taken from the decisive Autodiscover host attempt.

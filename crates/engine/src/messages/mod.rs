@@ -10,7 +10,7 @@ pub mod stream;
 pub mod times;
 pub mod warnings;
 
-pub use collect::{Collector, Service, port_of_interest};
+pub use collect::{Collector, Leaving, Service, port_of_interest};
 pub use model::*;
 pub use times::FrameTimes;
 pub use warnings::{Warning, WarningLog};

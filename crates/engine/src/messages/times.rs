@@ -43,6 +43,42 @@ impl FrameTimes {
     }
 }
 
+/// The first frame of every record of `ex` (a query, a request, a connection, a message).
+fn first_frames(ex: &super::Exchanges) -> impl Iterator<Item = u64> + '_ {
+    ex.dns
+        .iter()
+        .map(|d| d.frame)
+        .chain(ex.ldap.iter().filter_map(|l| l.frames.first().copied()))
+        .chain(ex.tcp.iter().map(|c| c.first_frame))
+        .chain(ex.kerberos.iter().map(|k| k.frame))
+        .chain(ex.http.iter().map(|h| h.frame))
+}
+
+impl FrameTimes {
+    /// For clients leaving the model (see `Collector::retire`): the times of the frames that
+    /// `gone`'s records can name (those from its first record's frame to its last noted one),
+    /// and this index pruned to what `kept` can still name (from its first record's frame on).
+    pub fn split_for(&mut self, gone: &super::Exchanges, kept: &super::Exchanges) -> FrameTimes {
+        let gone_from = first_frames(gone).min();
+        let kept_from = first_frames(kept).min();
+        let taken = match gone_from {
+            Some(from) => {
+                let at = self.times.partition_point(|(f, _)| *f < from);
+                self.times.get(at..).unwrap_or_default().to_vec()
+            }
+            None => Vec::new(),
+        };
+        match kept_from {
+            Some(from) => {
+                let at = self.times.partition_point(|(f, _)| *f < from);
+                self.times.drain(..at);
+            }
+            None => self.times.clear(),
+        }
+        FrameTimes { times: taken }
+    }
+}
+
 impl super::Exchanges {
     /// Every frame of the model with its capture time: the messages' own times and
     /// [`Exchanges::times`](super::Exchanges::times), in one sorted index (built once, for

@@ -146,27 +146,8 @@ impl Collector {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{CLIENT, SERVER, ep};
+    use super::super::test_support::{CLIENT, SERVER, dns, ep};
     use super::*;
-
-    /// A DNS message: ID, flags, one question `name` of type `qtype`, and `answers` raw RRs.
-    fn dns(id: u16, flags: u16, name: &str, qtype: u16, answers: &[Vec<u8>]) -> Vec<u8> {
-        let mut m = Vec::new();
-        m.extend(id.to_be_bytes());
-        m.extend(flags.to_be_bytes());
-        m.extend(1u16.to_be_bytes());
-        m.extend((answers.len() as u16).to_be_bytes());
-        m.extend([0, 0, 0, 0]);
-        for label in name.split('.') {
-            m.push(label.len() as u8);
-            m.extend(label.as_bytes());
-        }
-        m.extend([0, (qtype >> 8) as u8, qtype as u8, 0, 1]);
-        for a in answers {
-            m.extend(a);
-        }
-        m
-    }
 
     #[test]
     fn a_query_and_its_response_are_one_exchange_and_a_retry_is_counted() {

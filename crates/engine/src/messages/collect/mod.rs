@@ -16,12 +16,14 @@ mod dns_messages;
 mod http_messages;
 mod kerberos_messages;
 mod ldap_messages;
+mod retire;
 mod stream;
 #[cfg(test)]
 pub(crate) mod test_support;
 mod tls_decrypt;
 mod tls_records;
 
+pub use retire::Leaving;
 pub use tls_decrypt::TlsKeys;
 
 /// Most exchanges of one kind (TCP connections, DNS queries, LDAP requests, Kerberos messages,
@@ -107,6 +109,8 @@ struct Direction {
 
 struct Conn {
     index: usize,
+    /// The client's address (whose activity this connection's traffic is).
+    client_ip: std::net::IpAddr,
     service: Service,
     client: Direction,
     server: Direction,
@@ -158,6 +162,10 @@ pub struct Collector {
     answering: std::collections::HashSet<Endpoint>,
     /// Exchanges recorded with each server not in `answering` (removed when it answers).
     with_silent_servers: FastMap<Endpoint, usize>,
+    /// Each client address's latest activity, only while clients are retired (see [`retire`]).
+    activity: Option<FastMap<std::net::IpAddr, Nanos>>,
+    /// Open connections of retired clients: their later traffic is counted, not analysed.
+    retired_conns: std::collections::HashSet<ConnId>,
 }
 
 impl Collector {
@@ -178,6 +186,7 @@ impl Collector {
             Service::Other => (dst, src, false),
             _ => (src, dst, true),
         };
+        self.touch(client.ip, ts);
         match Service::for_port(server.port) {
             Service::Dns => self.dns(frame, ts, client, server, Transport::Udp, payload),
             Service::Ldap => {
@@ -262,6 +271,7 @@ impl Collector {
         });
         let conn = Conn {
             index,
+            client_ip: client.ip,
             service,
             client: Direction::default(),
             server: Direction::default(),
@@ -349,14 +359,19 @@ impl TcpSink for Collector {
                 frame,
                 ts,
                 saw_syn,
-            } => self.open(conn, client, server, frame, ts, saw_syn),
+            } => {
+                self.touch(client.ip, ts);
+                self.open(conn, client, server, frame, ts, saw_syn);
+            }
             TcpEvent::SynRetransmit { conn, frame, ts } => {
+                self.touch_conn(conn, ts);
                 if let Some(t) = self.tcp_record(conn) {
                     t.syn_retransmits.push(frame);
                     self.exchanges.times.note(frame, ts);
                 }
             }
             TcpEvent::SynAck { conn, frame, ts } => {
+                self.touch_conn(conn, ts);
                 if let Some(t) = self.tcp_record(conn)
                     && t.syn_ack.is_none()
                 {
@@ -372,7 +387,10 @@ impl TcpSink for Collector {
                 data,
                 frame,
                 ts,
-            } => self.stream_data(conn, from, data, frame, ts),
+            } => {
+                self.touch_conn(conn, ts);
+                self.stream_data(conn, from, data, frame, ts);
+            }
             TcpEvent::Gap {
                 conn, from, frame, ..
             } => {
@@ -399,6 +417,7 @@ impl TcpSink for Collector {
                 frame,
                 ts,
             } => {
+                self.touch_conn(conn, ts);
                 if let Some(t) = self.tcp_record(conn) {
                     t.fins.push((from, frame));
                     self.exchanges.times.note(frame, ts);
@@ -410,6 +429,7 @@ impl TcpSink for Collector {
                 frame,
                 ts,
             } => {
+                self.touch_conn(conn, ts);
                 if let Some(t) = self.tcp_record(conn)
                     && t.reset.is_none()
                 {
@@ -418,6 +438,7 @@ impl TcpSink for Collector {
                 }
             }
             TcpEvent::Closed { conn, reason } => {
+                self.retired_conns.remove(&conn);
                 if let Some(c) = self.conns.remove(&conn) {
                     let pending = !c.client.buf.is_empty() || !c.server.buf.is_empty();
                     if pending && reason == CloseReason::EndOfCapture {

@@ -21,7 +21,7 @@ impl Collector {
         ts: Nanos,
     ) {
         let Some(conn) = self.conns.get_mut(&id) else {
-            return;
+            return self.retired_conn_traffic(id, frame);
         };
         let tcp = &mut self.exchanges.tcp[conn.index];
         match from {

@@ -1,0 +1,147 @@
+//! Streaming verdicts: while a capture is read, the clients that have been quiet for
+//! [`Retirement::after`] seconds of capture time are judged, handed out ([`Retired`]) and their
+//! exchanges dropped, so memory follows the clients active within that time, not the length of
+//! the capture. Capture time decides, never the wall clock, so a file gives the same verdicts
+//! however fast it is read.
+//!
+//! Only quiet time retires a client, whatever its chain's state: a chain that looks complete
+//! or broken can still change with what the client does next (a fallback that succeeds after
+//! a failure, a later failure that is not part of a lookup that completed), and a verdict
+//! handed out cannot be taken back. So the time is long, past any client's give-up time: what
+//! a client does after it is a new lookup, judged as a new chain of its own (as a capture
+//! started then would show it); traffic on a connection it left open is counted in a warning,
+//! not analysed.
+//!
+//! The clients' judgement is the one a whole-file analysis makes ([`judge_client`] on the
+//! same view), with the context across clients that it needs: a DNS server's queries that
+//! forward its clients' questions are found while those clients are still there and dropped
+//! before they leave, so they never count as the server's own lookups.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use crate::capture::Nanos;
+use crate::chain::client::{forwarded_queries, views_of};
+use crate::chain::{ChainOptions, Judgement, Verdicts, judge_client};
+use crate::messages::{Collector, FrameTimes, Leaving};
+
+const SECOND: f64 = 1e9;
+
+/// Default for [`Retirement::after`], in seconds: twice the longest wait of the clients and
+/// servers of a lookup (the DC's 120 s LDAP query limit, MaxQueryDuration; the EWS Managed
+/// API's 100 s request timeout; Windows gives up a SYN after 21 s).
+pub const DEFAULT_RETIRE_AFTER_SECS: f64 = 240.0;
+
+/// Shortest [`Retirement::after`]: one second.
+const MIN_AFTER: Nanos = 1_000_000_000;
+
+/// When clients leave (see the module doc): after this many nanoseconds of capture time
+/// without a packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retirement {
+    pub after: Nanos,
+}
+
+impl Retirement {
+    /// From seconds (`--retire-after`), at least one.
+    pub fn from_secs(after: f64) -> Retirement {
+        Retirement {
+            after: ((after * SECOND) as Nanos).max(MIN_AFTER),
+        }
+    }
+
+    /// How often (capture time) the quiet clients are looked for: an eighth of the quiet time,
+    /// so that each pass, whose cost is that of the exchanges kept, retires a fair share of
+    /// them; clients leave at most 1.125 × `after` after their last packet.
+    fn interval(&self) -> Nanos {
+        self.after / 8
+    }
+}
+
+/// The clients that left in one pass, judged, with the capture times of the frames their
+/// verdicts name.
+#[derive(Debug, Default)]
+pub struct Retired {
+    pub verdicts: Verdicts,
+    pub clock: FrameTimes,
+}
+
+/// The retirement state of one run.
+#[derive(Debug)]
+pub(crate) struct Retiring {
+    rule: Retirement,
+    next_pass: Option<Nanos>,
+    ready: Vec<Retired>,
+}
+
+impl Retiring {
+    pub(crate) fn new(rule: Retirement) -> Retiring {
+        Retiring {
+            rule,
+            next_pass: None,
+            ready: Vec::new(),
+        }
+    }
+
+    /// Whether a pass is due at capture time `now` (one every [`Retirement::interval`]).
+    pub(crate) fn due(&mut self, now: Nanos) -> bool {
+        let next = now.saturating_add(self.rule.interval());
+        match self.next_pass {
+            Some(t) if now < t => false,
+            Some(_) => {
+                self.next_pass = Some(next);
+                true
+            }
+            None => {
+                self.next_pass = Some(next);
+                false
+            }
+        }
+    }
+
+    /// The clients that left since the last call.
+    pub(crate) fn take(&mut self) -> Vec<Retired> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Judges and retires the clients quiet for [`Retirement::after`] at `now`.
+    pub(crate) fn pass(&mut self, collector: &mut Collector, opts: &ChainOptions, now: Nanos) {
+        let rule = self.rule;
+        let quiet: HashSet<IpAddr> = collector
+            .idle_clients(now, rule.after)
+            .into_iter()
+            .map(|(ip, _)| ip)
+            .collect();
+        if quiet.is_empty() {
+            return;
+        }
+        let ex = &collector.exchanges;
+        let mut verdicts = Verdicts::default();
+        for view in views_of(ex, |ip| quiet.contains(&ip)) {
+            match judge_client(&view, opts) {
+                Some(Judgement::Chain(c)) => verdicts.chains.push(c),
+                Some(Judgement::Session(s)) => verdicts.directory_sessions.push(s),
+                None => {}
+            }
+        }
+        let mut leaving = Leaving {
+            clients: quiet,
+            dns: HashSet::new(),
+        };
+        // Forwarding is only recognised while the forwarded client is there: drop the staying
+        // servers' forwarded queries now (once answered or given up), before it leaves.
+        for i in forwarded_queries(ex) {
+            if let Some(d) = ex.dns.get(i)
+                && !leaving.clients.contains(&d.client.ip)
+                && (d.response.is_some() || now.saturating_sub(d.ts) >= rule.after)
+            {
+                leaving.dns.insert(i);
+            }
+        }
+        let gone = collector.retire(&leaving);
+        self.ready.push(Retired {
+            verdicts,
+            clock: gone.frame_clock(),
+        });
+    }
+}
