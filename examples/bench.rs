@@ -10,7 +10,14 @@
 //! ```text
 //! scripts/bench.sh [--size 1G] [--modes mixed,oneway,dense] [--dir /tmp] [--no-tshark]
 //!                  [--chain-every 8K]   (gencap's spacing of replayed chains; dense default 64K)
+//!                  [--step-usec 1000]   (gencap's capture time between frames; default 10)
 //! ```
+//!
+//! The NDJSON run streams its verdicts (each client's once it has been quiet for
+//! `--retire-after`, 240 s of capture time): its chains are checked against the plain runs
+//! too. With the default 10 µs between frames a capture spans seconds and no client leaves
+//! before the end; `--step-usec 1000` spreads 1 GiB over more than an hour of capture time,
+//! as a server's day looks, and shows the memory of the streamed run staying flat.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -81,6 +88,66 @@ fn verdicts(doc: &Value) -> HashMap<String, Verdict> {
     out
 }
 
+/// The chains of an NDJSON run by client address; a client judged twice (it came back after
+/// it had left) has `("judged twice", ..)`.
+fn ndjson_verdicts(out: &[u8]) -> HashMap<String, Verdict> {
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+    let mut found: HashMap<String, Verdict> = HashMap::new();
+    for line in out.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let Ok(e) = serde_json::from_slice::<Value>(line) else {
+            continue;
+        };
+        let c = &e["capdiag"];
+        if c["record"] != "chain" {
+            continue;
+        }
+        let v = (s(&c["status"]), s(&c["broken_at"]), s(&c["cause"]["code"]));
+        found
+            .entry(s(&e["source"]["ip"]))
+            .and_modify(|old| *old = ("judged twice".into(), String::new(), String::new()))
+            .or_insert(v);
+    }
+    found
+}
+
+/// How many replayed clients got the verdict of their sample's plain run (`want` picks what a
+/// run shows of a plain verdict), with the differences counted by sample client on stderr.
+fn compare(
+    label: &str,
+    listing: &str,
+    plain: &HashMap<String, HashMap<String, Verdict>>,
+    found: &HashMap<String, Verdict>,
+    want: impl Fn(Option<&Verdict>) -> Option<&Verdict>,
+) -> (u32, u32) {
+    let (mut same, mut total) = (0, 0);
+    let mut differ: HashMap<(String, String), (u32, String)> = HashMap::new();
+    for line in listing.lines() {
+        let [client, sample, original] = line.split_whitespace().collect::<Vec<_>>()[..] else {
+            continue;
+        };
+        total += 1;
+        let want = want(plain.get(sample).and_then(|v| v.get(original)));
+        let got = found.get(client);
+        if got == want {
+            same += 1;
+        } else {
+            let e = differ
+                .entry((sample.to_string(), original.to_string()))
+                .or_insert((
+                    0,
+                    format!("plain {want:?}, replayed {got:?} (first: {client})"),
+                ));
+            e.0 += 1;
+        }
+    }
+    let mut differ: Vec<_> = differ.into_iter().collect();
+    differ.sort();
+    for ((sample, original), (n, how)) in differ {
+        eprintln!("bench: {label}: {n} replays of {sample} client {original} differ: {how}");
+    }
+    (same, total)
+}
+
 /// Whether `listing` is the per-client one: `<address> <sample> <address in the sample>`.
 fn per_client_listing(listing: &str) -> bool {
     listing.lines().all(|l| l.split_whitespace().count() == 3)
@@ -103,6 +170,7 @@ fn run() -> Result<(), String> {
     let mut dir = std::env::temp_dir();
     let mut tshark = true;
     let mut chain_every: Option<String> = None;
+    let mut step_usec: Option<String> = None;
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         match k.as_str() {
@@ -111,6 +179,7 @@ fn run() -> Result<(), String> {
             "--dir" => dir = PathBuf::from(it.next().ok_or("--dir needs a value")?),
             "--no-tshark" => tshark = false,
             "--chain-every" => chain_every = Some(it.next().ok_or("--chain-every needs a value")?),
+            "--step-usec" => step_usec = Some(it.next().ok_or("--step-usec needs a value")?),
             _ => return Err(format!("unknown argument {k}")),
         }
     }
@@ -153,7 +222,11 @@ fn run() -> Result<(), String> {
         let spacing = chain_every
             .as_ref()
             .map(|c| format!("-every{c}"))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            + &step_usec
+                .as_ref()
+                .map(|u| format!("-step{u}us"))
+                .unwrap_or_default();
         let file = dir.join(format!("capdiag-bench-{mode}-{size}{spacing}.pcap"));
         let listing_path = file.with_extension("pcap.replays");
         let stale = std::fs::read_to_string(&listing_path).is_ok_and(|l| !per_client_listing(&l));
@@ -175,6 +248,11 @@ fn run() -> Result<(), String> {
                         .iter()
                         .flat_map(|c| ["--chain-every".to_string(), c.clone()]),
                 )
+                .args(
+                    step_usec
+                        .iter()
+                        .flat_map(|u| ["--step-usec".to_string(), u.clone()]),
+                )
                 .status()
                 .map_err(|e| format!("{}: {e}", gencap.display()))?;
             if !status.success() {
@@ -189,32 +267,7 @@ fn run() -> Result<(), String> {
         let packets = doc["inputs"][0]["packets"].as_u64().unwrap_or(0);
         let found = verdicts(&doc);
         let listing = std::fs::read_to_string(&listing_path).map_err(|e| e.to_string())?;
-        let (mut same, mut total) = (0, 0);
-        let mut differ: HashMap<(String, String), (u32, String)> = HashMap::new();
-        for line in listing.lines() {
-            let [client, sample, original] = line.split_whitespace().collect::<Vec<_>>()[..] else {
-                continue;
-            };
-            total += 1;
-            let want = plain.get(sample).and_then(|v| v.get(original));
-            let got = found.get(client);
-            if got == want {
-                same += 1;
-            } else {
-                let e = differ
-                    .entry((sample.to_string(), original.to_string()))
-                    .or_insert((
-                        0,
-                        format!("plain {want:?}, replayed {got:?} (first: {client})"),
-                    ));
-                e.0 += 1;
-            }
-        }
-        let mut differ: Vec<_> = differ.into_iter().collect();
-        differ.sort();
-        for ((sample, original), (n, how)) in differ {
-            eprintln!("bench: {mode}: {n} replays of {sample} client {original} differ: {how}");
-        }
+        let (same, total) = compare(mode, &listing, &plain, &found, |v| v);
         let mbps = mib(bytes) / run.secs;
         let rss = run.peak_kib.map_or("n/a".to_string(), |k| {
             format!("{:.1} MiB", k as f64 / 1024.0)
@@ -263,8 +316,19 @@ fn run() -> Result<(), String> {
             let rss = r.peak_kib.map_or("n/a".to_string(), |k| {
                 format!("{:.1} MiB", k as f64 / 1024.0)
             });
+            // The streamed verdicts: a chain for each client whose plain verdict is one.
+            let checked = if format == "ndjson" {
+                let found = ndjson_verdicts(&r.stdout);
+                let label = format!("{mode} ndjson");
+                let (same, total) = compare(&label, &listing, &plain, &found, |v| {
+                    v.filter(|v| v.0 != "directory session")
+                });
+                format!("{same}/{total}")
+            } else {
+                String::new()
+            };
             println!(
-                "|   {mode} --format {format} | | | {:.2} | {:.0} | | {rss} | | | | | |",
+                "|   {mode} --format {format} | | | {:.2} | {:.0} | | {rss} | {checked} | | | | |",
                 r.secs,
                 mib(bytes) / r.secs
             );

@@ -6,6 +6,8 @@
 //! ```text
 //! cargo run --release --example gencap -- --mode mixed --size 1G --out /tmp/mixed.pcap
 //! ```
+//! `--step-usec N` sets the capture time between two frames (default 10 µs: a busy link; 1000
+//! spreads a dense 1 GiB over about an hour and a half, a server's day of Autodiscover).
 //! Modes: `mixed` (ACKed bulk), `oneway` (bulk in one direction only, as a SPAN port or a
 //! filtered pktmon gives), `dense` (mostly DNS and LDAP chains). Beside the capture it writes
 //! `<out>.replays` listing, per replayed client, its address in the capture, the sample it
@@ -28,6 +30,11 @@ struct Args {
     samples: PathBuf,
     /// One chain replay per this many bytes of capture.
     chain_every: u64,
+    /// Capture time between two frames, in microseconds.
+    step_usec: u64,
+    /// `--step-usec` was given: each replay keeps its sample's own timing (its frames at
+    /// their offsets from its start) instead of taking turns frame by frame.
+    timed: bool,
 }
 
 fn parse_size(s: &str) -> Option<u64> {
@@ -47,6 +54,8 @@ fn args() -> Result<Args, String> {
         out: PathBuf::from("bench.pcap"),
         samples: PathBuf::from("samples"),
         chain_every: 0,
+        step_usec: 10,
+        timed: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -57,6 +66,10 @@ fn args() -> Result<Args, String> {
             "--out" => a.out = PathBuf::from(v()?),
             "--samples" => a.samples = PathBuf::from(v()?),
             "--chain-every" => a.chain_every = parse_size(&v()?).ok_or("bad --chain-every")?,
+            "--step-usec" => {
+                a.step_usec = v()?.parse().map_err(|_| "bad --step-usec")?;
+                a.timed = true;
+            }
             _ => return Err(format!("unknown argument {k}")),
         }
     }
@@ -88,11 +101,11 @@ fn run() -> Result<(), String> {
     let mut next_chain = 0u64;
     let mut chains = 0u32;
     let mut next_addr = 0u32;
-    // Active replays: (sample index, its clients' addresses, next frame).
-    let mut active: Vec<(usize, replay::Mapping, usize)> = Vec::new();
+    // Active replays: (sample index, its clients' addresses, next frame, start time).
+    let mut active: Vec<(usize, replay::Mapping, usize, u64)> = Vec::new();
     while pcap.bytes < a.size || !active.is_empty() {
         step += 1;
-        ts += 10;
+        ts += a.step_usec;
         if pcap.bytes >= next_chain && pcap.bytes < a.size {
             let s = chains as usize % samples.len();
             let mapping = replay::Mapping::new(&samples[s], chains, next_addr);
@@ -100,14 +113,26 @@ fn run() -> Result<(), String> {
             for (old, new) in &mapping.clients {
                 replays.push_str(&format!("{new} {} {old}\n", samples[s].name));
             }
-            active.push((s, mapping, 0));
+            active.push((s, mapping, 0, ts));
             chains += 1;
             next_chain += a.chain_every;
         }
-        if !active.is_empty() && step.is_multiple_of(2) {
-            // Replays that overlap take turns, as the clients of a busy server do.
-            let at = (step / 2) as usize % active.len();
-            let (s, ref mapping, i) = active[at];
+        // Timed: the replay frame due first, once its time has come (a frame late by the
+        // frames before it keeps its place). Else replays that overlap take turns.
+        let turn = if a.timed {
+            active
+                .iter()
+                .enumerate()
+                .map(|(j, (s, _, i, start))| (start + samples[*s].frames[*i].0, j))
+                .min()
+                .filter(|(due, _)| *due <= ts)
+                .map(|(_, j)| j)
+        } else {
+            (!active.is_empty() && step.is_multiple_of(2))
+                .then(|| (step / 2) as usize % active.len())
+        };
+        if let Some(at) = turn {
+            let (s, ref mapping, i, _) = active[at];
             let data = replay::rewrite(&samples[s].frames[i].1, mapping);
             pcap.frame(ts, &data).map_err(|e| e.to_string())?;
             if i + 1 == samples[s].frames.len() {

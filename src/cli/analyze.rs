@@ -4,10 +4,12 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use capdiag::analysis::{Analysis, analyze_paths_with};
+use capdiag::analysis::{Analysis, analyze_paths_with, analyze_streaming, open_inputs};
+use capdiag::capture::MergedCapture;
 use capdiag::chain::ChainOptions;
 use capdiag::proto::ldap::DecodeOptions;
 use capdiag::report::{html, json, mermaid, ndjson, text};
+use capdiag::retirement::Retirement;
 use capdiag::secrets;
 
 use super::args::*;
@@ -21,6 +23,11 @@ pub(crate) fn analyze(args: AnalyzeArgs) -> ExitCode {
     let decode = DecodeOptions {
         keep_simple_password: args.show_secrets,
     };
+    if matches!(args.format, Format::Ndjson) && args.html.is_none() && args.retire_after.is_finite()
+    {
+        let rule = Retirement::from_secs(args.retire_after);
+        return analyze_ndjson_streaming(&args.files, &opts, decode, rule);
+    }
     let (analysis, errors) = if !args.quiet && std::io::stderr().is_terminal() {
         analyze_with_progress(&args.files, &opts, decode)
     } else {
@@ -95,6 +102,58 @@ pub(crate) fn analyze(args: AnalyzeArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     exit_with(analysis, unreadable)
+}
+
+/// `--format ndjson`: the verdicts written while the inputs are read, each client's as soon
+/// as its lookup is over ([`capdiag::retirement`]); the exit code as for the whole report.
+fn analyze_ndjson_streaming(
+    files: &[PathBuf],
+    opts: &ChainOptions,
+    decode: DecodeOptions,
+    rule: Retirement,
+) -> ExitCode {
+    let (readers, errors) = open_inputs(files);
+    for e in &errors {
+        eprintln!("capdiag: {e}");
+    }
+    if readers.is_empty() {
+        return ExitCode::from(2);
+    }
+    let capture = MergedCapture::new(readers);
+    let captures = capture.inputs().into_iter().map(|i| i.path).collect();
+    let mut events = ndjson::EventStream::new(captures);
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut failed: Option<std::io::Error> = None;
+    let analysis = analyze_streaming(capture, opts, decode, rule, &mut |retired| {
+        if failed.is_none()
+            && let Err(e) = events.retired(&retired, &mut stdout)
+        {
+            failed = Some(e);
+        }
+    });
+    let unusable = analysis.unusable_inputs();
+    for e in &unusable {
+        eprintln!("capdiag: {e}");
+    }
+    if unusable.len() == analysis.inputs.len() {
+        return ExitCode::from(2);
+    }
+    let totals = match failed {
+        Some(e) => Err(e),
+        None => events.finish(&analysis, &mut stdout),
+    };
+    let totals = match totals.and_then(|t| stdout.flush().map(|_| t)) {
+        Ok(t) => t,
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("capdiag: cannot write the output: {e}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let unreadable = !errors.is_empty() || !unusable.is_empty();
+    std::mem::forget(analysis);
+    exit_code(totals.chains() == totals.complete, unreadable)
 }
 
 /// The exit code of the analysis, which is then left for the process exit to free: dropping

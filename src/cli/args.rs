@@ -167,6 +167,12 @@ pub(crate) struct AnalyzeArgs {
     /// unanswered stage (a query, a SYN) counts as failed.
     #[arg(long, value_name = "S", default_value_t = capdiag::chain::pending::DEFAULT_WAIT_SECS, requires = "follow")]
     pub(crate) wait: f64,
+    /// With --format ndjson: seconds of capture time without a packet after which a client is
+    /// judged, its verdict written and its state dropped (memory then follows the clients
+    /// active within that time, not the capture's length); a client that comes back later is
+    /// judged again as a new chain. `inf` keeps every client to the end of the input.
+    #[arg(long, value_name = "S", default_value_t = capdiag::retirement::DEFAULT_RETIRE_AFTER_SECS)]
+    pub(crate) retire_after: f64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -88,13 +88,18 @@ pub(crate) fn tls_key_log(path: Option<&Path>) -> Result<Option<Arc<KeyLog>>, Ex
 /// 2 when an input was unreadable, else 0 when every chain is complete (or there is none), 1
 /// when one is broken or incomplete.
 pub(crate) fn verdict_code(analysis: &Analysis, unreadable: bool) -> ExitCode {
-    if unreadable {
-        ExitCode::from(2)
-    } else if analysis
+    let all_complete = analysis
         .chains
         .iter()
-        .all(|c| c.status == ChainStatus::Complete)
-    {
+        .all(|c| c.status == ChainStatus::Complete);
+    exit_code(all_complete, unreadable)
+}
+
+/// 2 when an input was unreadable, else 0 when every chain is complete, else 1.
+pub(crate) fn exit_code(all_complete: bool, unreadable: bool) -> ExitCode {
+    if unreadable {
+        ExitCode::from(2)
+    } else if all_complete {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -13,9 +13,10 @@ use serde_json::{Map, Value, json};
 
 use crate::analysis::Analysis;
 use crate::capture::Nanos;
-use crate::chain::groups::{FailureGroup, shared_failures};
+use crate::chain::groups::{FailureGroup, GroupTally, shared_failures};
 use crate::chain::{Cause, Chain, ChainStatus, Severity, Stage, StageKind};
 use crate::messages::FrameTimes;
+use crate::retirement::Retired;
 
 pub const SCHEMA: &str = "capdiag-events/1";
 /// The ECS version the field names follow.
@@ -384,14 +385,49 @@ pub fn group_value(g: &FailureGroup) -> Value {
     })
 }
 
+/// How many clients a run judged, each way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub complete: usize,
+    pub broken: usize,
+    pub incomplete: usize,
+    pub directory_sessions: usize,
+}
+
+impl Totals {
+    /// Counts `verdicts` in.
+    pub fn add(&mut self, chains: &[Chain], directory_sessions: usize) {
+        for c in chains {
+            match c.status {
+                ChainStatus::Complete => self.complete += 1,
+                ChainStatus::Broken => self.broken += 1,
+                ChainStatus::Incomplete => self.incomplete += 1,
+            }
+        }
+        self.directory_sessions += directory_sessions;
+    }
+
+    pub fn chains(&self) -> usize {
+        self.complete + self.broken + self.incomplete
+    }
+}
+
 /// The run's totals, last.
 pub fn run_event(a: &Analysis, ctx: &Context<'_>) -> Value {
-    let count = |s: ChainStatus| a.chains.iter().filter(|c| c.status == s).count();
-    let (complete, broken, incomplete) = (
-        count(ChainStatus::Complete),
-        count(ChainStatus::Broken),
-        count(ChainStatus::Incomplete),
-    );
+    let mut totals = Totals::default();
+    totals.add(&a.chains, a.directory_sessions.len());
+    run_event_of(a, totals, ctx)
+}
+
+/// The run event with `totals` counted (a streamed run's, most of whose chains are gone);
+/// packets and warnings from `a`.
+fn run_event_of(a: &Analysis, totals: Totals, ctx: &Context<'_>) -> Value {
+    let Totals {
+        complete,
+        broken,
+        incomplete,
+        directory_sessions,
+    } = totals;
     let outcome = if broken > 0 {
         "failure"
     } else if complete > 0 {
@@ -404,7 +440,7 @@ pub fn run_event(a: &Analysis, ctx: &Context<'_>) -> Value {
         None,
         format!(
             "{} chains: {complete} complete, {broken} broken, {incomplete} incomplete",
-            a.chains.len()
+            totals.chains()
         ),
         ctx,
     );
@@ -415,13 +451,88 @@ pub fn run_event(a: &Analysis, ctx: &Context<'_>) -> Value {
         &["capdiag", "run"],
         json!({
             "packets": a.inputs.iter().map(|i| i.packets).sum::<u64>(),
-            "chains": a.chains.len(),
+            "chains": totals.chains(),
             "complete": complete,
             "broken": broken,
             "incomplete": incomplete,
-            "directory_sessions": a.directory_sessions.len(),
+            "directory_sessions": directory_sessions,
             "warnings": a.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         }),
     );
     Value::Object(m)
+}
+
+/// The events of a streamed analysis ([`crate::analysis::analyze_streaming`]): each batch of
+/// retired clients' verdicts is written as it comes and forgotten; only the totals and the
+/// failure groups stay, for the closing events. The same events as [`write`] gives for the
+/// whole file, the chains in the order their clients left.
+pub struct EventStream {
+    captures: Vec<String>,
+    tally: Tally,
+}
+
+/// What a stream keeps of the verdicts it wrote.
+#[derive(Default)]
+struct Tally {
+    totals: Totals,
+    groups: GroupTally,
+}
+
+impl Tally {
+    /// Writes `chains`' events and counts them, with `directory_sessions`.
+    fn chains(
+        &mut self,
+        chains: &[Chain],
+        directory_sessions: usize,
+        ctx: &Context<'_>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        for chain in chains {
+            for event in chain_events(chain, ctx) {
+                line(out, &event)?;
+            }
+            self.groups.add(chain);
+        }
+        self.totals.add(chains, directory_sessions);
+        Ok(())
+    }
+}
+
+impl EventStream {
+    pub fn new(captures: Vec<String>) -> EventStream {
+        EventStream {
+            captures,
+            tally: Tally::default(),
+        }
+    }
+
+    /// Writes the verdicts of clients that left.
+    pub fn retired(&mut self, r: &Retired, out: &mut dyn Write) -> io::Result<()> {
+        let frame_ts = |frame: u64| r.clock.get(frame);
+        let ctx = Context {
+            captures: self.captures.iter().map(String::as_str).collect(),
+            frame_ts: &frame_ts,
+        };
+        let v = &r.verdicts;
+        self.tally
+            .chains(&v.chains, v.directory_sessions.len(), &ctx, out)
+    }
+
+    /// The clients still there at the end (`a`), then the groups and the run's totals, which
+    /// are returned.
+    pub fn finish(mut self, a: &Analysis, out: &mut dyn Write) -> io::Result<Totals> {
+        let tally = &mut self.tally;
+        with_context(
+            a,
+            self.captures.iter().map(String::as_str).collect(),
+            |ctx| {
+                tally.chains(&a.chains, a.directory_sessions.len(), ctx, out)?;
+                for g in tally.groups.shared() {
+                    line(out, &group_event(&g, ctx))?;
+                }
+                line(out, &run_event_of(a, tally.totals, ctx))
+            },
+        )?;
+        Ok(self.tally.totals)
+    }
 }
