@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use capdiag::analysis::{Analysis, analyze_paths_with, analyze_streaming, open_inputs};
+use capdiag::analysis::{Analysis, analyze_paths_with, analyze_streaming};
 use capdiag::capture::MergedCapture;
 use capdiag::chain::ChainOptions;
 use capdiag::proto::ldap::DecodeOptions;
@@ -26,7 +26,8 @@ pub(crate) fn analyze(args: AnalyzeArgs) -> ExitCode {
     if matches!(args.format, Format::Ndjson) && args.html.is_none() && args.retire_after.is_finite()
     {
         let rule = Retirement::from_secs(args.retire_after);
-        return analyze_ndjson_streaming(&args.files, &opts, decode, rule);
+        let progress = !args.quiet && std::io::stderr().is_terminal();
+        return analyze_ndjson_streaming(&args.files, &opts, decode, rule, progress);
     }
     let (analysis, errors) = if !args.quiet && std::io::stderr().is_terminal() {
         analyze_with_progress(&args.files, &opts, decode)
@@ -111,14 +112,16 @@ fn analyze_ndjson_streaming(
     opts: &ChainOptions,
     decode: DecodeOptions,
     rule: Retirement,
+    progress: bool,
 ) -> ExitCode {
-    let (readers, errors) = open_inputs(files);
+    let (readers, errors, counter) = capdiag::loading::open_counting(files);
     for e in &errors {
         eprintln!("capdiag: {e}");
     }
     if readers.is_empty() {
         return ExitCode::from(2);
     }
+    let bar = progress.then(|| ProgressThread::start(counter));
     let capture = MergedCapture::new(readers);
     let captures = capture.inputs().into_iter().map(|i| i.path).collect();
     let mut events = ndjson::EventStream::new(captures);
@@ -131,6 +134,7 @@ fn analyze_ndjson_streaming(
             failed = Some(e);
         }
     });
+    drop(bar);
     let unusable = analysis.unusable_inputs();
     for e in &unusable {
         eprintln!("capdiag: {e}");
@@ -175,7 +179,7 @@ pub(crate) fn analyze_with_progress(
     decode: DecodeOptions,
 ) -> (Option<Analysis>, Vec<capdiag::capture::CaptureError>) {
     use capdiag::loading::{Poll, start_with};
-    use indicatif::{ProgressBar, ProgressStyle};
+    use indicatif::ProgressBar;
     let (loading, errors) = start_with(files, opts, decode);
     let Some(loading) = loading else {
         return (None, errors);
@@ -192,23 +196,64 @@ pub(crate) fn analyze_with_progress(
             Poll::Failed => return (None, errors),
             Poll::Pending => {
                 let p = loading.progress();
-                let b = bar.get_or_insert_with(|| match p.total {
-                    Some(total) if total < PROGRESS_MIN_BYTES => ProgressBar::hidden(),
-                    Some(total) => ProgressBar::new(total).with_style(
-                        ProgressStyle::with_template(
-                            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
-                        )
-                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-                    ),
-                    None => ProgressBar::new_spinner().with_style(
-                        ProgressStyle::with_template(
-                            "{spinner} {bytes} read, {bytes_per_sec} {msg}",
-                        )
-                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                    ),
-                });
-                b.set_position(p.read);
+                bar.get_or_insert_with(|| progress_bar(p.total))
+                    .set_position(p.read);
             }
+        }
+    }
+}
+
+/// The progress bar for inputs of `total` bytes (None: of unknown size, a spinner); hidden
+/// below [`PROGRESS_MIN_BYTES`].
+fn progress_bar(total: Option<u64>) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressStyle};
+    match total {
+        Some(total) if total < PROGRESS_MIN_BYTES => ProgressBar::hidden(),
+        Some(total) => ProgressBar::new(total).with_style(
+            ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    }
+}
+
+/// Draws the progress of `counter` on standard error from a thread of its own until the
+/// returned guard is dropped (the streamed analysis runs on the calling thread).
+struct ProgressThread {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressThread {
+    fn start(counter: capdiag::loading::ReadCounter) -> ProgressThread {
+        use std::sync::atomic::Ordering;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = std::sync::Arc::clone(&done);
+        let thread = std::thread::spawn(move || {
+            let bar = progress_bar(counter.progress().total);
+            while !stop.load(Ordering::Relaxed) {
+                bar.set_position(counter.progress().read);
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        });
+        ProgressThread {
+            done,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ProgressThread {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 }

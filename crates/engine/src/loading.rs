@@ -49,19 +49,13 @@ pub enum Poll {
 
 /// An analysis running on a worker thread.
 pub struct Loading {
-    names: Vec<String>,
-    total: Option<u64>,
-    count: Arc<AtomicU64>,
+    counter: ReadCounter,
     rx: Receiver<Analysis>,
 }
 
 impl Loading {
     pub fn progress(&self) -> Progress {
-        Progress {
-            names: self.names.clone(),
-            read: self.count.load(Ordering::Relaxed),
-            total: self.total,
-        }
+        self.counter.progress()
     }
 
     /// Waits up to `timeout` for the analysis.
@@ -83,10 +77,8 @@ fn open_counted(
             inner: std::io::stdin(),
             count: Arc::clone(count),
         };
-        return Ok((
-            CaptureReader::from_read(STDIN_NAME, Box::new(counted))?,
-            None,
-        ));
+        let reader = CaptureReader::from_read(STDIN_NAME, Box::new(counted))?;
+        return Ok((crate::analysis::refuse_unsupported_link_type(reader)?, None));
     }
     // Open once the way `analyze` does, so an unreadable file gets the same one-line error.
     drop(crate::analysis::refuse_unsupported_link_type(
@@ -109,12 +101,28 @@ pub fn start(paths: &[PathBuf], opts: &ChainOptions) -> (Option<Loading>, Vec<Ca
     start_with(paths, opts, DecodeOptions::default())
 }
 
-/// [`start`] with the LDAP decoder's options (`--show-secrets`).
-pub fn start_with(
-    paths: &[PathBuf],
-    opts: &ChainOptions,
-    decode: DecodeOptions,
-) -> (Option<Loading>, Vec<CaptureError>) {
+/// The bytes read so far from inputs opened with [`open_counting`], for a progress display on
+/// another thread.
+#[derive(Debug, Clone)]
+pub struct ReadCounter {
+    names: Vec<String>,
+    total: Option<u64>,
+    count: Arc<AtomicU64>,
+}
+
+impl ReadCounter {
+    pub fn progress(&self) -> Progress {
+        Progress {
+            names: self.names.clone(),
+            read: self.count.load(Ordering::Relaxed),
+            total: self.total,
+        }
+    }
+}
+
+/// Opens every input ("-" is standard input) counting the bytes read from it: the readable
+/// ones, an error for each unreadable one, and the counter.
+pub fn open_counting(paths: &[PathBuf]) -> (Vec<CaptureReader>, Vec<CaptureError>, ReadCounter) {
     let count = Arc::new(AtomicU64::new(0));
     let mut readers = Vec::new();
     let mut errors = Vec::new();
@@ -130,6 +138,21 @@ pub fn start_with(
             Err(e) => errors.push(e),
         }
     }
+    let counter = ReadCounter {
+        names,
+        total,
+        count,
+    };
+    (readers, errors, counter)
+}
+
+/// [`start`] with the LDAP decoder's options (`--show-secrets`).
+pub fn start_with(
+    paths: &[PathBuf],
+    opts: &ChainOptions,
+    decode: DecodeOptions,
+) -> (Option<Loading>, Vec<CaptureError>) {
+    let (readers, errors, counter) = open_counting(paths);
     if readers.is_empty() {
         return (None, errors);
     }
@@ -138,13 +161,5 @@ pub fn start_with(
     std::thread::spawn(move || {
         let _ = tx.send(analyze_with(MergedCapture::new(readers), &opts, decode));
     });
-    (
-        Some(Loading {
-            names,
-            total,
-            count,
-            rx,
-        }),
-        errors,
-    )
+    (Some(Loading { counter, rx }), errors)
 }
