@@ -8,7 +8,7 @@ mod robust_support;
 use std::io::Write;
 use std::process::Stdio;
 
-use robust_support::{PcapStream, bin, ipv4_fragment, ipv4_tcp};
+use robust_support::{PcapStream, bin, ipv4_fragment, ipv4_tcp, ipv4_udp};
 
 /// 256 MiB, the bound from the robustness issue.
 const PEAK_LIMIT_KIB: i64 = 256 * 1024;
@@ -104,6 +104,89 @@ fn a_million_syns_to_distinct_ports() {
     });
     let (code, peak) = run_flood(stream, &[]);
     check("1M SYNs", code, peak);
+}
+
+/// The floods of traffic capdiag reads make one client (and chain) per source: their events
+/// stream (the text and JSON reports hold every chain until the end, see docs/limits.md).
+const NDJSON: &[&str] = &["--format", "ndjson"];
+
+/// A million SYNs from a million client addresses to `port` on one server that never
+/// answers: the traffic capdiag reads (LDAP and the DC locator's ports make each source a
+/// client with a chain), bounded across clients by `MAX_EXCHANGES_WITH_SILENT_SERVER`.
+fn syn_flood(port: u16) -> impl std::io::Read + Send + 'static {
+    PcapStream::new(LINKTYPE_RAW, 1_000_000, move |i, buf| {
+        buf.extend(ipv4_tcp(
+            client(i),
+            50_000,
+            [10, 99, 0, 1],
+            port,
+            i as u32,
+            0x02,
+            b"",
+        ));
+    })
+}
+
+#[test]
+fn a_million_sources_sending_syns_to_ldap_kerberos_and_dns() {
+    for port in [389, 88, 53] {
+        let (code, peak) = run_flood(syn_flood(port), NDJSON);
+        check(&format!("1M SYNs to port {port}"), code, peak);
+    }
+}
+
+/// A DNS query for `name` of type `qtype` with ID `id`.
+fn dns_query(id: u16, name: &str, qtype: u16) -> Vec<u8> {
+    let mut q = [&id.to_be_bytes()[..], &[1, 0, 0, 1, 0, 0, 0, 0, 0, 0]].concat();
+    for label in name.split('.') {
+        q.push(label.len() as u8);
+        q.extend(label.as_bytes());
+    }
+    q.extend([0, (qtype >> 8) as u8, qtype as u8, 0, 1]);
+    q
+}
+
+#[test]
+fn a_million_sources_asking_for_the_dc_locator_srv_and_autodiscover_unanswered() {
+    for (name, qtype) in [
+        ("_ldap._tcp.dc._msdcs.contoso.test", 33),
+        ("autodiscover.contoso.test", 1),
+    ] {
+        let stream = PcapStream::new(LINKTYPE_RAW, 1_000_000, move |i, buf| {
+            let query = dns_query(i as u16, name, qtype);
+            buf.extend(ipv4_udp(client(i), 50_000, [10, 99, 0, 1], 53, &query));
+        });
+        let (code, peak) = run_flood(stream, NDJSON);
+        check(&format!("1M {name} queries"), code, peak);
+    }
+}
+
+/// Half-open LDAP binds: each of 100,000 clients connects (the server answers the SYN, so no
+/// bound on silent servers applies), sends a simple bind and never hears back. Every client
+/// is recorded and judged (about 1.5 KiB each while the capture is read: 300,000 take 453 MiB,
+/// see docs/limits.md).
+#[test]
+fn a_hundred_thousand_ldap_binds_never_answered() {
+    let bind: Vec<u8> = [
+        &[
+            0x30, 0x1f, 0x02, 0x01, 0x01, 0x60, 0x1a, 0x02, 0x01, 0x03, 0x04, 0x0d,
+        ][..],
+        b"cn=u,dc=lab,x",
+        &[0x80, 0x06],
+        b"secret",
+    ]
+    .concat();
+    let stream = PcapStream::new(LINKTYPE_RAW, 300_000, move |i, buf| {
+        let (c, step) = (i / 3, i % 3);
+        let (src, dst) = (client(c), [10, 99, 0, 1]);
+        buf.extend(match step {
+            0 => ipv4_tcp(src, 50_000, dst, 389, 100, 0x02, b""),
+            1 => ipv4_tcp(dst, 389, src, 50_000, 500, 0x12, b""),
+            _ => ipv4_tcp(src, 50_000, dst, 389, 101, 0x18, &bind),
+        });
+    });
+    let (code, peak) = run_flood(stream, NDJSON);
+    check("100K half-open binds", code, peak);
 }
 
 #[test]

@@ -6,7 +6,9 @@ use crate::capture::{
     CaptureError, CaptureReader, DuplicateFilter, Frame, FrameOrigins, InputInfo, MergedCapture,
     Nanos,
 };
-use crate::chain::{Chain, ChainOptions, DirectorySession, build_running_chains, judge_clients};
+use crate::chain::{
+    Chain, ChainOptions, DirectorySession, Verdicts, build_running_chains, judge_clients,
+};
 use crate::flow::{Endpoint, TcpLimits, TcpTracker};
 use crate::messages::{Collector, Exchanges, Warning, port_of_interest};
 use crate::net::{Decoded, PacketDecoder, Transport, link_type_supported};
@@ -107,7 +109,8 @@ pub fn analyze_paths_with(
 
 /// [`analyze_with`], handing out the verdicts of clients whose lookup is over while the
 /// capture is still read ([`crate::retirement`]): memory follows the clients active at once.
-/// The returned analysis holds only the clients still there at the end (and every warning).
+/// The clients still there at the end are handed out too, in batches; the returned analysis
+/// holds no chain, only the inputs, the warnings and the exchanges of the clients judged last.
 pub fn analyze_streaming(
     mut capture: MergedCapture,
     opts: &ChainOptions,
@@ -123,7 +126,7 @@ pub fn analyze_streaming(
             on_retired(retired);
         }
     }
-    let mut analysis = analyzer.finish(capture.inputs());
+    let mut analysis = analyzer.finish_streaming(capture.inputs(), on_retired);
     analysis.origins = capture.take_origins();
     analysis
 }
@@ -345,7 +348,31 @@ impl Analyzer {
     /// End of input: reads what open connections still buffer and judges the chains. `inputs`
     /// describe the sources (see [`MergedCapture::inputs`]); the count of pktmon copies dropped
     /// is added to each one's warnings.
-    pub fn finish(mut self, mut inputs: Vec<InputInfo>) -> Analysis {
+    pub fn finish(self, inputs: Vec<InputInfo>) -> Analysis {
+        self.end_of_input(inputs, judge_clients)
+    }
+
+    /// [`Self::finish`] for a streamed analysis: the clients left are handed to `on_retired`
+    /// in batches as they are judged instead of being collected (see
+    /// [`crate::retirement::FINAL_BATCH`]); the analysis returned has no chain.
+    pub fn finish_streaming(
+        self,
+        inputs: Vec<InputInfo>,
+        on_retired: &mut dyn FnMut(Retired),
+    ) -> Analysis {
+        self.end_of_input(inputs, |ex, opts| {
+            Retiring::retire_all(ex, opts, on_retired);
+            Verdicts::default()
+        })
+    }
+
+    /// Reads what open connections still buffer, adds the end-of-input warnings, and judges
+    /// the clients with `judge`.
+    fn end_of_input(
+        mut self,
+        mut inputs: Vec<InputInfo>,
+        judge: impl FnOnce(&Exchanges, &ChainOptions) -> Verdicts,
+    ) -> Analysis {
         let collector = &mut self.collector;
         self.tcp.finish(collector);
         collector.finish_decryption();
@@ -364,7 +391,7 @@ impl Analyzer {
                 input.warnings.push(DuplicateFilter::warning(n));
             }
         }
-        let verdicts = judge_clients(&collector.exchanges, &self.opts);
+        let verdicts = judge(&collector.exchanges, &self.opts);
         Analysis {
             inputs,
             warnings: self.collector.warnings.warnings(),

@@ -63,8 +63,13 @@ impl Retirement {
 #[derive(Debug, Default)]
 pub struct Retired {
     pub verdicts: Verdicts,
-    pub clock: FrameTimes,
+    /// Shared by the batches judged at the end of the input, which all read one index.
+    pub clock: std::sync::Arc<FrameTimes>,
 }
+
+/// How many clients the end of a streamed input judges at once: the chains of one batch are
+/// in memory together, not those of every client left (a flood leaves hundreds of thousands).
+pub const FINAL_BATCH: usize = 4096;
 
 /// The retirement state of one run.
 #[derive(Debug)]
@@ -104,6 +109,30 @@ impl Retiring {
         std::mem::take(&mut self.ready)
     }
 
+    /// The end of the input: every client left, judged [`FINAL_BATCH`] at a time, each batch
+    /// handed to `on_retired` as soon as it is judged.
+    pub(crate) fn retire_all(
+        ex: &crate::messages::Exchanges,
+        opts: &ChainOptions,
+        on_retired: &mut dyn FnMut(Retired),
+    ) {
+        let clock = std::sync::Arc::new(ex.frame_clock());
+        crate::chain::client::views_in_batches(ex, FINAL_BATCH, |views| {
+            let mut verdicts = Verdicts::default();
+            for view in &views {
+                match judge_client(view, opts) {
+                    Some(Judgement::Chain(c)) => verdicts.chains.push(c),
+                    Some(Judgement::Session(s)) => verdicts.directory_sessions.push(s),
+                    None => {}
+                }
+            }
+            on_retired(Retired {
+                verdicts,
+                clock: std::sync::Arc::clone(&clock),
+            });
+        });
+    }
+
     /// Judges and retires the clients quiet for [`Retirement::after`] at `now`.
     pub(crate) fn pass(&mut self, collector: &mut Collector, opts: &ChainOptions, now: Nanos) {
         let rule = self.rule;
@@ -141,7 +170,7 @@ impl Retiring {
         let gone = collector.retire(&leaving);
         self.ready.push(Retired {
             verdicts,
-            clock: gone.frame_clock(),
+            clock: std::sync::Arc::new(gone.frame_clock()),
         });
     }
 }

@@ -349,6 +349,11 @@ fn closing(a: &Analysis, ctx: &Context<'_>) -> Vec<Value> {
 /// Clients that broke the same way, once, with the count.
 pub fn group_event(g: &FailureGroup, ctx: &Context<'_>) -> Value {
     let ts = g.first.frames.first().and_then(|f| (ctx.frame_ts)(*f));
+    group_event_at(g, ts, ctx)
+}
+
+/// [`group_event`] stamped with `ts`, the time its first client failed.
+fn group_event_at(g: &FailureGroup, ts: Option<Nanos>, ctx: &Context<'_>) -> Value {
     let mut m = base(
         "capdiag.failure_group",
         ts,
@@ -491,7 +496,12 @@ impl Tally {
             for event in chain_events(chain, ctx) {
                 line(out, &event)?;
             }
-            self.groups.add(chain);
+            let failed_at = chain
+                .cause
+                .as_ref()
+                .and_then(|c| c.frames.first())
+                .and_then(|f| (ctx.frame_ts)(*f));
+            self.groups.add_at(chain, failed_at);
         }
         self.totals.add(chains, directory_sessions);
         Ok(())
@@ -518,21 +528,28 @@ impl EventStream {
             .chains(&v.chains, v.directory_sessions.len(), &ctx, out)
     }
 
-    /// The clients still there at the end (`a`), then the groups and the run's totals, which
-    /// are returned.
+    /// The clients still there at the end (`a`: none when [`crate::analysis::analyze_streaming`]
+    /// handed them out already), then the groups and the run's totals, which are returned.
     pub fn finish(mut self, a: &Analysis, out: &mut dyn Write) -> io::Result<Totals> {
         let tally = &mut self.tally;
-        with_context(
-            a,
-            self.captures.iter().map(String::as_str).collect(),
-            |ctx| {
-                tally.chains(&a.chains, a.directory_sessions.len(), ctx, out)?;
-                for g in tally.groups.shared() {
-                    line(out, &group_event(&g, ctx))?;
-                }
-                line(out, &run_event_of(a, tally.totals, ctx))
-            },
-        )?;
+        let captures: Vec<&str> = self.captures.iter().map(String::as_str).collect();
+        if !a.chains.is_empty() || !a.directory_sessions.is_empty() {
+            with_context(a, captures.clone(), |ctx| {
+                tally.chains(&a.chains, a.directory_sessions.len(), ctx, out)
+            })?;
+        }
+        // Every group carries its own time: the closing events need no frame index.
+        let no_frame_times = |_: u64| None;
+        let ctx = Context {
+            captures,
+            frame_ts: &no_frame_times,
+        };
+        for (g, ts) in tally.groups.groups_at() {
+            if g.count > 1 {
+                line(out, &group_event_at(&g, ts, &ctx))?;
+            }
+        }
+        line(out, &run_event_of(a, tally.totals, &ctx))?;
         Ok(self.tally.totals)
     }
 }

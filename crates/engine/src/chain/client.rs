@@ -2,7 +2,7 @@
 //! clients' views are built in one pass over the exchanges. A DNS server's queries that forward
 //! its clients' questions are not its own lookups and stay out of its view.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use crate::flow::ConnId;
@@ -114,7 +114,7 @@ pub fn views_of(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientVi
 /// Queries a DNS server sent on behalf of its clients: the server (an AD DC forwarding to its
 /// forwarder, a resolver on a busy host) asks for a name it was asked for moments before. They
 /// are the server's work, not a lookup of its own.
-pub fn forwarded_queries(ex: &Exchanges) -> std::collections::HashSet<usize> {
+pub fn forwarded_queries(ex: &Exchanges) -> HashSet<usize> {
     /// How long after a client's query the server's own query for the same name counts as
     /// forwarding it (resolvers forward at once; a second covers a slow first try).
     const FORWARD_WINDOW: crate::capture::Nanos = 2_000_000_000;
@@ -142,80 +142,200 @@ pub fn forwarded_queries(ex: &Exchanges) -> std::collections::HashSet<usize> {
 }
 
 fn views_where(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientView<'_>> {
-    let mut by_ip: HashMap<IpAddr, ClientView<'_>> = HashMap::new();
-    let mut first_seen: HashMap<IpAddr, u64> = HashMap::new();
-    let mut seen = |ip: IpAddr, frame: u64| {
-        let e = first_seen.entry(ip).or_insert(frame);
-        *e = (*e).min(frame);
-    };
     let forwarded = forwarded_queries(ex);
-    for (_, d) in ex
-        .dns
+    let order = clients_in_order(ex, &wanted, &forwarded);
+    views_of_clients(ex, &order, &forwarded)
+}
+
+/// The views of every client, `batch` at a time in order of first appearance, each batch
+/// handed to `f` before the next is built: the views of a flood's hundreds of thousands of
+/// clients are never all in memory at once. The exchanges are sorted into their client's
+/// batch in one pass (an index each), so each batch reads only its own.
+pub fn views_in_batches<'a>(
+    ex: &'a Exchanges,
+    batch: usize,
+    mut f: impl FnMut(Vec<ClientView<'a>>),
+) {
+    let batch = batch.max(1);
+    let forwarded = forwarded_queries(ex);
+    let order = clients_in_order(ex, &|_| true, &forwarded);
+    let batch_of: HashMap<IpAddr, usize> = order
         .iter()
         .enumerate()
-        .filter(|(i, d)| wanted(d.client.ip) && !forwarded.contains(i))
-    {
-        if autodiscover_name(&d.name) {
+        .map(|(i, ip)| (*ip, i / batch))
+        .collect();
+    let mut parts: Vec<Records<'a>> = (0..order.len().div_ceil(batch))
+        .map(|_| Records::default())
+        .collect();
+    for (i, d) in ex.dns.iter().enumerate() {
+        if let Some(p) =
+            part(&mut parts, &batch_of, &d.client.ip).filter(|_| !forwarded.contains(&i))
+        {
+            p.dns.push(d);
+        }
+    }
+    for l in &ex.ldap {
+        if let Some(p) = part(&mut parts, &batch_of, &l.client.ip) {
+            p.ldap.push(l);
+        }
+    }
+    let mut conn_batch: HashMap<ConnId, usize> = HashMap::new();
+    for c in &ex.tcp {
+        if let Some(b) = batch_of.get(&c.client.ip) {
+            conn_batch.insert(c.id, *b);
+        }
+        if let Some(p) = part(&mut parts, &batch_of, &c.client.ip) {
+            p.tcp.push(c);
+        }
+    }
+    for k in &ex.kerberos {
+        if let Some(p) = part(&mut parts, &batch_of, &k.client.ip) {
+            p.kerberos.push(k);
+        }
+    }
+    for t in &ex.tls {
+        if let Some(p) = conn_batch.get(&t.conn).and_then(|b| parts.get_mut(*b)) {
+            p.tls.push(t);
+        }
+    }
+    for h in &ex.http {
+        if let Some(p) = conn_batch.get(&h.conn).and_then(|b| parts.get_mut(*b)) {
+            p.http.push(h);
+        }
+    }
+    for (clients, records) in order.chunks(batch).zip(parts) {
+        f(views_from(clients, records));
+    }
+}
+
+/// The records of the batch `ip` is in.
+fn part<'p, 'a>(
+    parts: &'p mut [Records<'a>],
+    batch_of: &HashMap<IpAddr, usize>,
+    ip: &IpAddr,
+) -> Option<&'p mut Records<'a>> {
+    batch_of.get(ip).and_then(|b| parts.get_mut(*b))
+}
+
+/// Exchanges to sort into views (all of them, or one batch's).
+#[derive(Default)]
+struct Records<'a> {
+    dns: Vec<&'a DnsExchange>,
+    ldap: Vec<&'a LdapExchange>,
+    tcp: Vec<&'a TcpConnection>,
+    tls: Vec<&'a TlsSession>,
+    http: Vec<&'a HttpExchange>,
+    kerberos: Vec<&'a KerberosMessage>,
+}
+
+/// The clients worth a view — every address `wanted` picks that started DC-locator, LDAP,
+/// Kerberos or Autodiscover traffic — in order of first appearance.
+fn clients_in_order(
+    ex: &Exchanges,
+    wanted: &impl Fn(IpAddr) -> bool,
+    forwarded: &HashSet<usize>,
+) -> Vec<IpAddr> {
+    let mut first_seen: HashMap<IpAddr, u64> = HashMap::new();
+    let mut seen = |ip: IpAddr, frame: u64| {
+        if wanted(ip) {
+            let e = first_seen.entry(ip).or_insert(frame);
+            *e = (*e).min(frame);
+        }
+    };
+    for (i, d) in ex.dns.iter().enumerate() {
+        if autodiscover_name(&d.name) && !forwarded.contains(&i) {
             seen(d.client.ip, d.frame);
         }
-        by_ip
-            .entry(d.client.ip)
-            .or_insert_with(|| ClientView::empty(d.client.ip))
-            .dns
-            .push(d);
     }
-    for l in ex.ldap.iter().filter(|l| wanted(l.client.ip)) {
+    for l in &ex.ldap {
         seen(l.client.ip, l.frames.first().copied().unwrap_or_default());
-        by_ip
-            .entry(l.client.ip)
-            .or_insert_with(|| ClientView::empty(l.client.ip))
-            .ldap
-            .push(l);
     }
     let mut owner: HashMap<ConnId, IpAddr> = HashMap::new();
-    for c in ex.tcp.iter().filter(|c| wanted(c.client.ip)) {
+    for c in &ex.tcp {
         if matches!(c.server.port, 389 | 3268 | 636 | 3269) {
             seen(c.client.ip, c.first_frame);
         }
         owner.insert(c.id, c.client.ip);
-        by_ip
-            .entry(c.client.ip)
-            .or_insert_with(|| ClientView::empty(c.client.ip))
-            .tcp
-            .push(c);
-    }
-    for t in &ex.tls {
-        if let Some(v) = owner.get(&t.conn).and_then(|ip| by_ip.get_mut(ip)) {
-            v.tls.insert(t.conn, t);
-        }
     }
     for h in &ex.http {
-        let Some(ip) = owner.get(&h.conn).copied() else {
-            continue;
-        };
         // A readable Autodiscover request makes its sender a client, as its DNS query would.
-        if super::http_stage::is_autodiscover(h) {
-            seen(ip, h.frame);
-        }
-        if let Some(v) = by_ip.get_mut(&ip) {
-            v.http.push(h);
+        if let Some(ip) = owner.get(&h.conn)
+            && super::http_stage::is_autodiscover(h)
+        {
+            seen(*ip, h.frame);
         }
     }
-    for k in ex.kerberos.iter().filter(|k| wanted(k.client.ip)) {
+    for k in &ex.kerberos {
         // A client seen only at the KDC (a capture filtered to port 88, or started late).
         if k.from_client {
             seen(k.client.ip, k.frame);
         }
-        by_ip
-            .entry(k.client.ip)
-            .or_insert_with(|| ClientView::empty(k.client.ip))
-            .kerberos
-            .push(k);
     }
     let mut order: Vec<(u64, IpAddr)> = first_seen.into_iter().map(|(ip, f)| (f, ip)).collect();
     order.sort();
-    order
-        .into_iter()
-        .filter_map(|(_, ip)| by_ip.remove(&ip))
-        .collect()
+    order.into_iter().map(|(_, ip)| ip).collect()
+}
+
+/// The views of `clients`, in their order, in one pass over the exchanges.
+fn views_of_clients<'a>(
+    ex: &'a Exchanges,
+    clients: &[IpAddr],
+    forwarded: &HashSet<usize>,
+) -> Vec<ClientView<'a>> {
+    let records = Records {
+        dns: ex
+            .dns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !forwarded.contains(i))
+            .map(|(_, d)| d)
+            .collect(),
+        ldap: ex.ldap.iter().collect(),
+        tcp: ex.tcp.iter().collect(),
+        tls: ex.tls.iter().collect(),
+        http: ex.http.iter().collect(),
+        kerberos: ex.kerberos.iter().collect(),
+    };
+    views_from(clients, records)
+}
+
+/// The views of `clients`, in their order, from `records` (those of other clients skipped).
+fn views_from<'a>(clients: &[IpAddr], records: Records<'a>) -> Vec<ClientView<'a>> {
+    let mut by_ip: HashMap<IpAddr, ClientView<'a>> = clients
+        .iter()
+        .map(|ip| (*ip, ClientView::empty(*ip)))
+        .collect();
+    for d in records.dns {
+        if let Some(v) = by_ip.get_mut(&d.client.ip) {
+            v.dns.push(d);
+        }
+    }
+    for l in records.ldap {
+        if let Some(v) = by_ip.get_mut(&l.client.ip) {
+            v.ldap.push(l);
+        }
+    }
+    let mut owner: HashMap<ConnId, IpAddr> = HashMap::new();
+    for c in records.tcp {
+        if let Some(v) = by_ip.get_mut(&c.client.ip) {
+            owner.insert(c.id, c.client.ip);
+            v.tcp.push(c);
+        }
+    }
+    for t in records.tls {
+        if let Some(v) = owner.get(&t.conn).and_then(|ip| by_ip.get_mut(ip)) {
+            v.tls.insert(t.conn, t);
+        }
+    }
+    for h in records.http {
+        if let Some(v) = owner.get(&h.conn).and_then(|ip| by_ip.get_mut(ip)) {
+            v.http.push(h);
+        }
+    }
+    for k in records.kerberos {
+        if let Some(v) = by_ip.get_mut(&k.client.ip) {
+            v.kerberos.push(k);
+        }
+    }
+    clients.iter().filter_map(|ip| by_ip.remove(ip)).collect()
 }

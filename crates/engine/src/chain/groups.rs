@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use super::{Chain, ChainStatus, Stage, StageKind, StageStatus};
+use crate::capture::Nanos;
 
 /// Detail keys that name the server a stage talked to, most specific first.
 const SERVER_KEYS: [&str; 5] = ["server", "dc", "kdc", "dns server", "host"];
@@ -112,11 +113,19 @@ pub struct GroupTally {
     index: HashMap<(StageKind, String, Option<String>), usize>,
     /// Each group with its first and last member's first frame.
     groups: Vec<(FailureGroup, u64, u64)>,
+    /// The capture time of each group's first member's failure, when [`Self::add_at`] gave it
+    /// (its frames' times are gone once a streamed chain is written).
+    first_ts: Vec<Option<Nanos>>,
 }
 
 impl GroupTally {
     /// Counts `chain` in its group, when it is broken.
     pub fn add(&mut self, chain: &Chain) {
+        self.add_at(chain, None);
+    }
+
+    /// [`Self::add`], with the capture time of the chain's failure (its cause's first frame).
+    pub fn add_at(&mut self, chain: &Chain, failed_at: Option<Nanos>) {
         let (Some((stage, code, server)), Some(cause)) = (failure_key(chain), chain.cause.as_ref())
         else {
             return;
@@ -134,6 +143,9 @@ impl GroupTally {
             if order < *first {
                 *first = order;
                 group.first = member;
+                if let Some(ts) = self.first_ts.get_mut(i) {
+                    *ts = failed_at;
+                }
             } else if order >= *last {
                 *last = order;
                 group.last = member;
@@ -152,13 +164,30 @@ impl GroupTally {
             last: member,
         };
         self.groups.push((group, order, order));
+        self.first_ts.push(failed_at);
+    }
+
+    /// Every group with the time its first member failed (see [`Self::add_at`]), in the
+    /// order of [`Self::groups`].
+    pub fn groups_at(&self) -> Vec<(FailureGroup, Option<Nanos>)> {
+        let mut order: Vec<usize> = (0..self.groups.len()).collect();
+        order.sort_by_key(|i| {
+            self.groups
+                .get(*i)
+                .map(|(g, first, _)| (std::cmp::Reverse(g.count), *first))
+        });
+        order
+            .into_iter()
+            .filter_map(|i| {
+                let (g, _, _) = self.groups.get(i)?;
+                Some((g.clone(), self.first_ts.get(i).copied().flatten()))
+            })
+            .collect()
     }
 
     /// Every group, largest first, then by first frame.
     pub fn groups(&self) -> Vec<FailureGroup> {
-        let mut groups: Vec<&(FailureGroup, u64, u64)> = self.groups.iter().collect();
-        groups.sort_by_key(|(g, first, _)| (std::cmp::Reverse(g.count), *first));
-        groups.into_iter().map(|(g, _, _)| g.clone()).collect()
+        self.groups_at().into_iter().map(|(g, _)| g).collect()
     }
 
     /// The groups of two or more clients (see [`shared_failures`]).

@@ -116,8 +116,9 @@ struct Conn {
     server: Direction,
     tls: Option<usize>,
     sasl_bound: bool,
-    /// LDAP: the keys its bind gave, when [`Collector::decryption`] has secrets.
-    bind_keys: super::decrypt::BindKeys,
+    /// LDAP: the keys its bind gave, when [`Collector::decryption`] has secrets (boxed: most
+    /// connections never have any, and a flood holds tens of thousands open).
+    bind_keys: Option<Box<super::decrypt::BindKeys>>,
     /// Decryption state, only while a TLS key log is loaded.
     decrypt: Option<Box<tls_decrypt::TlsDecrypt>>,
 }
@@ -186,7 +187,20 @@ impl Collector {
             Service::Other => (dst, src, false),
             _ => (src, dst, true),
         };
+        self.udp_message(frame, ts, client, server, from_client, payload);
         self.touch(client.ip, ts);
+    }
+
+    /// A datagram between `client` and `server`, by the server's port.
+    fn udp_message(
+        &mut self,
+        frame: u64,
+        ts: Nanos,
+        client: Endpoint,
+        server: Endpoint,
+        from_client: bool,
+        payload: &[u8],
+    ) {
         match Service::for_port(server.port) {
             Service::Dns => self.dns(frame, ts, client, server, Transport::Udp, payload),
             Service::Ldap => {
@@ -277,7 +291,7 @@ impl Collector {
             server: Direction::default(),
             tls,
             sasl_bound: false,
-            bind_keys: super::decrypt::BindKeys::default(),
+            bind_keys: None,
             decrypt: (tls.is_some() && self.tls_keys.is_loaded()).then(|| {
                 Box::new(tls_decrypt::TlsDecrypt::with_inner(
                     tls_decrypt::inner_for_port(server.port),
@@ -360,8 +374,8 @@ impl TcpSink for Collector {
                 ts,
                 saw_syn,
             } => {
-                self.touch(client.ip, ts);
                 self.open(conn, client, server, frame, ts, saw_syn);
+                self.touch(client.ip, ts);
             }
             TcpEvent::SynRetransmit { conn, frame, ts } => {
                 self.touch_conn(conn, ts);

@@ -58,9 +58,12 @@ impl Collector {
         self.activity = Some(FastMap::default());
     }
 
-    /// Notes that `client` sent or received something at `ts`.
+    /// Notes that `client` sent or received something at `ts`, when it has exchanges recorded
+    /// (the sources of a flood that no bound let in are not tracked).
     pub(super) fn touch(&mut self, client: IpAddr, ts: Nanos) {
-        if let Some(activity) = &mut self.activity {
+        if let Some(activity) = &mut self.activity
+            && self.recorded.contains_key(&client)
+        {
             let last = activity.entry(client).or_insert(ts);
             *last = (*last).max(ts);
         }

@@ -112,7 +112,7 @@ impl Collector {
                 }
                 Service::Ldap if !self.decryption.is_empty() => {
                     if let Some(conn) = self.conns.get_mut(&id) {
-                        conn.bind_keys.observe_pdu(
+                        conn.bind_keys.get_or_insert_default().observe_pdu(
                             &self.decryption,
                             &self.ticket_keys,
                             from_client,
@@ -238,7 +238,8 @@ impl Collector {
             Unwrapped::Sealed { mech } => {
                 layer.sealed = true;
                 layer.mechanism = mech;
-                if let Some(context) = conn.bind_keys.context_mut() {
+                let keys = conn.bind_keys.as_deref_mut();
+                if let Some(context) = keys.and_then(|k| k.context_mut()) {
                     match context.unwrap_sasl_buffer(from_client, buffer) {
                         Ok(ldap_bytes) => {
                             let opened_with = context.opened_with().to_string();
@@ -261,7 +262,7 @@ impl Collector {
                             last,
                         ),
                     }
-                } else if let Some(e) = conn.bind_keys.failure() {
+                } else if let Some(e) = conn.bind_keys.as_deref().and_then(|k| k.failure()) {
                     self.warnings.add(
                         self.input,
                         format!("ldap: no keys for the sealed SASL layer: {e}"),
