@@ -55,6 +55,8 @@ pub(super) struct DecryptDirection {
 #[derive(Default)]
 pub(super) struct TlsDecrypt {
     client_random: Option<[u8; 32]>,
+    /// The frame the ClientHello ended in, to name the session a key log does not know.
+    client_hello_frame: Option<u64>,
     server_random: Option<[u8; 32]>,
     version: Option<u16>,
     suite: Option<u16>,
@@ -199,6 +201,7 @@ impl Collector {
             match ev {
                 TlsEvent::ClientHello { random, alpn, .. } => {
                     state.client_random = Some(*random);
+                    state.client_hello_frame = frames.last().copied();
                     state.offers_http = alpn.iter().any(|p| p == "http/1.1");
                 }
                 TlsEvent::ServerHello {
@@ -221,6 +224,23 @@ impl Collector {
                     }
                     if state.matched && !before {
                         self.tls_keys.matched += 1;
+                    }
+                    if !state.matched && state.client_random.is_some() {
+                        let n = keys.entries();
+                        let frame = state
+                            .client_hello_frame
+                            .or(frames.last().copied())
+                            .unwrap_or_default();
+                        self.warnings.add_kind(
+                            self.input,
+                            "tls: the key log has no line for a session's client random".into(),
+                            format!(
+                                "tls: the key log has lines for {n} client random{}, none that \
+                                 of the TLS session whose ClientHello is in frame {frame}",
+                                if n == 1 { "" } else { "s" }
+                            ),
+                            frame,
+                        );
                     }
                 }
                 _ => {}
