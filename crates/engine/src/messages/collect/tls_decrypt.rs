@@ -629,7 +629,7 @@ mod tests {
     }
 
     #[test]
-    fn a_key_log_for_another_connection_warns_once_at_the_end() {
+    fn a_key_log_for_another_connection_names_the_session_and_warns_at_the_end() {
         let other = key_log_line().replace(&"11".repeat(32), &"33".repeat(32));
         let mut c = keyed_collector(&other);
         feed(&mut c, 636, &[]);
@@ -642,9 +642,16 @@ mod tests {
             .iter()
             .map(|w| w.to_string())
             .collect();
-        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w.len(), 2, "{w:?}");
         assert!(
-            w[0].contains("1 entry was tried, no connection decrypted"),
+            w[0].contains(
+                "the key log has lines for 1 client random, none that of the TLS session \
+                 whose ClientHello is in frame 3"
+            ),
+            "{w:?}"
+        );
+        assert!(
+            w[1].contains("1 entry was tried, no connection decrypted"),
             "{w:?}"
         );
     }
