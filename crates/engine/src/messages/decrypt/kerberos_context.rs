@@ -111,6 +111,7 @@ pub fn kerberos_context(
             DecryptError::NoServiceKey(Box::new(Tried {
                 keytab: keytab_tried(keytab, &sname, &realm, &ticket),
                 as_reps: ticket_keys.unopened_as_reps().to_vec(),
+                as_reps_opened: ticket_keys.opened_as_reps(),
                 passwords_given: false,
                 ticket,
             }))

@@ -156,6 +156,11 @@ impl TicketKeys {
     pub fn unopened_as_reps(&self) -> &[AsRepTried] {
         &self.unopened_as_reps
     }
+
+    /// How many AS-REPs a password of the file opened.
+    pub fn opened_as_reps(&self) -> usize {
+        self.tgt_session_keys.len()
+    }
 }
 
 /// The keys the password file gives the reply's client (cname@crealm) for `etype`: with the

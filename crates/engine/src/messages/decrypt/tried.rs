@@ -144,6 +144,8 @@ pub struct Tried {
     pub keytab: Vec<EntryTried>,
     /// The AS-REPs the password file did not open.
     pub as_reps: Vec<AsRepTried>,
+    /// How many AS-REPs the password file did open (their TGS-REPs gave other tickets).
+    pub as_reps_opened: usize,
     /// Whether a password file was given at all.
     pub passwords_given: bool,
 }
@@ -155,10 +157,18 @@ impl fmt::Display for Tried {
             parts.push(text);
         }
         if self.passwords_given {
-            if self.as_reps.is_empty() {
-                parts.push("no password opened a KDC reply that issued it".to_string());
-            } else {
-                parts.extend(self.as_reps.iter().map(ToString::to_string));
+            parts.extend(self.as_reps.iter().map(ToString::to_string));
+            match self.as_reps_opened {
+                0 if self.as_reps.is_empty() => {
+                    parts.push("no AS-REP in the capture for a password to open".to_string())
+                }
+                0 => {}
+                n => parts.push(format!(
+                    "the password file opened {n} AS-REP{}, but no TGS-REP under {} gave this \
+                     ticket",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "it" } else { "them" }
+                )),
             }
         }
         if parts.is_empty() {
@@ -226,4 +236,64 @@ pub(super) fn named(names: &[String]) -> String {
         text.push_str("no account");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tried(as_reps: Vec<AsRepTried>, as_reps_opened: usize) -> Tried {
+        Tried {
+            ticket: TicketTried {
+                service: "ldap/dc1.example.com@EXAMPLE.COM".into(),
+                etype: 18,
+                kvno: None,
+                frame: Some(9),
+            },
+            keytab: Vec::new(),
+            as_reps,
+            as_reps_opened,
+            passwords_given: true,
+        }
+    }
+
+    #[test]
+    fn the_password_files_part_says_which_as_reps_it_opened_or_that_there_were_none() {
+        assert_eq!(
+            tried(Vec::new(), 0).to_string(),
+            "ldap/dc1.example.com@EXAMPLE.COM (etype 18) in the AP-REQ of frame 9: no AS-REP \
+             in the capture for a password to open"
+        );
+        assert!(tried(Vec::new(), 2).to_string().ends_with(
+            "the password file opened 2 AS-REPs, but no TGS-REP under them gave this ticket"
+        ),);
+        let unknown = AsRepTried {
+            frame: 4,
+            client: "bob@EXAMPLE.COM".into(),
+            etype: 23,
+            salt: SaltSource::Default,
+            tried: Vec::new(),
+            file_accounts: (0..10).map(|i| format!("user{i}@EXAMPLE.COM")).collect(),
+        };
+        let wrong = AsRepTried {
+            tried: vec!["bob@EXAMPLE.COM".into()],
+            ..unknown.clone()
+        };
+        let text = tried(vec![unknown, wrong], 0).to_string();
+        assert!(
+            text.contains(
+                "the password file has no password for bob@EXAMPLE.COM, the client of the \
+                 AS-REP in frame 4; it has lines for user0@EXAMPLE.COM"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("user7@EXAMPLE.COM and 2 more; "), "{text}");
+        assert!(
+            text.ends_with(
+                "the password file's bob@EXAMPLE.COM (etype 23, default salt) did not open the \
+                 AS-REP enc-part in frame 4 (wrong password)"
+            ),
+            "{text}"
+        );
+    }
 }
