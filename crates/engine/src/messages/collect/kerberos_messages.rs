@@ -21,7 +21,8 @@ impl Collector {
             return;
         }
         if !self.decryption.passwords.is_empty() {
-            self.ticket_keys.observe_kdc_message(&self.decryption, msg);
+            self.ticket_keys
+                .observe_kdc_message(&self.decryption, msg, frame);
         }
         match msg.first() {
             Some(&tag) if tag & 0xe0 == 0x60 => {

@@ -117,6 +117,7 @@ impl Collector {
                             &self.ticket_keys,
                             from_client,
                             &msg,
+                            last,
                         );
                     }
                     self.bare_ldap(id, client, server, from_client, &msg, frames, ts);
@@ -263,11 +264,12 @@ impl Collector {
                         ),
                     }
                 } else if let Some(e) = conn.bind_keys.as_deref().and_then(|k| k.failure()) {
-                    self.warnings.add(
-                        self.input,
-                        format!("ldap: no keys for the sealed SASL layer: {e}"),
-                        last,
+                    let message = format!("ldap: no keys for the sealed SASL layer: {e}");
+                    let kind = e.warning_kind().map_or_else(
+                        || message.clone(),
+                        |kind| format!("ldap: no keys for the sealed SASL layer: {kind}"),
                     );
+                    self.warnings.add_kind(self.input, kind, message, last);
                 }
                 conn.client.dead = true;
                 conn.server.dead = true;

@@ -55,6 +55,8 @@ pub(super) struct DecryptDirection {
 #[derive(Default)]
 pub(super) struct TlsDecrypt {
     client_random: Option<[u8; 32]>,
+    /// The frame the ClientHello ended in, to name the session a key log does not know.
+    client_hello_frame: Option<u64>,
     server_random: Option<[u8; 32]>,
     version: Option<u16>,
     suite: Option<u16>,
@@ -199,6 +201,7 @@ impl Collector {
             match ev {
                 TlsEvent::ClientHello { random, alpn, .. } => {
                     state.client_random = Some(*random);
+                    state.client_hello_frame = frames.last().copied();
                     state.offers_http = alpn.iter().any(|p| p == "http/1.1");
                 }
                 TlsEvent::ServerHello {
@@ -221,6 +224,23 @@ impl Collector {
                     }
                     if state.matched && !before {
                         self.tls_keys.matched += 1;
+                    }
+                    if !state.matched && state.client_random.is_some() {
+                        let n = keys.entries();
+                        let frame = state
+                            .client_hello_frame
+                            .or(frames.last().copied())
+                            .unwrap_or_default();
+                        self.warnings.add_kind(
+                            self.input,
+                            "tls: the key log has no line for a session's client random".into(),
+                            format!(
+                                "tls: the key log has lines for {n} client random{}, none that \
+                                 of the TLS session whose ClientHello is in frame {frame}",
+                                if n == 1 { "" } else { "s" }
+                            ),
+                            frame,
+                        );
                     }
                 }
                 _ => {}
@@ -609,7 +629,7 @@ mod tests {
     }
 
     #[test]
-    fn a_key_log_for_another_connection_warns_once_at_the_end() {
+    fn a_key_log_for_another_connection_names_the_session_and_warns_at_the_end() {
         let other = key_log_line().replace(&"11".repeat(32), &"33".repeat(32));
         let mut c = keyed_collector(&other);
         feed(&mut c, 636, &[]);
@@ -622,9 +642,16 @@ mod tests {
             .iter()
             .map(|w| w.to_string())
             .collect();
-        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w.len(), 2, "{w:?}");
         assert!(
-            w[0].contains("1 entry was tried, no connection decrypted"),
+            w[0].contains(
+                "the key log has lines for 1 client random, none that of the TLS session \
+                 whose ClientHello is in frame 3"
+            ),
+            "{w:?}"
+        );
+        assert!(
+            w[1].contains("1 entry was tried, no connection decrypted"),
             "{w:?}"
         );
     }

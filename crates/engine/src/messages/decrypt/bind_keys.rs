@@ -50,13 +50,15 @@ pub struct BindKeys {
 }
 
 impl BindKeys {
-    /// Reads one bare LDAP PDU of the connection (before the security layer starts).
+    /// Reads one bare LDAP PDU of the connection (before the security layer starts), the
+    /// last of whose bytes came in `frame`.
     pub fn observe_pdu(
         &mut self,
         secrets: &Arc<DecryptionSecrets>,
         ticket_keys: &TicketKeys,
         from_client: bool,
         pdu: &[u8],
+        frame: u64,
     ) {
         let Some((op, fields)) = bind_op(pdu) else {
             return;
@@ -64,7 +66,7 @@ impl BindKeys {
         match (from_client, op) {
             (true, BIND_REQUEST) => {
                 if let Some(token) = client_token(fields) {
-                    self.client_token(secrets, ticket_keys, token);
+                    self.client_token(secrets, ticket_keys, token, frame);
                 }
             }
             (false, BIND_RESPONSE) => {
@@ -81,6 +83,7 @@ impl BindKeys {
         secrets: &DecryptionSecrets,
         ticket_keys: &TicketKeys,
         token: &[u8],
+        frame: u64,
     ) {
         let outcome = if let Ok(authenticate) = parse_authenticate(token) {
             match &self.challenge {
@@ -99,7 +102,9 @@ impl BindKeys {
                 self.context = Some(context);
                 self.failure = None;
             }
-            Err(error) => self.failure = Some(error),
+            Err(error) => {
+                self.failure = Some(error.in_bind(frame, !secrets.passwords.is_empty()));
+            }
         }
     }
 

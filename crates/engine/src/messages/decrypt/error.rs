@@ -1,5 +1,6 @@
 //! Why a sealed connection could not be opened. Names principals and fields, never keys.
 
+use super::tried::Tried;
 use crate::crypto::kerberos::KerberosError;
 use crate::crypto::ntlm::NtlmError;
 
@@ -13,21 +14,9 @@ pub enum DecryptError {
     #[error("malformed Kerberos {0}")]
     Malformed(&'static str),
     /// No keytab entry of the ticket's service decrypts it, and no password opened the KDC
-    /// exchange that gave it.
-    #[error(
-        "nothing given opens the ticket for {service} (etype {etype}{}): none of the {keytab_entries} keytab entries decrypts it, and no password opened the KDC reply that issued it",
-        kvno.map(|k| format!(", kvno {k}")).unwrap_or_default()
-    )]
-    NoServiceKey {
-        /// How many keytab entries were tried.
-        keytab_entries: usize,
-        /// The ticket's service principal.
-        service: String,
-        /// The ticket's encryption type.
-        etype: i32,
-        /// The ticket's key version, when it says.
-        kvno: Option<u32>,
-    },
+    /// exchange that gave it: which entries and accounts were held against what.
+    #[error("nothing given opens the ticket for {0}")]
+    NoServiceKey(Box<Tried>),
     /// A decryption with the learnt key failed.
     #[error("{what}: {source}")]
     Kerberos {
@@ -40,12 +29,33 @@ pub enum DecryptError {
     #[error("malformed NTLMSSP {0}")]
     MalformedNtlm(&'static str),
     /// The password file has no `DOMAIN\user` line for the user who bound.
-    #[error("no password for {domain}\\{user} in the password file")]
+    #[error(
+        "the password file has no password for {domain}\\{user}{}; it has lines for {accounts}",
+        frame.map(|f| format!(" (the AUTHENTICATE of frame {f})")).unwrap_or_default()
+    )]
     NoPassword {
         /// The AUTHENTICATE message's domain.
         domain: String,
         /// The AUTHENTICATE message's user.
         user: String,
+        /// The password file's accounts (names only, the first few, then how many more).
+        accounts: String,
+        /// The AUTHENTICATE's frame, once the bind's reader knows it.
+        frame: Option<u64>,
+    },
+    /// The password file's line for the user who bound gives another NTProofStr than the
+    /// AUTHENTICATE's.
+    #[error(
+        "the password file's password for {domain}\\{user} is wrong: it does not give the NTProofStr of the AUTHENTICATE{}",
+        frame.map(|f| format!(" in frame {f}")).unwrap_or_default()
+    )]
+    WrongNtlmPassword {
+        /// The AUTHENTICATE message's domain.
+        domain: String,
+        /// The AUTHENTICATE message's user.
+        user: String,
+        /// The AUTHENTICATE's frame, once the bind's reader knows it.
+        frame: Option<u64>,
     },
     /// An NTLM key computation or unseal failed.
     #[error(transparent)]
@@ -61,4 +71,33 @@ pub enum DecryptError {
     /// A buffer that is no GSS wrap token this context knows.
     #[error("SASL buffer is not a wrap token of this context")]
     NotAWrapToken,
+}
+
+impl DecryptError {
+    /// What warnings of this error are counted by when its text names frames (no numbers
+    /// from the capture in it); `None` when the text itself is the kind.
+    pub fn warning_kind(&self) -> Option<&'static str> {
+        match self {
+            Self::NoServiceKey(_) => Some("nothing given opens a ticket"),
+            Self::NoPassword { .. } => Some("the password file has no password for the NTLM user"),
+            Self::WrongNtlmPassword { .. } => Some("the password file's NTLM password is wrong"),
+            _ => None,
+        }
+    }
+
+    /// The error with the frame of the bind message that caused it, where it names one, and
+    /// whether a password file was given.
+    pub fn in_bind(mut self, at: u64, passwords_given: bool) -> Self {
+        match &mut self {
+            Self::NoServiceKey(tried) => {
+                tried.ticket.frame = Some(at);
+                tried.passwords_given = passwords_given;
+            }
+            Self::NoPassword { frame, .. } | Self::WrongNtlmPassword { frame, .. } => {
+                *frame = Some(at);
+            }
+            _ => {}
+        }
+        self
+    }
 }

@@ -6,6 +6,7 @@ use super::gss_tokens::{AP_REP_TAG, AP_REQ_TAG, find_kerberos_message};
 use super::krb_asn1::{
     EncryptedData, encrypted_data, encryption_key, field, principal_name, sequence_in, text,
 };
+use super::tried::{TicketTried, Tried, keytab_tried};
 use super::{DecryptError, TicketKeys};
 use crate::crypto::kerberos::{self, Key, usage};
 use crate::crypto::keytab::KeytabEntry;
@@ -100,11 +101,20 @@ pub fn kerberos_context(
                 )
             })
         })
-        .ok_or_else(|| DecryptError::NoServiceKey {
-            keytab_entries: keytab.len(),
-            service: service.clone(),
-            etype: enc_part.etype,
-            kvno: enc_part.kvno,
+        .ok_or_else(|| {
+            let ticket = TicketTried {
+                service: service.clone(),
+                etype: enc_part.etype,
+                kvno: enc_part.kvno,
+                frame: None,
+            };
+            DecryptError::NoServiceKey(Box::new(Tried {
+                keytab: keytab_tried(keytab, &sname, &realm, &ticket),
+                as_reps: ticket_keys.unopened_as_reps().to_vec(),
+                as_reps_opened: ticket_keys.opened_as_reps(),
+                passwords_given: false,
+                ticket,
+            }))
         })?;
     let authenticator = encrypted_data(required(fields, 4, "AP-REQ authenticator")?)
         .ok_or(DecryptError::Malformed("AP-REQ authenticator"))?;

@@ -28,6 +28,7 @@ mod ntlm_messages;
 mod secret_files;
 mod security_layer;
 mod ticket_keys;
+mod tried;
 
 pub use bind_keys::{BindKeys, DecryptionSecrets};
 pub use error::DecryptError;
@@ -37,6 +38,7 @@ pub use ntlm_messages::{NtlmAuthenticate, NtlmChallenge, parse_authenticate, par
 pub use secret_files::SecretFileError;
 pub use security_layer::SecurityContext;
 pub use ticket_keys::TicketKeys;
+pub use tried::{AsRepTried, EntryTried, SaltSource, TicketTried, Tried};
 
 #[cfg(test)]
 mod tests;

@@ -2,13 +2,14 @@
 //! (from the password file), the CHALLENGE's server challenge and the AUTHENTICATE message
 //! give the exported session key (MS-NLMP 3.3.2) and an RC4 stream per direction.
 
+use super::tried::{file_accounts, named};
 use super::{DecryptError, NtlmAuthenticate, NtlmChallenge, SecurityContext};
 use crate::crypto::ntlm::{self, Direction, UnsealStream};
 use crate::crypto::passwords::{Account, PasswordEntry};
 
 /// The sealing context of an NTLM bind, with the password of the AUTHENTICATE's
 /// `DOMAIN\user` from `passwords` (user and domain compared case-insensitively);
-/// [`ntlm::NtlmError::WrongPassword`] when that password does not produce the client's
+/// [`DecryptError::WrongNtlmPassword`] when that password does not produce the client's
 /// response.
 pub fn ntlm_context(
     challenge: &NtlmChallenge,
@@ -27,6 +28,8 @@ pub fn ntlm_context(
         .ok_or_else(|| DecryptError::NoPassword {
             domain: authenticate.domain.clone(),
             user: authenticate.user.clone(),
+            accounts: named(&file_accounts(passwords)),
+            frame: None,
         })?;
     let ntowf = ntlm::ntowf_v2(
         password.password.expose(),
@@ -37,7 +40,15 @@ pub fn ntlm_context(
         &ntowf,
         &challenge.server_challenge,
         &authenticate.nt_challenge_response,
-    )?;
+    )
+    .map_err(|error| match error {
+        ntlm::NtlmError::WrongPassword => DecryptError::WrongNtlmPassword {
+            domain: authenticate.domain.clone(),
+            user: authenticate.user.clone(),
+            frame: None,
+        },
+        other => DecryptError::Ntlm(other),
+    })?;
     let exported = ntlm::exported_session_key(
         &key_exchange_key,
         authenticate.flags,

@@ -231,14 +231,30 @@ fn a_keytab_without_the_service_key_says_which_service_it_lacks() {
         .collect();
     let error =
         kerberos_context(&client_bind_token(), &keytab, &TicketKeys::default()).unwrap_err();
+    let DecryptError::NoServiceKey(tried) = &error else {
+        panic!("{error:?}");
+    };
     assert_eq!(
-        error,
-        DecryptError::NoServiceKey {
-            keytab_entries: keytab.len(),
+        tried.ticket,
+        TicketTried {
             service: "HTTP/web.example.com@EXAMPLE.COM".into(),
             etype: 18,
-            kvno: Some(3)
+            kvno: Some(3),
+            frame: None,
         }
+    );
+    assert_eq!(tried.keytab.len(), keytab.len());
+    assert!(
+        tried.keytab.iter().all(|e| !e.tried && !e.exact),
+        "{tried:?}"
+    );
+    assert_eq!(
+        error.in_bind(7, false).to_string(),
+        "nothing given opens the ticket for HTTP/web.example.com@EXAMPLE.COM (etype 18, kvno 3) \
+         in the AP-REQ of frame 7: the keytab has no entry for HTTP/web.example.com@EXAMPLE.COM \
+         kvno 3 etype 18 (0 entries of etype 18 tried, none decrypts it); the keytab's other \
+         entries: HTTP/web.example.com@EXAMPLE.COM kvno 3 etype 17, \
+         HTTP/web.example.com@EXAMPLE.COM kvno 3 etype 23"
     );
     assert_eq!(
         kerberos_context(b"\x30\x00", &keytab, &TicketKeys::default()).unwrap_err(),
@@ -300,13 +316,23 @@ fn ms_nlmp_bind_and_password_file_unseal_the_sasl_buffer() {
     let wrong = parse_password_file("Domain\\User:password\n").unwrap();
     assert_eq!(
         ntlm_context(&challenge, &authenticate, &wrong).unwrap_err(),
-        DecryptError::Ntlm(crate::crypto::ntlm::NtlmError::WrongPassword)
+        DecryptError::WrongNtlmPassword {
+            domain: "Domain".into(),
+            user: "User".into(),
+            frame: None
+        }
     );
     let nobody = parse_password_file("Other\\User:Password\n").unwrap();
-    assert!(matches!(
-        ntlm_context(&challenge, &authenticate, &nobody),
-        Err(DecryptError::NoPassword { .. })
-    ));
+    let error = ntlm_context(&challenge, &authenticate, &nobody).unwrap_err();
+    assert!(
+        matches!(error, DecryptError::NoPassword { .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.in_bind(20, true).to_string(),
+        "the password file has no password for Domain\\User (the AUTHENTICATE of frame 20); \
+         it has lines for Other\\User"
+    );
 }
 
 /// The bind and a sealed RootDSE search on port 389, as the collector sees them.

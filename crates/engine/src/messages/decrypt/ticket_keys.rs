@@ -11,6 +11,7 @@ use super::krb_asn1::{
     EncryptedData, encrypted_data, encryption_key, field, padata_value, principal_name,
     sequence_in, text, ticket_cipher,
 };
+use super::tried::{AsRepTried, SaltSource, file_accounts};
 use crate::crypto::kerberos::{self, Etype, Key, default_salt, usage};
 use crate::crypto::passwords::Account;
 use crate::proto::ber::{self, Tlv};
@@ -39,13 +40,16 @@ pub struct TicketKeys {
     /// its FAST armor key KRB-FX-CF2(subkey, TGT session key, "subkeyarmor", "ticketarmor").
     tgs_subkeys: Vec<(Key, Option<Key>)>,
     by_ticket: HashMap<Vec<u8>, Key>,
+    /// The AS-REPs no password of the file opened, for the warning of a ticket left shut.
+    unopened_as_reps: Vec<AsRepTried>,
 }
 
 impl TicketKeys {
     /// Reads one Kerberos message (a UDP payload, or a TCP record without its length); an
     /// AS-REP for an account of the password file, or a TGS-REP under a TGT it opened, adds
     /// its ticket's session key; a TGS-REQ under such a TGT adds its authenticator's subkey.
-    pub fn observe_kdc_message(&mut self, secrets: &DecryptionSecrets, msg: &[u8]) {
+    /// An AS-REP no password opens is remembered with its `frame` and the accounts tried.
+    pub fn observe_kdc_message(&mut self, secrets: &DecryptionSecrets, msg: &[u8], frame: u64) {
         let Ok((reply, _)) = ber::read(msg) else {
             return;
         };
@@ -66,9 +70,16 @@ impl TicketKeys {
             return;
         };
         let session_key = if reply.tag == AS_REP {
-            let keys = client_keys(secrets, fields, etype);
-            keys.iter()
-                .find_map(|key| open_kdc_rep_part(key, usage::AS_REP_ENC_PART, cipher))
+            let (keys, tried) = client_keys(secrets, fields, etype, frame);
+            let opened = keys
+                .iter()
+                .find_map(|key| open_kdc_rep_part(key, usage::AS_REP_ENC_PART, cipher));
+            if let Some(tried) = tried.filter(|_| opened.is_none())
+                && self.unopened_as_reps.len() < MAX_TGT_KEYS
+            {
+                self.unopened_as_reps.push(tried);
+            }
+            opened
         } else {
             let under_session = self
                 .tgt_session_keys
@@ -140,18 +151,46 @@ impl TicketKeys {
     pub fn session_key(&self, ticket_cipher: &[u8]) -> Option<&Key> {
         self.by_ticket.get(ticket_cipher)
     }
+
+    /// The AS-REPs seen that no password of the file opened.
+    pub fn unopened_as_reps(&self) -> &[AsRepTried] {
+        &self.unopened_as_reps
+    }
+
+    /// How many AS-REPs a password of the file opened.
+    pub fn opened_as_reps(&self) -> usize {
+        self.tgt_session_keys.len()
+    }
 }
 
 /// The keys the password file gives the reply's client (cname@crealm) for `etype`: with the
-/// reply's PA-ETYPE-INFO2 salt when it has one, and the default salt.
-fn client_keys(secrets: &DecryptionSecrets, fields: &[u8], etype: i32) -> Vec<Key> {
+/// reply's PA-ETYPE-INFO2 salt when it has one, and the default salt; with what was tried,
+/// names only (`None` for an etype no password gives a key of).
+fn client_keys(
+    secrets: &DecryptionSecrets,
+    fields: &[u8],
+    etype: i32,
+    frame: u64,
+) -> (Vec<Key>, Option<AsRepTried>) {
     let Ok(etype) = Etype::from_number(etype) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let crealm = field(fields, 3).map(text).unwrap_or_default();
     let cname = field(fields, 4).map(principal_name).unwrap_or_default();
     let user = cname.join("/");
     let (info_salt, s2kparams) = etype_info2(fields, etype);
+    let mut tried = AsRepTried {
+        frame,
+        client: format!("{user}@{crealm}"),
+        etype: etype.number(),
+        salt: if info_salt.is_some() {
+            SaltSource::EtypeInfo2
+        } else {
+            SaltSource::Default
+        },
+        tried: Vec::new(),
+        file_accounts: file_accounts(&secrets.passwords),
+    };
     let mut keys = Vec::new();
     for entry in &secrets.passwords {
         let Account::Kerberos {
@@ -164,6 +203,7 @@ fn client_keys(secrets: &DecryptionSecrets, fields: &[u8], etype: i32) -> Vec<Ke
         if !file_user.eq_ignore_ascii_case(&user) || !realm.eq_ignore_ascii_case(&crealm) {
             continue;
         }
+        tried.tried.push(entry.account.to_string());
         let components: Vec<&str> = cname.iter().map(String::as_str).collect();
         let salts = [info_salt.clone(), Some(default_salt(&crealm, &components))];
         for salt in salts.into_iter().flatten() {
@@ -174,7 +214,7 @@ fn client_keys(secrets: &DecryptionSecrets, fields: &[u8], etype: i32) -> Vec<Ke
             }
         }
     }
-    keys
+    (keys, Some(tried))
 }
 
 /// The salt and s2kparams of `etype` in the reply's PA-ETYPE-INFO2, when present.
