@@ -168,6 +168,7 @@ impl Retiring {
             }
         }
         let gone = collector.retire(&leaving);
+        collector.relevance.forget_expired(now);
         self.ready.push(Retired {
             verdicts,
             clock: std::sync::Arc::new(gone.frame_clock()),

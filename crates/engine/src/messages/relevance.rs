@@ -60,6 +60,14 @@ impl Relevance {
         }
     }
 
+    /// Forgets the LDAP clients last active more than [`LDAP_CLIENT_WINDOW`] before `now`: their
+    /// entries decide nothing any more (a streamed run calls this as clients leave, so the map
+    /// follows the clients active, not all clients ever seen).
+    pub fn forget_expired(&mut self, now: Nanos) {
+        self.ldap_clients
+            .retain(|_, t| now.saturating_sub(*t) <= LDAP_CLIENT_WINDOW);
+    }
+
     /// A URL seen in an SCP entry or a redirect: its host matters.
     pub fn url(&mut self, url: &str) {
         if let Some((host, _)) = url_host(url) {
@@ -106,6 +114,21 @@ impl Relevance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ldap_client_is_forgotten_only_once_its_window_has_passed() {
+        const S: Nanos = 1_000_000_000;
+        let mut r = Relevance::default();
+        let client = ip("10.0.0.2");
+        r.ldap_request(client, 0, None, None);
+        r.forget_expired(100 * S);
+        assert!(
+            r.dns(client, 100 * S, "mail.example.org", "A"),
+            "still in its window"
+        );
+        r.forget_expired(LDAP_CLIENT_WINDOW + S);
+        assert!(r.ldap_clients.is_empty());
+    }
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
