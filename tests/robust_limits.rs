@@ -443,7 +443,7 @@ fn exchanges_with_a_server_that_never_answers_are_bounded_across_clients() {
         Ipv4Addr::new(10, 2 + (i >> 16) as u8, (i >> 8) as u8, i as u8)
     });
     assert_eq!(c.exchanges.dns.len(), MAX_EXCHANGES_WITH_SILENT_SERVER);
-    let w = c.warnings.warnings();
+    let w = c.all_warnings();
     let over = w
         .iter()
         .find(|w| w.kind.contains("answered nothing"))

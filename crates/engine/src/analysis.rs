@@ -336,7 +336,7 @@ impl Analyzer {
         let verdicts = judge_clients(&self.collector.exchanges, &self.opts);
         Analysis {
             inputs: Vec::new(),
-            warnings: self.collector.warnings.warnings(),
+            warnings: self.collector.all_warnings(),
             exchanges: self.collector.exchanges.clone(),
             chains: verdicts.chains,
             directory_sessions: verdicts.directory_sessions,
@@ -394,7 +394,7 @@ impl Analyzer {
         let verdicts = judge(&collector.exchanges, &self.opts);
         Analysis {
             inputs,
-            warnings: self.collector.warnings.warnings(),
+            warnings: self.collector.all_warnings(),
             exchanges: self.collector.exchanges,
             chains: verdicts.chains,
             directory_sessions: verdicts.directory_sessions,

@@ -95,6 +95,29 @@ impl WarningLog {
         }
     }
 
+    /// Counts `count` warnings given as `text`, which `frames` (the first few) showed: a warning
+    /// that a caller tallied itself instead of adding one by one (a flood's per-packet warning).
+    pub fn add_repeated(&mut self, input: usize, text: String, frames: &[u64], count: u64) {
+        let Some((first, rest)) = frames.split_first() else {
+            return;
+        };
+        self.add(input, text.clone(), *first);
+        let key = (input, text);
+        let key = if self.entries.contains_key(&key) {
+            key
+        } else {
+            (input, OVERFLOW_KIND.to_string())
+        };
+        if let Some(e) = self.entries.get_mut(&key) {
+            e.count = e.count.saturating_add(count.saturating_sub(1));
+            for f in rest {
+                if e.frames.len() < EXAMPLE_FRAMES {
+                    e.frames.push(*f);
+                }
+            }
+        }
+    }
+
     pub fn warnings(&self) -> Vec<Warning> {
         self.entries
             .iter()

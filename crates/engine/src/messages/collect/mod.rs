@@ -40,6 +40,16 @@ pub const MAX_EXCHANGES_PER_CLIENT: u32 = 50_000;
 /// once it answers anyone, nothing to it is held back.
 pub const MAX_EXCHANGES_WITH_SILENT_SERVER: usize = 100_000;
 
+/// Attempts to one silent server past the bound: how many, and the first frames.
+#[derive(Debug, Default)]
+struct HeldBack {
+    count: u64,
+    frames: Vec<u64>,
+}
+
+/// Example frames kept per held-back count (as many as a warning shows).
+const HELD_BACK_FRAMES: usize = 5;
+
 /// The kinds of exchange [`MAX_EXCHANGES_PER_CLIENT`] bounds.
 #[derive(Debug, Clone, Copy)]
 enum Recorded {
@@ -51,6 +61,18 @@ enum Recorded {
 }
 
 impl Recorded {
+    fn from_index(i: u8) -> Option<Recorded> {
+        [
+            Recorded::Dns,
+            Recorded::Ldap,
+            Recorded::Tcp,
+            Recorded::Http,
+            Recorded::Kerberos,
+        ]
+        .into_iter()
+        .find(|k| *k as u8 == i)
+    }
+
     fn what(self) -> &'static str {
         match self {
             Recorded::Dns => "dns: queries",
@@ -163,6 +185,9 @@ pub struct Collector {
     answering: std::collections::HashSet<Endpoint>,
     /// Exchanges recorded with each server not in `answering` (removed when it answers).
     with_silent_servers: FastMap<Endpoint, usize>,
+    /// Attempts held back by [`MAX_EXCHANGES_WITH_SILENT_SERVER`], by input, server and kind:
+    /// counted here (a flood has one per packet) and added to the warnings when they are read.
+    held_back: FastMap<(usize, Endpoint, u8), HeldBack>,
     /// Each client address's latest activity, only while clients are retired (see [`retire`]).
     activity: Option<FastMap<std::net::IpAddr, Nanos>>,
     /// Open connections of retired clients: their later traffic is counted, not analysed.
@@ -332,16 +357,34 @@ impl Collector {
             *count += 1;
             return false;
         }
-        self.warnings.add(
-            self.input,
-            format!(
-                "{} to {server}, which had answered nothing, beyond the first \
-                 {MAX_EXCHANGES_WITH_SILENT_SERVER} not analysed (a flood or a scan)",
-                kind.what()
-            ),
-            frame,
-        );
+        let held = self
+            .held_back
+            .entry((self.input, server, kind as u8))
+            .or_default();
+        held.count += 1;
+        if held.frames.len() < HELD_BACK_FRAMES {
+            held.frames.push(frame);
+        }
         true
+    }
+
+    /// Every warning so far, the attempts held back from silent servers included.
+    pub fn all_warnings(&self) -> Vec<super::Warning> {
+        if self.held_back.is_empty() {
+            return self.warnings.warnings();
+        }
+        let mut log = self.warnings.clone();
+        let mut held: Vec<_> = self.held_back.iter().collect();
+        held.sort_by_key(|(_, h)| h.frames.first().copied());
+        for ((input, server, kind), h) in held {
+            let what = Recorded::from_index(*kind).map_or("exchanges", Recorded::what);
+            let text = format!(
+                "{what} to {server}, which had answered nothing, beyond the first \
+                 {MAX_EXCHANGES_WITH_SILENT_SERVER} not analysed (a flood or a scan)"
+            );
+            log.add_repeated(*input, text, &h.frames, h.count);
+        }
+        log.warnings()
     }
 
     /// `server` answered someone: exchanges with it are no longer held back.
