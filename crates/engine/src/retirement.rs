@@ -12,7 +12,7 @@
 //! started then would show it); traffic on a connection it left open is counted in a warning,
 //! not analysed.
 //!
-//! The clients' judgement is the one a whole-file analysis makes ([`judge_client`] on the
+//! The clients' judgement is the one a whole-file analysis makes ([`judge_views`] on the
 //! same view), with the context across clients that it needs: a DNS server's queries that
 //! forward its clients' questions are found while those clients are still there and dropped
 //! before they leave, so they never count as the server's own lookups.
@@ -22,7 +22,7 @@ use std::net::IpAddr;
 
 use crate::capture::Nanos;
 use crate::chain::client::{forwarded_queries, views_of};
-use crate::chain::{ChainOptions, Judgement, Verdicts, judge_client};
+use crate::chain::{ChainOptions, Verdicts, judge_views};
 use crate::messages::{Collector, FrameTimes, Leaving};
 
 const SECOND: f64 = 1e9;
@@ -118,16 +118,8 @@ impl Retiring {
     ) {
         let clock = std::sync::Arc::new(ex.frame_clock());
         crate::chain::client::views_in_batches(ex, FINAL_BATCH, |views| {
-            let mut verdicts = Verdicts::default();
-            for view in &views {
-                match judge_client(view, opts) {
-                    Some(Judgement::Chain(c)) => verdicts.chains.push(c),
-                    Some(Judgement::Session(s)) => verdicts.directory_sessions.push(s),
-                    None => {}
-                }
-            }
             on_retired(Retired {
-                verdicts,
+                verdicts: judge_views(&views, opts),
                 clock: std::sync::Arc::clone(&clock),
             });
         });
@@ -145,14 +137,8 @@ impl Retiring {
             return;
         }
         let ex = &collector.exchanges;
-        let mut verdicts = Verdicts::default();
-        for view in views_of(ex, |ip| quiet.contains(&ip)) {
-            match judge_client(&view, opts) {
-                Some(Judgement::Chain(c)) => verdicts.chains.push(c),
-                Some(Judgement::Session(s)) => verdicts.directory_sessions.push(s),
-                None => {}
-            }
-        }
+        let views = views_of(ex, |ip| quiet.contains(&ip));
+        let verdicts = judge_views(&views, opts);
         let mut leaving = Leaving {
             clients: quiet,
             dns: HashSet::new(),

@@ -28,20 +28,11 @@ pub struct Context<'a> {
     pub frame_ts: &'a dyn Fn(u64) -> Option<Nanos>,
 }
 
-/// Writes every event of the analysis, one line each, as each is made.
+/// Writes every event of the analysis, one line each, as each is made: the stream of
+/// [`EventStream`] with every client left at the end.
 pub fn write(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    let captures = a.inputs.iter().map(|i| i.path.as_str()).collect();
-    with_context(a, captures, |ctx| {
-        for chain in &a.chains {
-            for event in chain_events(chain, ctx) {
-                line(out, &event)?;
-            }
-        }
-        for event in closing(a, ctx) {
-            line(out, &event)?;
-        }
-        Ok(())
-    })
+    let captures = a.inputs.iter().map(|i| i.path.clone()).collect();
+    EventStream::new(captures).finish(a, out).map(|_| ())
 }
 
 /// Runs `f` with the context of `a`'s events: `captures`, and a time for every frame of the

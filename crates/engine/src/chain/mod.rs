@@ -74,9 +74,15 @@ pub fn build_running_chains(ex: &Exchanges, opts: &ChainOptions) -> Vec<Chain> {
 /// when the capture ties it to an Autodiscover lookup ([`intent`]) or it failed at a step that
 /// blocks any lookup ([`progress::blocking_failure`]), else a directory session.
 pub fn judge_clients(ex: &Exchanges, opts: &ChainOptions) -> Verdicts {
+    judge_views(&client::views(ex), opts)
+}
+
+/// The clients of `views` judged ([`judge_client`] each), sorted into chains and sessions: the
+/// one judgement of a whole file, of the clients a streamed capture retires, and of its end.
+pub fn judge_views(views: &[ClientView], opts: &ChainOptions) -> Verdicts {
     let mut out = Verdicts::default();
-    for view in client::views(ex) {
-        match judge_client(&view, opts) {
+    for view in views {
+        match judge_client(view, opts) {
             Some(Judgement::Chain(c)) => out.chains.push(c),
             Some(Judgement::Session(s)) => out.directory_sessions.push(s),
             None => {}
