@@ -170,3 +170,30 @@ fn the_accounts_password_opens_the_ntlm_sealed_scp_search() {
         assert!(!output.contains(password), "the password is never printed");
     }
 }
+
+#[test]
+fn a_user_at_realm_line_opens_the_ntlm_sealed_bind_of_that_account() {
+    // The same account written the Kerberos way: the AUTHENTICATE says CONTOSO\crmsvc, the
+    // realm's first label is CONTOSO. A wrong password for the user comes first in the file.
+    const SAMPLE: &str = "samples/ntlm-sealed.pcap";
+    let line = std::fs::read_to_string("samples/ntlm-sealed.passwords").expect("password file");
+    let (_, password) = line.trim_end().split_once(':').expect("account:password");
+    let dir = std::env::temp_dir().join(format!("capdiag-upn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("upn.passwords");
+    std::fs::write(
+        &file,
+        format!("crmsvc@contoso.test:not-it\ncrmsvc@CONTOSO.TEST:{password}\n"),
+    )
+    .expect("write the password file");
+    let path = file.to_str().expect("utf-8 temp path");
+    let (decrypted, outputs) = analyze_with_secret("--password-file", path, SAMPLE);
+    assert_eq!(
+        decrypted,
+        "decrypted with the password file's password of CONTOSO\\crmsvc; the LDAP inside was read"
+    );
+    for output in &outputs {
+        assert!(!output.contains(password), "the password is never printed");
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -322,6 +322,24 @@ fn ms_nlmp_bind_and_password_file_unseal_the_sasl_buffer() {
             frame: None
         }
     );
+    // A Kerberos-style line names the same account: by realm, or by the realm's first
+    // label (the NetBIOS name); a wrong password before the right one is passed over.
+    for file in [
+        "user@DOMAIN:Password\n",
+        "User@domain.example:Password\n",
+        "Domain\\User:wrong\nuser@DOMAIN.EXAMPLE:Password\n",
+    ] {
+        let lines = parse_password_file(file).unwrap();
+        assert!(
+            ntlm_context(&challenge, &authenticate, &lines).is_ok(),
+            "{file}"
+        );
+    }
+    let other_realm = parse_password_file("user@OTHER.EXAMPLE:Password\n").unwrap();
+    assert!(matches!(
+        ntlm_context(&challenge, &authenticate, &other_realm),
+        Err(DecryptError::NoPassword { .. })
+    ));
     let nobody = parse_password_file("Other\\User:Password\n").unwrap();
     let error = ntlm_context(&challenge, &authenticate, &nobody).unwrap_err();
     assert!(
