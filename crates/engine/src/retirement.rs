@@ -137,7 +137,8 @@ impl Retiring {
             return;
         }
         let ex = &collector.exchanges;
-        let views = views_of(ex, |ip| quiet.contains(&ip));
+        let forwarded = forwarded_queries(ex);
+        let views = views_of(ex, |ip| quiet.contains(&ip), &forwarded);
         let verdicts = judge_views(&views, opts);
         let mut leaving = Leaving {
             clients: quiet,
@@ -145,7 +146,7 @@ impl Retiring {
         };
         // Forwarding is only recognised while the forwarded client is there: drop the staying
         // servers' forwarded queries now (once answered or given up), before it leaves.
-        for i in forwarded_queries(ex) {
+        for i in forwarded {
             if let Some(d) = ex.dns.get(i)
                 && !leaving.clients.contains(&d.client.ip)
                 && (d.response.is_some() || now.saturating_sub(d.ts) >= rule.after)

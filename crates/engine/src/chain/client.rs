@@ -94,10 +94,20 @@ impl<'a> ClientView<'a> {
 
 /// Whether a DNS name is part of an Autodiscover lookup by itself (DC locator, Autodiscover).
 fn autodiscover_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.starts_with("_ldap._tcp.")
-        || n.starts_with("_autodiscover._tcp.")
-        || n.contains("autodiscover")
+    let prefix = "_ldap._tcp.";
+    let dc_locator = name
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+    dc_locator || contains_ignore_case(name, "autodiscover")
+}
+
+/// Whether `hay` contains `needle`, ASCII case ignored, without a lowered copy.
+pub(crate) fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || hay
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The views of the clients worth a chain — every address that started DC-locator, LDAP or
@@ -106,40 +116,84 @@ pub fn views(ex: &Exchanges) -> Vec<ClientView<'_>> {
     views_where(ex, |_| true)
 }
 
-/// The views of the clients `wanted` picks, in order of first appearance (one pass).
-pub fn views_of(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientView<'_>> {
-    views_where(ex, wanted)
+/// The views of the clients `wanted` picks, in order of first appearance (one pass), the
+/// [`forwarded_queries`] of `ex` given, left out.
+pub fn views_of<'a>(
+    ex: &'a Exchanges,
+    wanted: impl Fn(IpAddr) -> bool,
+    forwarded: &HashSet<usize>,
+) -> Vec<ClientView<'a>> {
+    let order = clients_in_order(ex, &wanted, forwarded);
+    views_of_clients(ex, &order, forwarded)
 }
 
 /// Queries a DNS server sent on behalf of its clients: the server (an AD DC forwarding to its
 /// forwarder, a resolver on a busy host) asks for a name it was asked for moments before. They
 /// are the server's work, not a lookup of its own.
+///
+/// Only the queries of an address that is itself some client's DNS server can be forwarded,
+/// so a capture without such a server costs one pass and no allocation per exchange; names
+/// are compared case-insensitively in place.
 pub fn forwarded_queries(ex: &Exchanges) -> HashSet<usize> {
     /// How long after a client's query the server's own query for the same name counts as
     /// forwarding it (resolvers forward at once; a second covers a slow first try).
     const FORWARD_WINDOW: crate::capture::Nanos = 2_000_000_000;
-    let mut asked: HashMap<(IpAddr, String), Vec<crate::capture::Nanos>> = HashMap::new();
-    for d in &ex.dns {
-        asked
-            .entry((d.server.ip, d.name.to_ascii_lowercase()))
-            .or_default()
-            .push(d.ts);
+    let servers: FastSet<IpAddr> = ex.dns.iter().map(|d| d.server.ip).collect();
+    // The queries servers sent themselves, by what they asked: (server, name).
+    let mut candidates: FastMap<(IpAddr, NoCase<'_>), Vec<usize>> = FastMap::default();
+    for (i, d) in ex.dns.iter().enumerate() {
+        if servers.contains(&d.client.ip) {
+            candidates
+                .entry((d.client.ip, NoCase(&d.name)))
+                .or_default()
+                .push(i);
+        }
     }
-    ex.dns
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| {
-            asked
-                .get(&(d.client.ip, d.name.to_ascii_lowercase()))
-                .is_some_and(|times| {
-                    times
-                        .iter()
-                        .any(|t| *t <= d.ts && d.ts.saturating_sub(*t) <= FORWARD_WINDOW)
-                })
-        })
-        .map(|(i, _)| i)
-        .collect()
+    let mut forwarded = HashSet::new();
+    if candidates.is_empty() {
+        return forwarded;
+    }
+    // Each query to such a server for such a name marks the server's queries for it that
+    // followed within the window.
+    for asked in &ex.dns {
+        let Some(own) = candidates.get(&(asked.server.ip, NoCase(&asked.name))) else {
+            continue;
+        };
+        for i in own {
+            if let Some(d) = ex.dns.get(*i)
+                && asked.ts <= d.ts
+                && d.ts - asked.ts <= FORWARD_WINDOW
+            {
+                forwarded.insert(*i);
+            }
+        }
+    }
+    forwarded
 }
+
+/// A DNS name hashed and compared without regard to ASCII case, borrowed.
+#[derive(Debug, Clone, Copy)]
+struct NoCase<'a>(&'a str);
+
+impl PartialEq for NoCase<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for NoCase<'_> {}
+
+impl std::hash::Hash for NoCase<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+        state.write_usize(self.0.len());
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 fn views_where(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientView<'_>> {
     let forwarded = forwarded_queries(ex);
@@ -338,4 +392,22 @@ fn views_from<'a>(clients: &[IpAddr], records: Records<'a>) -> Vec<ClientView<'a
         }
     }
     clients.iter().filter_map(|ip| by_ip.remove(ip)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dc_locator_and_autodiscover_names_in_any_case() {
+        assert!(autodiscover_name("_LDAP._tcp.dc._msdcs.contoso.test"));
+        assert!(autodiscover_name("_autodiscover._TCP.contoso.test"));
+        assert!(autodiscover_name("AutoDiscover.contoso.test"));
+        assert!(!autodiscover_name("mail.contoso.test"));
+        assert!(!autodiscover_name("_kerberos._tcp.contoso.test"));
+        assert!(!autodiscover_name("x_ldap._tcp.contoso.test"));
+        assert!(!autodiscover_name(""));
+        assert!(contains_ignore_case("abc", ""));
+        assert!(!contains_ignore_case("ab", "abc"));
+    }
 }

@@ -334,11 +334,49 @@ pub fn rootdse(view: &ClientView) -> Stage {
 }
 
 /// Whether a filter is Exchange's SCP search (names serviceConnectionPoint or an SCP GUID).
+/// Every attribute name and value of the filter is looked at in place, ASCII case ignored.
 pub fn is_scp_filter(f: &Filter) -> bool {
-    let text = f.to_string().to_ascii_lowercase();
-    text.contains("serviceconnectionpoint")
-        || text.contains(&SCP_URL_GUID.to_ascii_lowercase())
-        || text.contains(&SCP_POINTER_GUID.to_ascii_lowercase())
+    ["serviceConnectionPoint", SCP_URL_GUID, SCP_POINTER_GUID]
+        .iter()
+        .any(|keyword| filter_mentions(f, keyword.as_bytes()))
+}
+
+/// Whether an attribute name or assertion value anywhere in `f` contains `needle` (ASCII case
+/// ignored).
+fn filter_mentions(f: &Filter, needle: &[u8]) -> bool {
+    let has = |bytes: &[u8]| {
+        bytes
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    match f {
+        Filter::And(parts) | Filter::Or(parts) => parts.iter().any(|p| filter_mentions(p, needle)),
+        Filter::Not(inner) => filter_mentions(inner, needle),
+        Filter::Equality { attr, value }
+        | Filter::GreaterOrEqual { attr, value }
+        | Filter::LessOrEqual { attr, value }
+        | Filter::Approx { attr, value } => has(attr.as_bytes()) || has(value),
+        Filter::Substrings {
+            attr,
+            initial,
+            any,
+            final_,
+        } => {
+            has(attr.as_bytes())
+                || initial.as_deref().is_some_and(has)
+                || any.iter().any(|part| has(part))
+                || final_.as_deref().is_some_and(has)
+        }
+        Filter::Present { attr } => has(attr.as_bytes()),
+        Filter::Extensible {
+            rule, attr, value, ..
+        } => {
+            rule.as_deref().is_some_and(|r| has(r.as_bytes()))
+                || attr.as_deref().is_some_and(|a| has(a.as_bytes()))
+                || has(value)
+        }
+        Filter::TooDeep => false,
+    }
 }
 
 pub fn scp_searches<'a>(view: &'a ClientView) -> Vec<&'a LdapExchange> {
@@ -530,4 +568,42 @@ fn judge_search(
         Stage::failed(kind, cause(code, summary, frames), detail),
         urls,
     )
+}
+
+#[cfg(test)]
+mod scp_filter_tests {
+    use super::*;
+
+    fn eq(attr: &str, value: &str) -> Filter {
+        Filter::Equality {
+            attr: attr.into(),
+            value: value.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_scp_filter_is_known_by_its_class_or_keyword_in_any_case_and_nesting() {
+        let exchange = Filter::And(vec![
+            eq("objectClass", "serviceConnectionPoint"),
+            Filter::Or(vec![
+                eq("keywords", "67661d7F-8FC4-4fa7-BFAC-E1D7794C1F68"),
+                eq("keywords", SCP_URL_GUID),
+            ]),
+        ]);
+        assert!(is_scp_filter(&exchange));
+        assert!(is_scp_filter(&eq("objectclass", "SERVICECONNECTIONPOINT")));
+        assert!(is_scp_filter(&Filter::Not(Box::new(Filter::Substrings {
+            attr: "keywords".into(),
+            initial: None,
+            any: vec![SCP_POINTER_GUID.to_ascii_lowercase().into_bytes()],
+            final_: None,
+        }))));
+        assert!(!is_scp_filter(&Filter::And(vec![
+            eq("objectClass", "user"),
+            Filter::Present {
+                attr: "serviceBindingInformation".into()
+            },
+        ])));
+        assert!(!is_scp_filter(&Filter::TooDeep));
+    }
 }

@@ -16,7 +16,7 @@ pub struct Evidence {
 }
 
 fn autodiscover_name(name: &str) -> bool {
-    name.to_ascii_lowercase().contains("autodiscover")
+    super::client::contains_ignore_case(name, "autodiscover")
 }
 
 /// The first evidence of an Autodiscover lookup in the client's traffic, if any.
