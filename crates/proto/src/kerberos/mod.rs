@@ -15,6 +15,7 @@ use crate::ber::{
 };
 use crate::framing::Framing;
 
+pub mod asn1;
 mod codes;
 pub use codes::{ErrorCode, message_type_name, ntstatus_name};
 
