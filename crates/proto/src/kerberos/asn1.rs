@@ -54,7 +54,7 @@ impl From<&[u8]> for KerberosString {
 /// Realm ::= KerberosString (RFC 4120 section 5.2.2).
 pub type Realm = KerberosString;
 
-/// PrincipalName ::= SEQUENCE { name-type [0] Int32, name-string [1] SEQUENCE OF
+/// PrincipalName ::= SEQUENCE { name-type \[0\] Int32, name-string \[1\] SEQUENCE OF
 /// KerberosString } (RFC 4120 section 5.2.2).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 pub struct PrincipalName {
@@ -93,8 +93,8 @@ impl SeqNumber {
     }
 }
 
-/// Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno [0], realm [1], sname [2], enc-part [3] }
-/// (RFC 4120 section 5.3).
+/// Ticket ::= \[APPLICATION 1\] SEQUENCE { tkt-vno \[0\], realm \[1\], sname \[2\],
+/// enc-part \[3\] } (RFC 4120 section 5.3).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 1)))]
 pub struct Ticket {
@@ -108,7 +108,7 @@ pub struct Ticket {
     pub enc_part: EncryptedData,
 }
 
-/// EncTicketPart ::= [APPLICATION 3] SEQUENCE (RFC 4120 section 5.3).
+/// EncTicketPart ::= \[APPLICATION 3\] SEQUENCE (RFC 4120 section 5.3).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 3)))]
 pub struct EncTicketPart {
@@ -136,17 +136,17 @@ pub struct EncTicketPart {
     pub authorization_data: Option<AuthorizationData>,
 }
 
-/// AS-REQ ::= [APPLICATION 10] KDC-REQ (RFC 4120 section 5.4.1).
+/// AS-REQ ::= \[APPLICATION 10\] KDC-REQ (RFC 4120 section 5.4.1).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 10)), delegate)]
 pub struct AsReq(pub KdcReq);
 
-/// TGS-REQ ::= [APPLICATION 12] KDC-REQ (RFC 4120 section 5.4.1).
+/// TGS-REQ ::= \[APPLICATION 12\] KDC-REQ (RFC 4120 section 5.4.1).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 12)), delegate)]
 pub struct TgsReq(pub KdcReq);
 
-/// KDC-REQ ::= SEQUENCE { pvno [1], msg-type [2], padata [3] OPTIONAL, req-body [4] } (RFC
+/// KDC-REQ ::= SEQUENCE { pvno \[1\], msg-type \[2\], padata \[3\] OPTIONAL, req-body \[4\] } (RFC
 /// 4120 section 5.4.1).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 pub struct KdcReq {
@@ -189,18 +189,18 @@ pub struct KdcReqBody {
     pub additional_tickets: Option<SequenceOf<Ticket>>,
 }
 
-/// AS-REP ::= [APPLICATION 11] KDC-REP (RFC 4120 section 5.4.2).
+/// AS-REP ::= \[APPLICATION 11\] KDC-REP (RFC 4120 section 5.4.2).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 11)), delegate)]
 pub struct AsRep(pub KdcRep);
 
-/// TGS-REP ::= [APPLICATION 13] KDC-REP (RFC 4120 section 5.4.2).
+/// TGS-REP ::= \[APPLICATION 13\] KDC-REP (RFC 4120 section 5.4.2).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 13)), delegate)]
 pub struct TgsRep(pub KdcRep);
 
-/// KDC-REP ::= SEQUENCE { pvno [0], msg-type [1], padata [2] OPTIONAL, crealm [3], cname [4],
-/// ticket [5], enc-part [6] } (RFC 4120 section 5.4.2).
+/// KDC-REP ::= SEQUENCE { pvno \[0\], msg-type \[1\], padata \[2\] OPTIONAL, crealm \[3\],
+/// cname \[4\], ticket \[5\], enc-part \[6\] } (RFC 4120 section 5.4.2).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 pub struct KdcRep {
     #[rasn(tag(explicit(0)))]
@@ -219,12 +219,12 @@ pub struct KdcRep {
     pub enc_part: EncryptedData,
 }
 
-/// EncASRepPart ::= [APPLICATION 25] EncKDCRepPart (RFC 4120 section 5.4.2).
+/// EncASRepPart ::= \[APPLICATION 25\] EncKDCRepPart (RFC 4120 section 5.4.2).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 25)), delegate)]
 pub struct EncAsRepPart(pub EncKdcRepPart);
 
-/// EncTGSRepPart ::= [APPLICATION 26] EncKDCRepPart (RFC 4120 section 5.4.2). Windows KDCs
+/// EncTGSRepPart ::= \[APPLICATION 26\] EncKDCRepPart (RFC 4120 section 5.4.2). Windows KDCs
 /// send this tag in AS-REPs too (MIT krb5 accepts either, and so does capdiag).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 26)), delegate)]
@@ -261,8 +261,8 @@ pub struct EncKdcRepPart {
     pub encrypted_pa_data: Option<SequenceOf<PaData>>,
 }
 
-/// AP-REQ ::= [APPLICATION 14] SEQUENCE { pvno [0], msg-type [1], ap-options [2], ticket [3],
-/// authenticator [4] } (RFC 4120 section 5.5.1).
+/// AP-REQ ::= \[APPLICATION 14\] SEQUENCE { pvno \[0\], msg-type \[1\], ap-options \[2\],
+/// ticket \[3\], authenticator \[4\] } (RFC 4120 section 5.5.1).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 14)))]
 pub struct ApReq {
@@ -278,7 +278,7 @@ pub struct ApReq {
     pub authenticator: EncryptedData,
 }
 
-/// Authenticator ::= [APPLICATION 2] SEQUENCE (RFC 4120 section 5.5.1).
+/// Authenticator ::= \[APPLICATION 2\] SEQUENCE (RFC 4120 section 5.5.1).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 2)))]
 pub struct Authenticator {
@@ -302,8 +302,8 @@ pub struct Authenticator {
     pub authorization_data: Option<AuthorizationData>,
 }
 
-/// EncAPRepPart ::= [APPLICATION 27] SEQUENCE { ctime [0], cusec [1], subkey [2] OPTIONAL,
-/// seq-number [3] OPTIONAL } (RFC 4120 section 5.5.2).
+/// EncAPRepPart ::= \[APPLICATION 27\] SEQUENCE { ctime \[0\], cusec \[1\], subkey \[2\] OPTIONAL,
+/// seq-number \[3\] OPTIONAL } (RFC 4120 section 5.5.2).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 27)))]
 pub struct EncApRepPart {
@@ -317,7 +317,7 @@ pub struct EncApRepPart {
     pub seq_number: Option<SeqNumber>,
 }
 
-/// KRB-ERROR ::= [APPLICATION 30] SEQUENCE (RFC 4120 section 5.9.1).
+/// KRB-ERROR ::= \[APPLICATION 30\] SEQUENCE (RFC 4120 section 5.9.1).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(tag(explicit(application, 30)))]
 pub struct KrbError {
@@ -349,8 +349,8 @@ pub struct KrbError {
     pub e_data: Option<OctetString>,
 }
 
-/// ETYPE-INFO2-ENTRY ::= SEQUENCE { etype [0] Int32, salt [1] KerberosString OPTIONAL,
-/// s2kparams [2] OCTET STRING OPTIONAL } (RFC 4120 section 5.2.7.5).
+/// ETYPE-INFO2-ENTRY ::= SEQUENCE { etype \[0\] Int32, salt \[1\] KerberosString OPTIONAL,
+/// s2kparams \[2\] OCTET STRING OPTIONAL } (RFC 4120 section 5.2.7.5).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 pub struct EtypeInfo2Entry {
     #[rasn(tag(explicit(0)))]
@@ -364,7 +364,7 @@ pub struct EtypeInfo2Entry {
 /// ETYPE-INFO2 ::= SEQUENCE SIZE (1..MAX) OF ETYPE-INFO2-ENTRY (RFC 4120 section 5.2.7.5).
 pub type EtypeInfo2 = SequenceOf<EtypeInfo2Entry>;
 
-/// PA-FX-FAST-REPLY ::= CHOICE { armored-data [0] KrbFastArmoredRep, ... } (RFC 6113 section
+/// PA-FX-FAST-REPLY ::= CHOICE { armored-data \[0\] KrbFastArmoredRep, ... } (RFC 6113 section
 /// 5.4.3).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 #[rasn(choice)]
@@ -373,7 +373,7 @@ pub enum PaFxFastReply {
     ArmoredData(KrbFastArmoredRep),
 }
 
-/// KrbFastArmoredRep ::= SEQUENCE { enc-fast-rep [0] EncryptedData, ... } (RFC 6113 section
+/// KrbFastArmoredRep ::= SEQUENCE { enc-fast-rep \[0\] EncryptedData, ... } (RFC 6113 section
 /// 5.4.3): a KrbFastResponse encrypted with the armor key, usage 52.
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 pub struct KrbFastArmoredRep {
@@ -381,8 +381,8 @@ pub struct KrbFastArmoredRep {
     pub enc_fast_rep: EncryptedData,
 }
 
-/// KrbFastResponse ::= SEQUENCE { padata [0], strengthen-key [1] OPTIONAL, finished [2]
-/// OPTIONAL, nonce [3] UInt32, ... } (RFC 6113 section 5.4.3); nonce read as any INTEGER.
+/// KrbFastResponse ::= SEQUENCE { padata \[0\], strengthen-key \[1\] OPTIONAL, finished \[2\]
+/// OPTIONAL, nonce \[3\] UInt32, ... } (RFC 6113 section 5.4.3); nonce read as any INTEGER.
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 pub struct KrbFastResponse {
     #[rasn(tag(explicit(0)))]
@@ -395,8 +395,8 @@ pub struct KrbFastResponse {
     pub nonce: Integer,
 }
 
-/// KrbFastFinished ::= SEQUENCE { timestamp [0], usec [1], crealm [2], cname [3],
-/// ticket-checksum [4], ... } (RFC 6113 section 5.4.3).
+/// KrbFastFinished ::= SEQUENCE { timestamp \[0\], usec \[1\], crealm \[2\], cname \[3\],
+/// ticket-checksum \[4\], ... } (RFC 6113 section 5.4.3).
 #[derive(AsnType, Clone, Debug, Decode, Encode, PartialEq, Eq)]
 pub struct KrbFastFinished {
     #[rasn(tag(explicit(0)))]
