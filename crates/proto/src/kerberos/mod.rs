@@ -1,20 +1,23 @@
 //! Kerberos V5 messages (RFC 4120) on UDP/TCP 88, read far enough for diagnosis: which message
 //! it is, the realm, the client and service principals, and for a KRB-ERROR its code, e-text and
 //! the Windows extended NTSTATUS (MS-KILE 2.2.1/2.2.2). Also the names and admin meanings of the
-//! error codes, and capdiag's cause code for each.
+//! error codes, and capdiag's cause code for each, and ([`asn1`]) the RFC 4120 / RFC 6113 types
+//! the decryption path decodes with rasn.
 //!
-//! The decoder is a hand BER walk rather than `rasn-kerberos`: rasn checks KerberosString
-//! (GeneralString) against a Latin-1 alphabet and rejects the whole message when a name holds
-//! UTF-8 bytes 0x80–0xA0 (e.g. "Ä" = C3 84), which Windows sends for non-ASCII account names.
-//! Here names are read as bytes and converted lossily, and a field that does not parse is left
-//! out instead of losing the message. Elements are read by the shared [`crate::ber`] reader.
-//! Encrypted parts are never looked into.
+//! [`decode_kerberos`] is a hand BER walk rather than the [`asn1`] types: it is a diagnosis
+//! reader, and a field that does not parse is left out instead of losing the message (an
+//! AP-REQ cut short after its ticket still names the service; a KRB-ERROR whose sname is
+//! malformed still gives its code), where a rasn type refuses the whole structure. Names are
+//! read as bytes and converted lossily, for the reason the [`asn1`] module gives (rasn's
+//! GeneralString rejects the UTF-8 that Windows sends for non-ASCII account names). Elements
+//! are read by the shared [`crate::ber`] reader. Encrypted parts are never looked into.
 
 use crate::ber::{
     self, BerError, CLASS_APPLICATION, INTEGER, OCTET_STRING, SEQUENCE, Tlv, context, read,
 };
 use crate::framing::Framing;
 
+pub mod asn1;
 mod codes;
 pub use codes::{ErrorCode, message_type_name, ntstatus_name};
 

@@ -3,14 +3,14 @@
 //! AP-REP enc-part → EncAPRepPart.subkey (RFC 4120 sections 5.3, 5.5.1, 5.5.2).
 
 use super::gss_tokens::{AP_REP_TAG, AP_REQ_TAG, find_kerberos_message};
-use super::krb_asn1::{
-    EncryptedData, encrypted_data, encryption_key, field, principal_name, sequence_in, text,
-};
+use super::krb_asn1::{decode, key, optional_key};
 use super::tried::{TicketTried, Tried, keytab_tried};
 use super::{DecryptError, TicketKeys};
 use crate::crypto::kerberos::{self, Key, usage};
 use crate::crypto::keytab::KeytabEntry;
-use crate::proto::ber::{self, Tlv};
+use crate::proto::kerberos::asn1::{
+    ApRep, ApReq, Authenticator, EncApRepPart, EncTicketPart, EncryptedData,
+};
 
 /// The keys RFC 4121 section 2 chooses among for a context's wrap tokens.
 #[derive(Debug, Clone)]
@@ -47,18 +47,15 @@ impl KerberosContext {
     pub fn learn_ap_rep(&mut self, token: &[u8]) -> Result<(), DecryptError> {
         let ap_rep = find_kerberos_message(token, AP_REP_TAG)
             .ok_or(DecryptError::NoKerberosMessage("AP-REP"))?;
-        let fields = contents(ap_rep, "AP-REP")?;
-        let enc_part = encrypted_data(required(fields, 2, "AP-REP enc-part")?)
-            .ok_or(DecryptError::Malformed("AP-REP enc-part"))?;
-        let plaintext =
-            kerberos::decrypt(&self.session_key, usage::AP_REP_ENC_PART, enc_part.cipher).map_err(
-                |source| DecryptError::Kerberos {
-                    what: "AP-REP enc-part",
-                    source,
-                },
-            )?;
-        let rep_fields = contents(first_element(&plaintext, "EncAPRepPart")?, "EncAPRepPart")?;
-        self.acceptor_subkey = subkey(rep_fields, 2, "EncAPRepPart subkey")?;
+        let ap_rep: ApRep = decode(ap_rep.raw, "AP-REP")?;
+        let cipher = ap_rep.enc_part.cipher.as_ref();
+        let plaintext = kerberos::decrypt(&self.session_key, usage::AP_REP_ENC_PART, cipher)
+            .map_err(|source| DecryptError::Kerberos {
+                what: "AP-REP enc-part",
+                source,
+            })?;
+        let part: EncApRepPart = decode(&plaintext, "EncAPRepPart")?;
+        self.acceptor_subkey = optional_key(part.subkey.as_ref(), "EncAPRepPart subkey")?;
         Ok(())
     }
 }
@@ -75,16 +72,14 @@ pub fn kerberos_context(
 ) -> Result<KerberosContext, DecryptError> {
     let ap_req = find_kerberos_message(token, AP_REQ_TAG)
         .ok_or(DecryptError::NoKerberosMessage("AP-REQ"))?;
-    let fields = contents(ap_req, "AP-REQ")?;
-    let ticket_fields = contents(required(fields, 3, "AP-REQ ticket")?, "Ticket")?;
-    let realm = text(required(ticket_fields, 1, "Ticket realm")?);
-    let sname = principal_name(required(ticket_fields, 2, "Ticket sname")?);
-    let enc_part = encrypted_data(required(ticket_fields, 3, "Ticket enc-part")?)
-        .ok_or(DecryptError::Malformed("Ticket enc-part"))?;
+    let ap_req: ApReq = decode(ap_req.raw, "AP-REQ")?;
+    let realm = ap_req.ticket.realm.text();
+    let sname = ap_req.ticket.sname.components();
+    let enc_part = &ap_req.ticket.enc_part;
     let service = format!("{}@{realm}", sname.join("/"));
 
     let known = ticket_keys
-        .session_key(enc_part.cipher)
+        .session_key(&enc_part.cipher)
         .cloned()
         .map(|key| {
             (
@@ -94,7 +89,7 @@ pub fn kerberos_context(
         });
     let (session_key, opened_with) = known
         .or_else(|| {
-            open_ticket(&enc_part, &sname, &realm, keytab).map(|(key, entry)| {
+            open_ticket(enc_part, &sname, &realm, keytab).map(|(key, entry)| {
                 (
                     key,
                     format!("keytab entry {} kvno {}", entry.principal, entry.kvno),
@@ -116,20 +111,17 @@ pub fn kerberos_context(
                 ticket,
             }))
         })?;
-    let authenticator = encrypted_data(required(fields, 4, "AP-REQ authenticator")?)
-        .ok_or(DecryptError::Malformed("AP-REQ authenticator"))?;
     let plaintext = kerberos::decrypt(
         &session_key,
         usage::AP_REQ_AUTHENTICATOR,
-        authenticator.cipher,
+        &ap_req.authenticator.cipher,
     )
     .map_err(|source| DecryptError::Kerberos {
         what: "AP-REQ authenticator",
         source,
     })?;
-    let authenticator_fields =
-        contents(first_element(&plaintext, "Authenticator")?, "Authenticator")?;
-    let initiator_subkey = subkey(authenticator_fields, 6, "Authenticator subkey")?;
+    let authenticator: Authenticator = decode(&plaintext, "Authenticator")?;
+    let initiator_subkey = optional_key(authenticator.subkey.as_ref(), "Authenticator subkey")?;
     Ok(KerberosContext {
         service,
         session_key,
@@ -142,7 +134,7 @@ pub fn kerberos_context(
 /// The session key of the ticket, from the first keytab key that decrypts its enc-part, with
 /// that entry.
 fn open_ticket<'k>(
-    enc_part: &EncryptedData<'_>,
+    enc_part: &EncryptedData,
     sname: &[String],
     realm: &str,
     keytab: &'k [KeytabEntry],
@@ -163,32 +155,8 @@ fn open_ticket<'k>(
     let fallback = of_type().filter(|e| !names_service(e) || !right_version(e));
     preferred.chain(fallback).find_map(|entry| {
         let key = entry.key().ok()?;
-        let plaintext = kerberos::decrypt(&key, usage::TICKET, enc_part.cipher).ok()?;
-        let (enc_ticket_part, _) = ber::read(&plaintext).ok()?;
-        encryption_key(field(sequence_in(enc_ticket_part)?, 1)?).map(|key| (key, entry))
+        let plaintext = kerberos::decrypt(&key, usage::TICKET, &enc_part.cipher).ok()?;
+        let part = rasn::ber::decode::<EncTicketPart>(&plaintext).ok()?;
+        self::key(&part.key).map(|key| (key, entry))
     })
-}
-
-/// The element in field `[n]`, or [`DecryptError::Malformed`] naming `what`.
-fn required<'a>(sequence: &'a [u8], n: u8, what: &'static str) -> Result<Tlv<'a>, DecryptError> {
-    field(sequence, n).ok_or(DecryptError::Malformed(what))
-}
-
-/// The SEQUENCE contents of an APPLICATION element, or [`DecryptError::Malformed`].
-fn contents<'a>(element: Tlv<'a>, what: &'static str) -> Result<&'a [u8], DecryptError> {
-    sequence_in(element).ok_or(DecryptError::Malformed(what))
-}
-
-/// The first element of decrypted `plaintext`, or [`DecryptError::Malformed`].
-fn first_element<'a>(plaintext: &'a [u8], what: &'static str) -> Result<Tlv<'a>, DecryptError> {
-    ber::read(plaintext)
-        .map(|(element, _)| element)
-        .map_err(|_| DecryptError::Malformed(what))
-}
-
-/// The optional subkey in field `[n]`: absent is `None`, present but unusable is an error.
-fn subkey(fields: &[u8], n: u8, what: &'static str) -> Result<Option<Key>, DecryptError> {
-    field(fields, n)
-        .map(|element| encryption_key(element).ok_or(DecryptError::Malformed(what)))
-        .transpose()
 }

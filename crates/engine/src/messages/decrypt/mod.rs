@@ -16,7 +16,9 @@
 //! and [`TicketKeys`] every KDC message, and hands decrypted buffers to the LDAP decoder.
 //!
 //! This is the engine's side of `capdiag-crypto`; it reads the GSS/SPNEGO and NTLMSSP
-//! structures around the keys and leaves the cryptography to that crate.
+//! structures around the keys and leaves the cryptography to that crate. The Kerberos ASN.1
+//! (KDC-REP, Ticket, EncTicketPart, Authenticator, AP-REP, FAST) is decoded with rasn into the
+//! proto crate's types ([`crate::proto::kerberos::asn1`]); [`krb_asn1`] is the glue.
 
 mod bind_keys;
 mod error;

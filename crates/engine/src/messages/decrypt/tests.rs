@@ -47,6 +47,15 @@ fn general_string(text: &str) -> Vec<u8> {
     tlv(0x1b, text.as_bytes())
 }
 
+fn kerberos_time() -> Vec<u8> {
+    tlv(0x18, b"20261207010000Z")
+}
+
+fn principal_name(name_type: u8, components: &[&str]) -> Vec<u8> {
+    let names: Vec<u8> = components.iter().flat_map(|c| general_string(c)).collect();
+    seq(&[(0, int(name_type)), (1, tlv(SEQUENCE, &names))])
+}
+
 const SESSION_KEY: [u8; 32] = [0x11; 32];
 const INITIATOR_SUBKEY: [u8; 32] = [0x22; 32];
 const ACCEPTOR_SUBKEY: [u8; 32] = [0x33; 32];
@@ -65,26 +74,24 @@ fn session_key() -> Key {
     Key::new(Etype::Aes256CtsHmacSha1, &SESSION_KEY).unwrap()
 }
 
-/// SPNEGO NegTokenInit whose mechToken is a GSS-framed AP-REQ for HTTP/web.example.com.
+/// SPNEGO NegTokenInit whose mechToken is a GSS-framed AP-REQ for HTTP/web.example.com, from
+/// a client "weiß" (0xC3 0x9F, a byte rasn's GeneralString refuses) whose authenticator has a
+/// negative seq-number, as old Heimdal and some Windows builds send.
 fn client_bind_token() -> Vec<u8> {
     let enc_ticket_part = tlv(
         0x63,
         &seq(&[
             (0, tlv(0x03, &[0, 0, 0, 0, 0])),
             (1, encryption_key(18, &SESSION_KEY)),
+            (2, general_string("EXAMPLE.COM")),
+            (3, principal_name(1, &["weiß"])),
+            (4, seq(&[(0, int(1)), (1, tlv(OCTET_STRING, b""))])),
+            (5, kerberos_time()),
+            (7, kerberos_time()),
         ]),
     );
     let ticket_cipher = encrypt(&service_key(), 2, &[1; 16], &enc_ticket_part).unwrap();
-    let sname = seq(&[
-        (0, int(2)),
-        (
-            1,
-            tlv(
-                SEQUENCE,
-                &[general_string("HTTP"), general_string("web.example.com")].concat(),
-            ),
-        ),
-    ]);
+    let sname = principal_name(2, &["HTTP", "web.example.com"]);
     let ticket = tlv(
         0x61,
         &seq(&[
@@ -99,7 +106,11 @@ fn client_bind_token() -> Vec<u8> {
         &seq(&[
             (0, int(5)),
             (1, general_string("EXAMPLE.COM")),
+            (2, principal_name(1, &["weiß"])),
+            (4, int(0)),
+            (5, kerberos_time()),
             (6, encryption_key(18, &INITIATOR_SUBKEY)),
+            (7, tlv(ber::INTEGER, &[0xff])),
         ]),
     );
     let authenticator_cipher = encrypt(&session_key(), 11, &[2; 16], &authenticator).unwrap();
@@ -127,7 +138,7 @@ fn server_bind_token() -> Vec<u8> {
     let enc_rep_part = tlv(
         0x7b,
         &seq(&[
-            (0, general_string("20261207010000Z")),
+            (0, kerberos_time()),
             (1, int(0)),
             (2, encryption_key(18, &ACCEPTOR_SUBKEY)),
         ]),

@@ -7,25 +7,25 @@
 use std::collections::HashMap;
 
 use super::DecryptionSecrets;
-use super::krb_asn1::{
-    EncryptedData, encrypted_data, encryption_key, field, padata_value, principal_name,
-    sequence_in, text, ticket_cipher,
-};
+use super::krb_asn1::{enc_kdc_rep_part, key};
 use super::tried::{AsRepTried, SaltSource, file_accounts};
 use crate::crypto::kerberos::{self, Etype, Key, default_salt, usage};
 use crate::crypto::passwords::Account;
-use crate::proto::ber::{self, Tlv};
+use crate::proto::kerberos::asn1::{
+    ApReq, AsRep, Authenticator, EtypeInfo2, KdcRep, KdcReq, KrbFastResponse, PaData,
+    PaFxFastReply, TgsRep, TgsReq, padata_value,
+};
 
 /// APPLICATION 11 (AS-REP), 12 (TGS-REQ) and 13 (TGS-REP), constructed.
 const AS_REP: u8 = 0x6b;
 const TGS_REQ: u8 = 0x6c;
 const TGS_REP: u8 = 0x6d;
 /// PA-TGS-REQ, the AP-REQ of a TGS-REQ.
-const PA_TGS_REQ: u32 = 1;
+const PA_TGS_REQ: i32 = 1;
 /// PA-FX-FAST, the RFC 6113 armored request or reply.
-const PA_FX_FAST: u32 = 136;
+const PA_FX_FAST: i32 = 136;
 /// PA-ETYPE-INFO2, whose entries carry the salt and s2kparams of the client's keys.
-const PA_ETYPE_INFO2: u32 = 19;
+const PA_ETYPE_INFO2: i32 = 19;
 /// Most TGT session keys and TGS-REQ subkeys kept (one per exchange a password opened).
 const MAX_TGT_KEYS: usize = 64;
 /// Most ticket session keys kept: a capture with more tickets than this under the given
@@ -50,27 +50,23 @@ impl TicketKeys {
     /// its ticket's session key; a TGS-REQ under such a TGT adds its authenticator's subkey.
     /// An AS-REP no password opens is remembered with its `frame` and the accounts tried.
     pub fn observe_kdc_message(&mut self, secrets: &DecryptionSecrets, msg: &[u8], frame: u64) {
-        let Ok((reply, _)) = ber::read(msg) else {
+        let (is_as_rep, reply) = match msg.first() {
+            Some(&TGS_REQ) => {
+                if let Ok(TgsReq(request)) = rasn::ber::decode(msg) {
+                    self.observe_tgs_req(&request);
+                }
+                return;
+            }
+            Some(&AS_REP) => (true, rasn::ber::decode::<AsRep>(msg).map(|r| r.0)),
+            Some(&TGS_REP) => (false, rasn::ber::decode::<TgsRep>(msg).map(|r| r.0)),
+            _ => return,
+        };
+        let Ok(reply) = reply else {
             return;
         };
-        if reply.tag == TGS_REQ {
-            return self.observe_tgs_req(reply);
-        }
-        if !matches!(reply.tag, AS_REP | TGS_REP) {
-            return;
-        }
-        let Some(fields) = sequence_in(reply) else {
-            return;
-        };
-        let (Some(ticket_cipher), Some(enc_part)) = (ticket_cipher(fields, 5), field(fields, 6))
-        else {
-            return;
-        };
-        let Some(EncryptedData { etype, cipher, .. }) = encrypted_data(enc_part) else {
-            return;
-        };
-        let session_key = if reply.tag == AS_REP {
-            let (keys, tried) = client_keys(secrets, fields, etype, frame);
+        let (etype, cipher) = (reply.enc_part.etype, reply.enc_part.cipher.as_ref());
+        let session_key = if is_as_rep {
+            let (keys, tried) = client_keys(secrets, &reply, etype, frame);
             let opened = keys
                 .iter()
                 .find_map(|key| open_kdc_rep_part(key, usage::AS_REP_ENC_PART, cipher));
@@ -88,7 +84,7 @@ impl TicketKeys {
             let strengthened: Vec<Key> = self
                 .tgs_subkeys
                 .iter()
-                .filter_map(|(subkey, armor)| fast_reply_key(fields, subkey, armor.as_ref()?))
+                .filter_map(|(subkey, armor)| fast_reply_key(&reply, subkey, armor.as_ref()?))
                 .collect();
             let under_subkey = self
                 .tgs_subkeys
@@ -103,42 +99,36 @@ impl TicketKeys {
         let Some(session_key) = session_key else {
             return;
         };
-        if reply.tag == AS_REP && self.tgt_session_keys.len() < MAX_TGT_KEYS {
+        if is_as_rep && self.tgt_session_keys.len() < MAX_TGT_KEYS {
             self.tgt_session_keys.push(session_key.clone());
         }
         if self.by_ticket.len() < MAX_TICKETS {
-            self.by_ticket.insert(ticket_cipher.to_vec(), session_key);
+            let ticket_cipher = reply.ticket.enc_part.cipher.to_vec();
+            self.by_ticket.insert(ticket_cipher, session_key);
         }
     }
 
     /// A TGS-REQ's PA-TGS-REQ AP-REQ: when its TGT is one a password opened, the
     /// authenticator (usage 7) gives the subkey the TGS-REP may be encrypted with.
-    fn observe_tgs_req(&mut self, request: Tlv<'_>) {
-        let Some(fields) = sequence_in(request) else {
+    fn observe_tgs_req(&mut self, request: &KdcReq) {
+        let ap_req = padata_value(request.padata.as_deref(), PA_TGS_REQ)
+            .and_then(|bytes| rasn::ber::decode::<ApReq>(bytes).ok());
+        let Some(ap_req) = ap_req else {
             return;
         };
-        let ap_req = padata_value(fields, 3, PA_TGS_REQ);
-        let Some((ap_req, _)) = ap_req.and_then(|bytes| ber::read(bytes).ok()) else {
+        let ticket_cipher = ap_req.ticket.enc_part.cipher.as_ref();
+        let Some(tgt_key) = self.by_ticket.get(ticket_cipher) else {
             return;
         };
-        let Some(ap_fields) = sequence_in(ap_req) else {
-            return;
-        };
-        let Some(tgt_key) = ticket_cipher(ap_fields, 3).and_then(|c| self.by_ticket.get(c)) else {
-            return;
-        };
-        let Some(authenticator) = field(ap_fields, 4).and_then(encrypted_data) else {
-            return;
-        };
-        let cipher = authenticator.cipher;
+        let cipher = ap_req.authenticator.cipher.as_ref();
         let Ok(plaintext) = kerberos::decrypt(tgt_key, usage::TGS_REQ_AUTHENTICATOR, cipher) else {
             return;
         };
-        let subkey = ber::read(&plaintext)
-            .ok()
-            .and_then(|(authenticator, _)| sequence_in(authenticator))
-            .and_then(|fields| field(fields, 6))
-            .and_then(encryption_key);
+        let authenticator = rasn::ber::decode::<Authenticator>(&plaintext).ok();
+        let subkey = authenticator
+            .as_ref()
+            .and_then(|a| a.subkey.as_ref())
+            .and_then(key);
         if let Some(subkey) = subkey
             && self.tgs_subkeys.len() < MAX_TGT_KEYS
         {
@@ -168,17 +158,17 @@ impl TicketKeys {
 /// names only (`None` for an etype no password gives a key of).
 fn client_keys(
     secrets: &DecryptionSecrets,
-    fields: &[u8],
+    reply: &KdcRep,
     etype: i32,
     frame: u64,
 ) -> (Vec<Key>, Option<AsRepTried>) {
     let Ok(etype) = Etype::from_number(etype) else {
         return (Vec::new(), None);
     };
-    let crealm = field(fields, 3).map(text).unwrap_or_default();
-    let cname = field(fields, 4).map(principal_name).unwrap_or_default();
+    let crealm = reply.crealm.text();
+    let cname = reply.cname.components();
     let user = cname.join("/");
-    let (info_salt, s2kparams) = etype_info2(fields, etype);
+    let (info_salt, s2kparams) = etype_info2(reply.padata.as_deref(), etype);
     let mut tried = AsRepTried {
         frame,
         client: format!("{user}@{crealm}"),
@@ -218,42 +208,35 @@ fn client_keys(
 }
 
 /// The salt and s2kparams of `etype` in the reply's PA-ETYPE-INFO2, when present.
-fn etype_info2(fields: &[u8], etype: Etype) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
-    let Some(entries) = padata_value(fields, 2, PA_ETYPE_INFO2)
-        .and_then(|body| ber::read(body).ok())
-        .map(|(list, _)| list)
-    else {
-        return (None, None);
-    };
-    for entry in ber::children(entries.body).flatten() {
-        let number = field(entry.body, 0).and_then(|e| ber::int32(e.body));
-        if number == Some(etype.number()) {
-            let salt = field(entry.body, 1).map(|s| s.body.to_vec());
-            let params = field(entry.body, 2).map(|p| p.body.to_vec());
-            return (salt, params);
-        }
-    }
-    (None, None)
+fn etype_info2(padata: Option<&[PaData]>, etype: Etype) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+    let entries = padata_value(padata, PA_ETYPE_INFO2)
+        .and_then(|bytes| rasn::ber::decode::<EtypeInfo2>(bytes).ok())
+        .unwrap_or_default();
+    entries
+        .into_iter()
+        .find(|entry| entry.etype == etype.number())
+        .map(|entry| {
+            let salt = entry.salt.map(|s| s.bytes().to_vec());
+            (salt, entry.s2kparams.map(|p| p.to_vec()))
+        })
+        .unwrap_or_default()
 }
 
 /// The FAST reply key of a TGS-REP (RFC 6113 section 5.4.3): its PA-FX-FAST
 /// KrbFastArmoredRep, opened with `armor` (usage 52), gives the strengthen-key, and the reply
 /// key is KRB-FX-CF2(strengthen-key, subkey, "strengthenkey", "replykey").
-fn fast_reply_key(fields: &[u8], subkey: &Key, armor: &Key) -> Option<Key> {
-    let value = padata_value(fields, 2, PA_FX_FAST)?;
-    // PA-FX-FAST-REPLY ::= CHOICE { armored-data [0] KrbFastArmoredRep }.
-    let (choice, _) = ber::read(value).ok()?;
-    let (armored_rep, _) = ber::read(choice.body).ok()?;
-    let cipher = field(armored_rep.body, 0).and_then(encrypted_data)?.cipher;
+fn fast_reply_key(reply: &KdcRep, subkey: &Key, armor: &Key) -> Option<Key> {
+    let value = padata_value(reply.padata.as_deref(), PA_FX_FAST)?;
+    let PaFxFastReply::ArmoredData(armored_rep) = rasn::ber::decode(value).ok()?;
+    let cipher = armored_rep.enc_fast_rep.cipher.as_ref();
     let plaintext = kerberos::decrypt(armor, usage::FAST_REP, cipher).ok()?;
-    let (response, _) = ber::read(&plaintext).ok()?;
-    let strengthen_key = field(response.body, 1).and_then(encryption_key)?;
+    let response: KrbFastResponse = rasn::ber::decode(&plaintext).ok()?;
+    let strengthen_key = key(response.strengthen_key.as_ref()?)?;
     kerberos::cf2(&strengthen_key, subkey, b"strengthenkey", b"replykey").ok()
 }
 
 /// EncKDCRepPart.key of a decrypted AS-REP or TGS-REP enc-part.
 fn open_kdc_rep_part(key: &Key, key_usage: u32, cipher: &[u8]) -> Option<Key> {
     let plaintext = kerberos::decrypt(key, key_usage, cipher).ok()?;
-    let (part, _) = ber::read(&plaintext).ok()?;
-    encryption_key(field(sequence_in(part)?, 0)?)
+    self::key(&enc_kdc_rep_part(&plaintext)?.key)
 }
