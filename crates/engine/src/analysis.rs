@@ -356,10 +356,16 @@ impl Analyzer {
     /// in batches as they are judged instead of being collected (see
     /// [`crate::retirement::FINAL_BATCH`]); the analysis returned has no chain.
     pub fn finish_streaming(
-        self,
+        mut self,
         inputs: Vec<InputInfo>,
         on_retired: &mut dyn FnMut(Retired),
     ) -> Analysis {
+        // The clients that left before the end come first, in the order they left.
+        if let Some(retiring) = &mut self.retiring {
+            for retired in retiring.take_all() {
+                on_retired(retired);
+            }
+        }
         self.end_of_input(inputs, |ex, opts| {
             Retiring::retire_all(ex, opts, on_retired);
             Verdicts::default()

@@ -12,18 +12,23 @@
 //! started then would show it); traffic on a connection it left open is counted in a warning,
 //! not analysed.
 //!
-//! The clients' judgement is the one a whole-file analysis makes ([`judge_views`] on the
-//! same view), with the context across clients that it needs: a DNS server's queries that
-//! forward its clients' questions are found while those clients are still there and dropped
-//! before they leave, so they never count as the server's own lookups.
+//! The clients' judgement is the one a whole-file analysis makes ([`judge_clients`] on the
+//! leaving clients' own exchanges, which holds the same views), with the context across
+//! clients that it needs: a DNS server's queries that forward its clients' questions are found
+//! while those clients are still there and dropped before they or the server leave, so they
+//! never count as the server's own lookups. The judging runs on a thread of its own while the
+//! capture is read on; the verdicts come out in the order the clients left.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
+use std::thread::JoinHandle;
 
 use crate::capture::Nanos;
-use crate::chain::client::{forwarded_queries, views_of};
-use crate::chain::{ChainOptions, Verdicts, judge_views};
-use crate::messages::{Collector, FrameTimes, Leaving};
+
+use crate::chain::client::forwarded_queries;
+use crate::chain::{ChainOptions, Verdicts, judge_clients, judge_views};
+use crate::messages::{Collector, Exchanges, FrameTimes, Leaving};
 
 const SECOND: f64 = 1e9;
 
@@ -77,6 +82,78 @@ pub(crate) struct Retiring {
     rule: Retirement,
     next_pass: Option<Nanos>,
     ready: Vec<Retired>,
+    /// Judges the clients that left while the capture is read on (started at the first pass).
+    judge: Option<JudgeThread>,
+}
+
+/// Passes whose clients wait to be judged at most (the reading stops for the judge beyond).
+const JUDGE_QUEUE: usize = 2;
+
+/// The thread that judges retired clients: their exchanges are moved out of the collector,
+/// so the reading and the judging run side by side on two cores. Verdicts come back in the
+/// order the clients left, so a file gives the same stream however the two keep pace.
+#[derive(Debug)]
+struct JudgeThread {
+    to_judge: Option<SyncSender<Exchanges>>,
+    judged: Receiver<Retired>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl JudgeThread {
+    fn start(opts: &ChainOptions) -> Option<JudgeThread> {
+        let (to_judge, inbox) = sync_channel::<Exchanges>(JUDGE_QUEUE);
+        let (outbox, judged) = channel();
+        let opts = opts.clone();
+        let thread = std::thread::Builder::new()
+            .name("capdiag-judge".into())
+            .spawn(move || {
+                for gone in inbox {
+                    if outbox.send(judged_exchanges(&gone, &opts)).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        Some(JudgeThread {
+            to_judge: Some(to_judge),
+            judged,
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands `gone` to the thread; gives it back when the thread is gone.
+    fn send(&self, gone: Exchanges) -> Option<Exchanges> {
+        match &self.to_judge {
+            Some(tx) => tx.send(gone).err().map(|e| e.0),
+            None => Some(gone),
+        }
+    }
+
+    /// Every verdict judged so far.
+    fn ready(&self) -> impl Iterator<Item = Retired> + '_ {
+        self.judged.try_iter()
+    }
+
+    /// Waits for the verdicts of every pass sent, in order. A panic of the judge is the
+    /// caller's again, as it would be without the thread.
+    fn finish(mut self) -> Vec<Retired> {
+        drop(self.to_judge.take());
+        let rest: Vec<Retired> = self.judged.iter().collect();
+        if let Some(thread) = self.thread.take()
+            && let Err(panic) = thread.join()
+        {
+            std::panic::resume_unwind(panic);
+        }
+        rest
+    }
+}
+
+/// The verdicts of the clients whose own exchanges `gone` holds (see [`Collector::retire`]).
+fn judged_exchanges(gone: &Exchanges, opts: &ChainOptions) -> Retired {
+    Retired {
+        verdicts: judge_clients(gone, opts),
+        clock: std::sync::Arc::new(gone.frame_clock()),
+    }
 }
 
 impl Retiring {
@@ -85,6 +162,7 @@ impl Retiring {
             rule,
             next_pass: None,
             ready: Vec::new(),
+            judge: None,
         }
     }
 
@@ -104,8 +182,19 @@ impl Retiring {
         }
     }
 
-    /// The clients that left since the last call.
+    /// The clients that left and were judged since the last call.
     pub(crate) fn take(&mut self) -> Vec<Retired> {
+        if let Some(judge) = &self.judge {
+            self.ready.extend(judge.ready());
+        }
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Every client that left, judged: waits for the judge thread.
+    pub(crate) fn take_all(&mut self) -> Vec<Retired> {
+        if let Some(judge) = self.judge.take() {
+            self.ready.extend(judge.finish());
+        }
         std::mem::take(&mut self.ready)
     }
 
@@ -137,28 +226,33 @@ impl Retiring {
             return;
         }
         let ex = &collector.exchanges;
-        let forwarded = forwarded_queries(ex);
-        let views = views_of(ex, |ip| quiet.contains(&ip), &forwarded);
-        let verdicts = judge_views(&views, opts);
         let mut leaving = Leaving {
             clients: quiet,
             dns: HashSet::new(),
         };
-        // Forwarding is only recognised while the forwarded client is there: drop the staying
-        // servers' forwarded queries now (once answered or given up), before it leaves.
-        for i in forwarded {
+        // Forwarding is only recognised while the forwarded client is there: the servers'
+        // forwarded queries are dropped now, with the server when it leaves, else once
+        // answered or given up.
+        for i in forwarded_queries(ex) {
             if let Some(d) = ex.dns.get(i)
-                && !leaving.clients.contains(&d.client.ip)
-                && (d.response.is_some() || now.saturating_sub(d.ts) >= rule.after)
+                && (leaving.clients.contains(&d.client.ip)
+                    || d.response.is_some()
+                    || now.saturating_sub(d.ts) >= rule.after)
             {
                 leaving.dns.insert(i);
             }
         }
         let gone = collector.retire(&leaving);
         collector.relevance.forget_expired(now);
-        self.ready.push(Retired {
-            verdicts,
-            clock: std::sync::Arc::new(gone.frame_clock()),
-        });
+        if self.judge.is_none() {
+            self.judge = JudgeThread::start(opts);
+        }
+        let unsent = match &self.judge {
+            Some(judge) => judge.send(gone),
+            None => Some(gone),
+        };
+        if let Some(gone) = unsent {
+            self.ready.push(judged_exchanges(&gone, opts));
+        }
     }
 }

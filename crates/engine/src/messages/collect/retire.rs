@@ -12,13 +12,13 @@ use crate::capture::Nanos;
 use crate::flow::ConnId;
 use crate::messages::Exchanges;
 
-/// Who leaves in one retirement: clients by address, and single DNS queries of clients that
-/// stay (a DNS server's queries forwarding other clients' questions, already known to be
-/// none of its own lookups).
+/// Who leaves in one retirement: clients by address, and DNS queries dropped for good (a DNS
+/// server's queries forwarding other clients' questions, already known to be none of its own
+/// lookups, whether the server leaves or stays).
 #[derive(Debug, Default)]
 pub struct Leaving {
     pub clients: HashSet<IpAddr>,
-    /// Indexes into [`Exchanges::dns`].
+    /// Indexes into [`Exchanges::dns`]: dropped, never among the exchanges returned.
     pub dns: HashSet<usize>,
 }
 
@@ -91,7 +91,9 @@ impl Collector {
             .collect()
     }
 
-    /// Moves the exchanges of `leaving` out of the collector and returns them. Their open
+    /// Moves the exchanges of `leaving` out of the collector and returns them, without the
+    /// forwarded queries of `leaving.dns`: what is returned is exactly the leaving clients'
+    /// own traffic, to be judged on its own ([`crate::chain::judge_clients`]). Their open
     /// connections are forgotten here (the flow stage still tracks them): traffic on one later
     /// is counted in a warning instead of being analysed, since the client was judged.
     pub fn retire(&mut self, leaving: &Leaving) -> Exchanges {
@@ -113,8 +115,10 @@ impl Collector {
         let (dns, dns_moves) = split(ex.dns, &mut gone.dns, |i, d| {
             out(&d.client.ip) || leaving.dns.contains(&i)
         });
-        // The forwarded queries of clients that stay are not part of any verdict.
-        gone.dns.retain(|d| out(&d.client.ip));
+        // Forwarded queries are not part of any verdict: dropped, in the order split left them.
+        let mut moved = (0..dns_moves.0.len()).filter(|i| dns_moves.to(*i).is_none());
+        gone.dns
+            .retain(|_| moved.next().is_none_or(|i| !leaving.dns.contains(&i)));
         let (ldap, ldap_moves) = split(ex.ldap, &mut gone.ldap, |_, l| out(&l.client.ip));
 
         let mut kept = Exchanges {
@@ -325,6 +329,29 @@ mod tests {
             1,
             "only the leaving client's own query is handed out"
         );
+        assert!(c.exchanges.dns.is_empty(), "{:?}", c.exchanges.dns);
+    }
+
+    #[test]
+    fn a_leaving_servers_forwarded_query_is_dropped_with_it() {
+        let mut c = Collector::default();
+        c.track_activity();
+        let (client, server_as_client) = (ep(2, 5000), ep(1, 6000));
+        query(&mut c, 1, 0, client, 1);
+        c.udp(
+            2,
+            1,
+            server_as_client,
+            ep(9, 53),
+            &dns(7, 0x0100, SRV, 33, &[]),
+        );
+        // The server leaves with the client: its forwarded query is not its own lookup.
+        let out = c.retire(&Leaving {
+            clients: HashSet::from([client.ip, server_as_client.ip]),
+            dns: HashSet::from([1]),
+        });
+        let frames: Vec<u64> = out.dns.iter().map(|d| d.frame).collect();
+        assert_eq!(frames, [1]);
         assert!(c.exchanges.dns.is_empty(), "{:?}", c.exchanges.dns);
     }
 }
