@@ -14,6 +14,7 @@ use capdiag::secrets;
 
 use super::args::*;
 use super::common::*;
+use super::event_writer::{EventWriter, Written};
 
 pub(crate) fn analyze(args: AnalyzeArgs) -> ExitCode {
     let opts = match chain_options(args.domain.clone(), args.email.as_deref(), &args.secrets) {
@@ -124,17 +125,22 @@ fn analyze_ndjson_streaming(
     let bar = progress.then(|| ProgressThread::start(counter));
     let capture = MergedCapture::new(readers);
     let captures = capture.inputs().into_iter().map(|i| i.path).collect();
-    let mut events = ndjson::EventStream::new(captures);
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut failed: Option<std::io::Error> = None;
-    let analysis = analyze_streaming(capture, opts, decode, rule, &mut |retired| {
-        if failed.is_none()
-            && let Err(e) = events.retired(&retired, &mut stdout)
-        {
-            failed = Some(e);
+    let writer = match EventWriter::start(ndjson::EventStream::new(captures)) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("capdiag: cannot start the output thread: {e}");
+            return ExitCode::from(2);
         }
+    };
+    let analysis = analyze_streaming(capture, opts, decode, rule, &mut |retired| {
+        writer.write(retired)
     });
     drop(bar);
+    let Written {
+        events,
+        out: mut stdout,
+        failed,
+    } = writer.finish();
     let unusable = analysis.unusable_inputs();
     for e in &unusable {
         eprintln!("capdiag: {e}");

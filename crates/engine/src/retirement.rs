@@ -74,7 +74,7 @@ pub struct Retired {
 
 /// How many clients the end of a streamed input judges at once: the chains of one batch are
 /// in memory together, not those of every client left (a flood leaves hundreds of thousands).
-pub const FINAL_BATCH: usize = 4096;
+pub const FINAL_BATCH: usize = 2048;
 
 /// The retirement state of one run.
 #[derive(Debug)]
