@@ -305,13 +305,13 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_staying_servers_forwarded_query_is_dropped_not_kept() {
+    /// A client's query (frame 1) and the DNS server's query forwarding it to 10.0.0.9
+    /// (frame 2): the collector, the client and the server as a client.
+    fn forwarded_query() -> (Collector, Endpoint, Endpoint) {
         let mut c = Collector::default();
         c.track_activity();
         let (client, server_as_client) = (ep(2, 5000), ep(1, 6000));
         query(&mut c, 1, 0, client, 1);
-        // The DNS server asks its forwarder (10.0.0.9) for the same name.
         c.udp(
             2,
             1,
@@ -320,6 +320,12 @@ mod tests {
             &dns(7, 0x0100, SRV, 33, &[]),
         );
         assert_eq!(c.exchanges.dns.len(), 2);
+        (c, client, server_as_client)
+    }
+
+    #[test]
+    fn a_staying_servers_forwarded_query_is_dropped_not_kept() {
+        let (mut c, client, _) = forwarded_query();
         let out = c.retire(&Leaving {
             clients: HashSet::from([client.ip]),
             dns: HashSet::from([1]),
@@ -334,17 +340,7 @@ mod tests {
 
     #[test]
     fn a_leaving_servers_forwarded_query_is_dropped_with_it() {
-        let mut c = Collector::default();
-        c.track_activity();
-        let (client, server_as_client) = (ep(2, 5000), ep(1, 6000));
-        query(&mut c, 1, 0, client, 1);
-        c.udp(
-            2,
-            1,
-            server_as_client,
-            ep(9, 53),
-            &dns(7, 0x0100, SRV, 33, &[]),
-        );
+        let (mut c, client, server_as_client) = forwarded_query();
         // The server leaves with the client: its forwarded query is not its own lookup.
         let out = c.retire(&Leaving {
             clients: HashSet::from([client.ip, server_as_client.ip]),
