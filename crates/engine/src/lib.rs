@@ -14,6 +14,7 @@ pub use capdiag_wire::{capture, flow, net};
 
 pub mod analysis;
 pub mod chain;
+mod fast_hash;
 pub mod loading;
 pub mod messages;
 pub mod retirement;

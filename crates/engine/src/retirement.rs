@@ -25,7 +25,6 @@ use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::capture::Nanos;
-
 use crate::chain::client::forwarded_queries;
 use crate::chain::{ChainOptions, Verdicts, judge_clients, judge_views};
 use crate::messages::{Collector, Exchanges, FrameTimes, Leaving};
@@ -94,9 +93,9 @@ const JUDGE_QUEUE: usize = 2;
 /// order the clients left, so a file gives the same stream however the two keep pace.
 #[derive(Debug)]
 struct JudgeThread {
-    to_judge: Option<SyncSender<Exchanges>>,
+    to_judge: SyncSender<Exchanges>,
     judged: Receiver<Retired>,
-    thread: Option<JoinHandle<()>>,
+    thread: JoinHandle<()>,
 }
 
 impl JudgeThread {
@@ -115,18 +114,15 @@ impl JudgeThread {
             })
             .ok()?;
         Some(JudgeThread {
-            to_judge: Some(to_judge),
+            to_judge,
             judged,
-            thread: Some(thread),
+            thread,
         })
     }
 
     /// Hands `gone` to the thread; gives it back when the thread is gone.
     fn send(&self, gone: Exchanges) -> Option<Exchanges> {
-        match &self.to_judge {
-            Some(tx) => tx.send(gone).err().map(|e| e.0),
-            None => Some(gone),
-        }
+        self.to_judge.send(gone).err().map(|e| e.0)
     }
 
     /// Every verdict judged so far.
@@ -136,12 +132,15 @@ impl JudgeThread {
 
     /// Waits for the verdicts of every pass sent, in order. A panic of the judge is the
     /// caller's again, as it would be without the thread.
-    fn finish(mut self) -> Vec<Retired> {
-        drop(self.to_judge.take());
-        let rest: Vec<Retired> = self.judged.iter().collect();
-        if let Some(thread) = self.thread.take()
-            && let Err(panic) = thread.join()
-        {
+    fn finish(self) -> Vec<Retired> {
+        let JudgeThread {
+            to_judge,
+            judged,
+            thread,
+        } = self;
+        drop(to_judge);
+        let rest: Vec<Retired> = judged.iter().collect();
+        if let Err(panic) = thread.join() {
             std::panic::resume_unwind(panic);
         }
         rest

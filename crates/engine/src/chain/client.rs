@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
+use crate::fast_hash::{FastMap, FastSet};
 use crate::flow::ConnId;
 use crate::messages::{
     DnsExchange, Exchanges, HttpExchange, KerberosMessage, LdapExchange, TcpConnection, TlsSession,
@@ -116,17 +117,6 @@ pub fn views(ex: &Exchanges) -> Vec<ClientView<'_>> {
     views_where(ex, |_| true)
 }
 
-/// The views of the clients `wanted` picks, in order of first appearance (one pass), the
-/// [`forwarded_queries`] of `ex` given, left out.
-pub fn views_of<'a>(
-    ex: &'a Exchanges,
-    wanted: impl Fn(IpAddr) -> bool,
-    forwarded: &HashSet<usize>,
-) -> Vec<ClientView<'a>> {
-    let order = clients_in_order(ex, &wanted, forwarded);
-    views_of_clients(ex, &order, forwarded)
-}
-
 /// Queries a DNS server sent on behalf of its clients: the server (an AD DC forwarding to its
 /// forwarder, a resolver on a busy host) asks for a name it was asked for moments before. They
 /// are the server's work, not a lookup of its own.
@@ -191,9 +181,6 @@ impl std::hash::Hash for NoCase<'_> {
         state.write_usize(self.0.len());
     }
 }
-
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 fn views_where(ex: &Exchanges, wanted: impl Fn(IpAddr) -> bool) -> Vec<ClientView<'_>> {
     let forwarded = forwarded_queries(ex);

@@ -1,8 +1,6 @@
 //! The message stage's driver: takes UDP datagrams and TCP stream events, cuts them into DNS,
 //! LDAP/CLDAP, Kerberos, TLS and HTTP messages by port, and matches requests to responses.
 
-use std::collections::HashMap;
-
 use super::model::*;
 use super::relevance::Relevance;
 use super::stream::StreamBuf;
@@ -145,9 +143,9 @@ struct Conn {
     decrypt: Option<Box<tls_decrypt::TlsDecrypt>>,
 }
 
-/// The maps looked up for every packet: foldhash (randomly seeded, as hashbrown's default)
-/// instead of SipHash, whose cost showed in the dense profile.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+// The maps looked up for every packet: foldhash instead of SipHash, whose cost showed in the
+// dense profile.
+use crate::fast_hash::FastMap;
 
 type LdapKey = (Option<ConnId>, Endpoint, Endpoint, u32);
 
